@@ -1,0 +1,70 @@
+"""The plaint command line: one Click group, its commands loaded when used."""
+
+from __future__ import annotations
+
+import click
+
+from commands.base import PlaintGroup, Session, default_actor
+
+__all__ = ["cli", "main"]
+
+COMMANDS = {
+    "init": "commands.setup:init",
+    "info": "commands.setup:info",
+    "team": "commands.team:team",
+    "policy": "commands.policy:policy",
+    "file": "commands.intake:file_complaint",
+    "ack": "commands.lifecycle:ack",
+    "triage": "commands.lifecycle:triage",
+    "assign": "commands.lifecycle:assign",
+    "escalate": "commands.lifecycle:escalate",
+    "note": "commands.lifecycle:note",
+    "respond": "commands.lifecycle:respond",
+    "resolve": "commands.lifecycle:resolve",
+    "reopen": "commands.lifecycle:reopen",
+    "close": "commands.lifecycle:close",
+    "withdraw": "commands.lifecycle:withdraw",
+    "survey": "commands.lifecycle:survey",
+    "show": "commands.reading:show",
+    "history": "commands.reading:history",
+}
+
+
+@click.group(
+    cls=PlaintGroup, lazy=COMMANDS, context_settings={"max_content_width": 100}
+)
+@click.option(
+    "--ledger",
+    envvar="PLAINT_LEDGER",
+    metavar="LOCATION",
+    help="SQLite file or postgresql:// URL [env PLAINT_LEDGER; default: see `info`].",
+)
+@click.option(
+    "--as",
+    "actor",
+    envvar="PLAINT_ACTOR",
+    metavar="MEMBER",
+    help="The team member acting [env PLAINT_ACTOR; default: your user name].",
+)
+@click.version_option(package_name="plaint")
+@click.pass_context
+def cli(ctx: click.Context, ledger: str | None, actor: str | None) -> None:
+    """plaint: an encrypted, tamper-evident ledger of customer complaints.
+
+    Every action on a complaint is appended as an encrypted event.
+
+    \b
+    Example:
+      plaint init --admin ann
+      plaint file --project Apollo --channel email --severity mild \\
+                  --summary "Invoice portal times out"
+      plaint show C-1
+    """
+    current = ctx.ensure_object(Session)
+    current.ledger = ledger
+    current.actor = actor or current.actor or default_actor()
+
+
+def main() -> None:
+    """The console script."""
+    cli(prog_name="plaint")

@@ -1,0 +1,139 @@
+"""What every command shares: the session, error translation, option types.
+
+Only this package turns ledger errors into Click's: a bad value is a usage
+error (exit 2), anything refused or failed is exit 1, each one `Error:` line.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ledger.errors import InvalidInput, LedgerError
+from ledger.timeutil import Clock, parse_duration, parse_time, system_clock
+from ledger.vocabulary import Channel, Role, Severity
+
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+@dataclass
+class Session:
+    """Who is acting on which ledger; tests may give their own clock."""
+
+    ledger: str | None = None
+    actor: str = ""
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    clock: Clock = system_clock
+
+
+def default_actor() -> str:
+    """The OS user name, the actor when `--as` is not given."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class PlaintCommand(click.Command):
+    """A command whose ledger errors become one `Error:` line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as error:
+            raise click.UsageError(str(error), ctx) from None
+        except LedgerError as error:
+            raise click.ClickException(str(error)) from None
+
+
+class PlaintGroup(click.Group):
+    """A group whose commands are `PlaintCommand`s, loaded only when used."""
+
+    command_class = PlaintCommand
+    group_class = type
+
+    def __init__(
+        self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, _, attribute = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+def session(ctx: click.Context) -> Session:
+    """The session the root command set up."""
+    found = ctx.find_object(Session)
+    assert found is not None, "the root command creates the session"
+    return found
+
+
+def open_ledger(ctx: click.Context) -> ComplaintLedger:
+    """Open the session's ledger; it is closed when the command ends."""
+    from ledger.application import ComplaintLedger
+    from ledger.storage import parse_location
+
+    current = session(ctx)
+    location = parse_location(current.ledger, current.environ)
+    ledger = ComplaintLedger.open(
+        location, actor=current.actor, environ=current.environ, clock=current.clock
+    )
+    ctx.call_on_close(ledger.close)
+    return ledger
+
+
+def echo_json(data: Any) -> None:
+    """Print one JSON document, and nothing else."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def json_option(function: F) -> F:
+    """`--json`: print the data as one JSON document instead of text."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document instead."
+    )(function)
+
+
+class ParsedType(click.ParamType[T]):
+    """A value read by one of the ledger's parsers; its error becomes Click's."""
+
+    def __init__(self, name: str, parse: Callable[[str], T]) -> None:
+        self.name = name
+        self.parse = parse
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> T:
+        if not isinstance(value, str):
+            return value  # type: ignore[no-any-return]  # a default already parsed
+        try:
+            return self.parse(value)
+        except InvalidInput as error:
+            self.fail(str(error), param, ctx)
+
+
+DURATION = ParsedType("duration", parse_duration)
+TIME = ParsedType("time", parse_time)
+SEVERITY = click.Choice([s.value for s in Severity])
+CHANNEL = click.Choice([c.value for c in Channel])
+ROLE = click.Choice([r.value for r in Role])

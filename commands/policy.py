@@ -1,0 +1,90 @@
+"""`plaint policy …`: default owner and deadlines per channel and severity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands.base import DURATION, PlaintGroup, echo_json, json_option, open_ledger
+from ledger.timeutil import format_duration
+from ledger.vocabulary import DEADLINE_NAMES, WILDCARD, Channel, Severity
+
+CHANNEL_OR_ANY = click.Choice([WILDCARD, *(c.value for c in Channel)])
+SEVERITY_OR_ANY = click.Choice([WILDCARD, *(s.value for s in Severity)])
+
+
+@click.group(cls=PlaintGroup)
+def policy() -> None:
+    """Set who owns new complaints and their deadlines (lead+).
+
+    A new complaint takes each setting from the most specific rule that has
+    it: channel/severity, then channel/*, then */severity, then */*. Without
+    an owner rule, whoever files a complaint owns it.
+
+    \b
+    Example:
+      plaint policy set --channel '*' --severity '*' --ack 1d --resolve 2w
+      plaint policy set --channel email --severity severe --owner lee --ack 2h
+      plaint policy show
+    """
+
+
+@policy.command("set")
+@click.option("--channel", type=CHANNEL_OR_ANY, required=True, help="Channel, or *.")
+@click.option("--severity", type=SEVERITY_OR_ANY, required=True, help="Severity, or *.")
+@click.option("--owner", metavar="NAME", help="Default owner of new complaints.")
+@click.option("--ack", type=DURATION, help="Acknowledge within, e.g. 4h.")
+@click.option("--respond", type=DURATION, help="Respond within, e.g. 2d.")
+@click.option("--resolve", type=DURATION, help="Resolve within, e.g. 2w.")
+@click.pass_context
+def set_rule(
+    ctx: click.Context,
+    channel: str,
+    severity: str,
+    owner: str | None,
+    ack: int | None,
+    respond: int | None,
+    resolve: int | None,
+) -> None:
+    """Set the rule for a channel and severity; unnamed settings stay as they were.
+
+    \b
+    Example:
+      plaint policy set --channel phone --severity '*' --owner bob --ack 4h
+    """
+    given = {"owner": owner, "ack": ack, "respond": respond, "resolve": resolve}
+    changes = {k: v for k, v in given.items() if v is not None}
+    rule = open_ledger(ctx).set_policy(channel, severity, changes)
+    click.echo(f"Policy {channel}/{severity}: {describe(rule)}")
+
+
+@policy.command("show")
+@json_option
+@click.pass_context
+def show_rules(ctx: click.Context, as_json: bool) -> None:
+    """Show every rule; durations in seconds with --json.
+
+    \b
+    Example:
+      plaint policy show --json
+    """
+    rules = open_ledger(ctx).policy_rules()
+    if as_json:
+        echo_json(rules)
+        return
+    if not rules:
+        click.echo("No rules: whoever files a complaint owns it; no deadlines.")
+    for rule in rules:
+        click.echo(f"{rule['channel'] + '/' + rule['severity']:<20} {describe(rule)}")
+
+
+def describe(rule: dict[str, Any]) -> str:
+    """A rule in words: `owner lee, ack 2h, resolve 1w`."""
+    parts = [f"owner {rule['owner']}"] if rule.get("owner") else []
+    parts += [
+        f"{name} {format_duration(rule[name])}"
+        for name in DEADLINE_NAMES
+        if rule.get(name) is not None
+    ]
+    return ", ".join(parts) or "nothing set"

@@ -1,0 +1,88 @@
+"""`plaint show` and `plaint history`: one complaint, now or as it stood."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from commands.base import TIME, PlaintCommand, echo_json, json_option, open_ledger
+from ledger.timeutil import local, parse_time
+
+
+def when(text: str | None) -> str:
+    """A stored time, in the reader's local time."""
+    return local(parse_time(text)) if text else "-"
+
+
+@click.command(cls=PlaintCommand)
+@click.argument("ref")
+@click.option("--as-of", type=TIME, help="Show it as it stood at this time.")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_of: datetime | None, as_json: bool) -> None:
+    """Show a complaint now, or as it stood at a time.
+
+    \b
+    Example:
+      plaint show C-7
+      plaint show C-7 --as-of 2026-03-01T12:00 --json
+    """
+    view = open_ledger(ctx).show(ref, as_of)
+    if as_json:
+        echo_json(view)
+        return
+    click.echo(f"{view['ref']}  {view['summary']}")
+    rows: list[tuple[str, Any]] = [
+        ("project", view["project"]),
+        (
+            "channel",
+            view["channel"] + (f" ({view['source']})" if view["source"] else ""),
+        ),
+        ("severity", view["severity"]),
+        ("status", view["status"].replace("_", " ")),
+        ("owner", view["owner"]),
+        ("customer", " ".join(filter(None, [view["customer"], view["contact"]]))),
+        ("received", when(view["received_at"])),
+    ]
+    rows += [(f"{k} by", when(v)) for k, v in view["deadlines"].items() if v]
+    if view["resolution"]:
+        rows.append(("resolution", view["resolution"]))
+    if view["survey"]:
+        rows.append(("survey", f"{view['survey']['score']}/5"))
+    for name, value in rows:
+        click.echo(f"  {name:<11} {value or '-'}")
+    if view["detail"]:
+        click.echo("")
+        click.echo(view["detail"])
+    for step in view["escalations"]:
+        click.echo(
+            f"  escalation {step['level']}: {when(step['at'])} {step['by']}: "
+            f"{step['from']} -> {step['to']}: {step['reason']}"
+        )
+
+
+@click.command(cls=PlaintCommand)
+@click.argument("ref")
+@json_option
+@click.pass_context
+def history(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """List every event of a complaint: time, actor, kind, details.
+
+    \b
+    Example:
+      plaint history C-7 --json
+    """
+    rows = open_ledger(ctx).history(ref)
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        details = ", ".join(
+            f"{k}={v}" for k, v in row["details"].items() if v not in (None, {}, [])
+        )
+        click.echo(
+            f"{row['seq']:>3}  {when(row['at'])}  {row['actor']:<12} "
+            f"{row['kind']:<12} {details}"
+        )

@@ -1,0 +1,245 @@
+"""The Complaint aggregate: one piece of customer feedback and its whole lifecycle.
+
+Public methods check the rules first and raise `RuleViolation` with a reason, so
+a refused action records nothing; the private `@event` methods only change
+state, so replaying old events never re-runs today's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.errors import RuleViolation
+from ledger.vocabulary import OPEN_STATUSES, Status
+
+ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
+SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+def reference(number: int) -> str:
+    """The human reference of the complaint filed `number`-th: `C-7`."""
+    return f"C-{number}"
+
+
+class Complaint(Aggregate):
+    """One complaint (or praise), from filing to closing."""
+
+    @event("Filed")
+    def __init__(
+        self,
+        id: UUID,
+        number: int,
+        project: str,
+        channel: str,
+        source: str | None,
+        severity: str,
+        summary: str,
+        detail: str | None,
+        customer: str | None,
+        contact: str | None,
+        received_at: datetime,
+        external_id: str | None,
+        owner: str,
+        deadlines: dict[str, datetime | None],
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.number = number
+        self.project = project
+        self.channel = channel
+        self.source = source
+        self.severity = severity
+        self.summary = summary
+        self.detail = detail
+        self.customer = customer
+        self.contact = contact
+        self.received_at = received_at
+        self.external_id = external_id
+        self.owner = owner
+        self.deadlines = dict(deadlines)
+        self.status = Status.RECEIVED
+        self.confidential = False
+        self.escalations: list[dict[str, Any]] = []
+        self.survey: dict[str, Any] | None = None
+        self.resolution: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """The human reference, `C-7`."""
+        return reference(self.number)
+
+    # The rules. Each public method checks, then records exactly one event.
+
+    def acknowledge(self, actor: str, at: datetime) -> None:
+        """Confirm to the customer that the complaint was received."""
+        self._require({Status.RECEIVED}, "acknowledged")
+        self._acknowledged(actor=actor, timestamp=at)
+
+    def triage(self, severity: str, actor: str, at: datetime) -> None:
+        """Re-assess the severity."""
+        self._require(OPEN_STATUSES, "triaged")
+        if severity == self.severity:
+            raise RuleViolation(f"{self.ref} is already {severity}")
+        self._triaged(
+            severity=severity, previous=self.severity, actor=actor, timestamp=at
+        )
+
+    def assign(self, owner: str, actor: str, at: datetime) -> None:
+        """Make `owner` responsible."""
+        self._require(OPEN_STATUSES, "assigned")
+        if owner == self.owner:
+            raise RuleViolation(f"{self.ref} is already owned by {owner}")
+        self._assigned(owner=owner, previous=self.owner, actor=actor, timestamp=at)
+
+    def escalate(
+        self, to: str, reason: str, actor: str, at: datetime, trigger: str = "manual"
+    ) -> None:
+        """Hand the complaint one step up the route, with a reason."""
+        self._require(OPEN_STATUSES, "escalated")
+        if to == self.owner:
+            raise RuleViolation(f"{self.ref} is already owned by {to}")
+        self._escalated(
+            to=to,
+            previous=self.owner,
+            level=len(self.escalations) + 1,
+            reason=reason,
+            trigger=trigger,
+            actor=actor,
+            timestamp=at,
+        )
+
+    def note(self, text: str, actor: str, at: datetime) -> None:
+        """Add an internal note; allowed at any point of the lifecycle."""
+        self._noted(text=text, actor=actor, timestamp=at)
+
+    def respond(self, message: str, actor: str, at: datetime) -> None:
+        """Record the answer sent to the customer."""
+        self._require(ACTIVE, "responded to")
+        self._responded(message=message, actor=actor, timestamp=at)
+
+    def resolve(self, resolution: str, actor: str, at: datetime) -> None:
+        """Record how the complaint was resolved."""
+        self._require(ACTIVE, "resolved")
+        self._resolved(resolution=resolution, actor=actor, timestamp=at)
+
+    def reopen(self, reason: str, actor: str, at: datetime) -> None:
+        """Take a resolved complaint back into work."""
+        self._require({Status.RESOLVED}, "reopened")
+        self._reopened(reason=reason, actor=actor, timestamp=at)
+
+    def close(self, actor: str, at: datetime) -> None:
+        """End the lifecycle of a resolved complaint."""
+        self._require({Status.RESOLVED}, "closed")
+        self._closed(actor=actor, timestamp=at)
+
+    def withdraw(self, reason: str, actor: str, at: datetime) -> None:
+        """Record that the customer withdrew the complaint."""
+        self._require(OPEN_STATUSES, "withdrawn")
+        self._withdrawn(reason=reason, actor=actor, timestamp=at)
+
+    def record_survey(
+        self, score: int, comment: str | None, actor: str, at: datetime
+    ) -> None:
+        """Record the customer's satisfaction after resolution."""
+        self._require(SETTLED, "surveyed")
+        if not 1 <= score <= 5:
+            raise RuleViolation(f"a survey score is 1 to 5, not {score}")
+        self._surveyed(score=score, comment=comment, actor=actor, timestamp=at)
+
+    def _require(self, allowed: Iterable[Status], done: str) -> None:
+        allowed = set(allowed)
+        if self.status in allowed:
+            return
+        hint = ""
+        if self.status == Status.RECEIVED and Status.ACKNOWLEDGED in allowed:
+            hint = f"; acknowledge it first with `plaint ack {self.ref}`"
+        wanted = " or ".join(s.replace("_", " ") for s in Status if s in allowed)
+        raise RuleViolation(
+            f"{self.ref} is {self.status.replace('_', ' ')}; only a complaint that "
+            f"is {wanted} can be {done}{hint}"
+        )
+
+    def _start_work(self) -> None:
+        if self.status == Status.ACKNOWLEDGED:
+            self.status = Status.IN_PROGRESS
+
+    # The events. They only change state.
+
+    @event("Acknowledged")
+    def _acknowledged(self, actor: str, timestamp: datetime) -> None:
+        self.status = Status.ACKNOWLEDGED
+
+    @event("Triaged")
+    def _triaged(
+        self, severity: str, previous: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.severity = severity
+        self._start_work()
+
+    @event("Assigned")
+    def _assigned(
+        self, owner: str, previous: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.owner = owner
+        self._start_work()
+
+    @event("Escalated")
+    def _escalated(
+        self,
+        to: str,
+        previous: str,
+        level: int,
+        reason: str,
+        trigger: str,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.escalations.append(
+            {
+                "at": timestamp,
+                "by": actor,
+                "from": previous,
+                "to": to,
+                "level": level,
+                "reason": reason,
+                "trigger": trigger,
+            }
+        )
+        self.owner = to
+        self._start_work()
+
+    @event("Noted")
+    def _noted(self, text: str, actor: str, timestamp: datetime) -> None:
+        pass
+
+    @event("Responded")
+    def _responded(self, message: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.RESPONDED
+
+    @event("Resolved")
+    def _resolved(self, resolution: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.RESOLVED
+        self.resolution = resolution
+
+    @event("Reopened")
+    def _reopened(self, reason: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.IN_PROGRESS
+
+    @event("Closed")
+    def _closed(self, actor: str, timestamp: datetime) -> None:
+        self.status = Status.CLOSED
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.WITHDRAWN
+
+    @event("Surveyed")
+    def _surveyed(
+        self, score: int, comment: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.survey = {"score": score, "comment": comment}

@@ -1,0 +1,67 @@
+"""The one error tree of the ledger: every failure a user can act on."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger raises on purpose; the message is for a user."""
+
+
+class InvalidInput(LedgerError):
+    """A value given by the user is not acceptable (a usage error, exit 2)."""
+
+
+class UnknownReference(InvalidInput):
+    """No complaint has the given reference."""
+
+
+class UnknownMember(InvalidInput):
+    """The named person is not a member of the team."""
+
+
+class PermissionDenied(LedgerError):
+    """The acting member's role does not allow the action."""
+
+
+class RuleViolation(LedgerError):
+    """The action is not allowed in the complaint's current state."""
+
+
+class LedgerMissing(LedgerError):
+    """There is no ledger at the given location."""
+
+
+class LedgerExists(LedgerError):
+    """A ledger already exists where one was to be created."""
+
+
+class KeyProblem(LedgerError):
+    """The master key is missing, unreadable or does not fit the ledger."""
+
+
+class IntegrityFailure(LedgerError):
+    """Stored data failed its integrity check: it was altered or moved."""
+
+
+class DamagedEvent(IntegrityFailure):
+    """One stored event failed authentication; names the event."""
+
+    def __init__(self, originator_id: UUID, version: int, kind: str, why: str) -> None:
+        self.originator_id = originator_id
+        self.version = version
+        self.kind = kind
+        self.why = why
+        super().__init__(
+            f"event {version} ({kind}) of {originator_id} failed its integrity "
+            f"check: {why}"
+        )
+
+
+class StorageFailure(LedgerError):
+    """The database could not be reached or refused the operation."""
+
+
+class ConcurrencyConflict(LedgerError):
+    """Others kept changing the same record; the action was not recorded."""

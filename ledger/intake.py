@@ -1,0 +1,67 @@
+"""What a new complaint is filed with, checked before anything is recorded."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from ledger.errors import InvalidInput
+from ledger.vocabulary import MAX_NAME, MAX_SUMMARY, MAX_TEXT, Channel, Severity
+
+
+def require_text(value: str, what: str, limit: int = MAX_TEXT) -> str:
+    """`value` stripped, refused when empty or longer than `limit` characters."""
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"the {what} is empty")
+    if len(text) > limit:
+        raise InvalidInput(
+            f"the {what} is {len(text):,} characters long; the limit is {limit:,}"
+        )
+    return text
+
+
+def optional_text(value: str | None, what: str, limit: int = MAX_NAME) -> str | None:
+    """Like `require_text`, but an absent or blank value is None."""
+    if value is None or not value.strip():
+        return None
+    return require_text(value, what, limit)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A complaint as it arrives, from any channel."""
+
+    project: str
+    channel: str
+    severity: str
+    summary: str
+    detail: str | None = None
+    customer: str | None = None
+    contact: str | None = None
+    source: str | None = None
+    received_at: datetime | None = None
+    external_id: str | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            Channel(self.channel)
+            Severity(self.severity)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+        cleaned = {
+            "project": require_text(self.project, "project", MAX_NAME),
+            "summary": require_text(self.summary, "summary", MAX_SUMMARY),
+            "detail": optional_text(self.detail, "detail", MAX_TEXT),
+            "customer": optional_text(self.customer, "customer"),
+            "contact": optional_text(self.contact, "contact"),
+            "source": optional_text(self.source, "source"),
+            "external_id": optional_text(self.external_id, "external id"),
+        }
+        for name, value in cleaned.items():
+            object.__setattr__(self, name, value)
+
+    def fields(self) -> dict[str, Any]:
+        """The Filed event's intake fields (cleaned when the intake was made)."""
+        return {k: v for k, v in asdict(self).items() if k != "received_at"}

@@ -1,0 +1,213 @@
+"""Envelope keys: one master key outside the ledger wraps every data key inside it.
+
+Each complaint has its own random data key, so destroying one key erases one
+complaint; team and policy events share the ledger's data key. Data keys are
+stored wrapped (AES-GCM under the master key, bound to their id and scope) in a
+key table beside the event log, and are cached unwrapped for the process.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID, uuid4
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ledger.errors import IntegrityFailure, KeyProblem
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+LEDGER_SCOPE = "ledger"
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A data key as the key table holds it: wrapped, never in the clear."""
+
+    key_id: UUID
+    scope: str
+    master_id: str
+    wrapped: bytes
+    created_at: str
+
+
+class KeyStore(Protocol):
+    """Where wrapped data keys are read from (the ledger's recorder)."""
+
+    def select_key(self, key_id: UUID) -> StoredKey | None: ...
+
+    def select_scope_key(self, scope: str) -> StoredKey | None: ...
+
+
+@dataclass(frozen=True)
+class MasterKey:
+    """The secret that wraps every data key, and where it was read from."""
+
+    secret: bytes
+    source: str
+
+    @classmethod
+    def generate(cls, source: str) -> MasterKey:
+        """A new random 256-bit master key."""
+        return cls(AESGCM.generate_key(bit_length=KEY_BYTES * 8), source)
+
+    @classmethod
+    def from_text(cls, text: str, source: str) -> MasterKey:
+        """Decode a base64 key as written in a key file or `PLAINT_MASTER_KEY`."""
+        try:
+            secret = base64.b64decode(text.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            secret = b""
+        if len(secret) != KEY_BYTES:
+            raise KeyProblem(
+                f"the master key in {source} is not a base64-encoded 32-byte key"
+            )
+        return cls(secret, source)
+
+    @property
+    def key_id(self) -> str:
+        """A fingerprint that names the key without revealing it."""
+        return hashlib.sha256(b"plaint master key id\x00" + self.secret).hexdigest()[
+            :16
+        ]
+
+    def as_text(self) -> str:
+        """The key as a key file holds it."""
+        return base64.b64encode(self.secret).decode("ascii") + "\n"
+
+    def wrap(self, key_id: UUID, scope: str, data_key: bytes) -> bytes:
+        """Encrypt a data key, bound to its id and scope."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + AESGCM(self.secret).encrypt(nonce, data_key, _aad(key_id, scope))
+
+    def unwrap(self, stored: StoredKey) -> bytes:
+        """Decrypt a stored data key; refuse one that was altered or moved."""
+        nonce, sealed = stored.wrapped[:NONCE_BYTES], stored.wrapped[NONCE_BYTES:]
+        try:
+            return AESGCM(self.secret).decrypt(
+                nonce, sealed, _aad(stored.key_id, stored.scope)
+            )
+        except InvalidTag:
+            raise IntegrityFailure(
+                f"data key {stored.key_id} failed its integrity check: the key table "
+                "was altered"
+            ) from None
+
+
+def _aad(key_id: UUID, scope: str) -> bytes:
+    return b"plaint data key\x00" + key_id.bytes + scope.encode()
+
+
+def read_master_key(path: Path) -> MasterKey:
+    """Read a master key file, saying which file when it cannot be used."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise KeyProblem(
+            f"no master key at {path}; set PLAINT_KEY_FILE or PLAINT_MASTER_KEY to "
+            "the ledger's key"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise KeyProblem(f"cannot read the master key file {path}: {error}") from None
+    return MasterKey.from_text(text, str(path))
+
+
+def write_secret_file(path: Path, content: str) -> None:
+    """Create a file only its owner can read (0600); never overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise KeyProblem(
+            f"{path} already exists; plaint never overwrites a key"
+        ) from None
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class Keyring:
+    """Finds, creates and caches data keys for the event mapper."""
+
+    def __init__(self) -> None:
+        self._master: MasterKey | None = None
+        self._store: KeyStore | None = None
+        self._ciphers: dict[UUID, AESGCM] = {}
+        self._scope_keys: dict[str, UUID] = {}
+        self._unsaved: dict[UUID, StoredKey] = {}
+
+    def unlock(self, master: MasterKey) -> None:
+        """Use `master` to wrap and unwrap data keys."""
+        self._master = master
+
+    def attach(self, store: KeyStore) -> None:
+        """Read stored data keys from `store`."""
+        self._store = store
+
+    @property
+    def master(self) -> MasterKey:
+        """The master key; only a ledger opened with its key can read or write."""
+        if self._master is None:
+            raise KeyProblem("the ledger is locked: no master key was given")
+        return self._master
+
+    def for_writing(self, scope: str, *, new_scope: bool) -> tuple[UUID, AESGCM]:
+        """The current data key of `scope`, created when the scope has none."""
+        key_id = self._scope_keys.get(scope)
+        if key_id is None and not new_scope:
+            stored = self._require_store().select_scope_key(scope)
+            if stored is not None:
+                key_id = self._remember(stored)
+        if key_id is None:
+            key_id = self._create(scope)
+        return key_id, self._ciphers[key_id]
+
+    def for_reading(self, key_id: UUID) -> AESGCM | None:
+        """The data key with this id, or None when it no longer exists."""
+        if key_id not in self._ciphers:
+            stored = self._require_store().select_key(key_id)
+            if stored is None:
+                return None
+            self._remember(stored)
+        return self._ciphers[key_id]
+
+    def unsaved(self, key_ids: set[UUID]) -> list[StoredKey]:
+        """New keys among `key_ids` that the key table does not hold yet."""
+        return [self._unsaved[k] for k in key_ids if k in self._unsaved]
+
+    def saved(self, keys: list[StoredKey]) -> None:
+        """Note that `keys` were committed together with their events."""
+        for key in keys:
+            self._unsaved.pop(key.key_id, None)
+
+    def _create(self, scope: str) -> UUID:
+        key_id = uuid4()
+        data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        self._unsaved[key_id] = StoredKey(
+            key_id=key_id,
+            scope=scope,
+            master_id=self.master.key_id,
+            wrapped=self.master.wrap(key_id, scope, data_key),
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        self._ciphers[key_id] = AESGCM(data_key)
+        self._scope_keys[scope] = key_id
+        return key_id
+
+    def _remember(self, stored: StoredKey) -> UUID:
+        self._ciphers[stored.key_id] = AESGCM(self.master.unwrap(stored))
+        self._scope_keys.setdefault(stored.scope, stored.key_id)
+        return stored.key_id
+
+    def _require_store(self) -> KeyStore:
+        assert self._store is not None, "the keyring is attached when the ledger opens"
+        return self._store

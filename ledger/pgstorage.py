@@ -1,0 +1,89 @@
+"""The PostgreSQL recorder: the library's, with plaint's key and identity tables.
+
+Imported only when a ledger location is a `postgresql://` URL, because the
+PostgreSQL driver is slow to import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from ledger.keys import StoredKey
+from ledger.storage import KEYS_TABLE, META_TABLE, LedgerMeta, LedgerTables
+
+
+class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, with plaint's key and identity tables."""
+
+    param = "%s"
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        self.keys_table = f'"{self.datastore.schema}".{KEYS_TABLE}'
+        self.meta_table = f'"{self.datastore.schema}".{META_TABLE}'
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} (key_id text PRIMARY KEY, "
+                "scope text NOT NULL, master_id text NOT NULL, wrapped bytea NOT NULL, "
+                "created_at text NOT NULL)"
+            ).format(schema=schema, table=Identifier(KEYS_TABLE)),
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {index} ON {schema}.{table} (scope)"
+            ).format(
+                index=Identifier(KEYS_TABLE + "_scope"),
+                schema=schema,
+                table=Identifier(KEYS_TABLE),
+            ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "singleton integer PRIMARY KEY CHECK (singleton = 1), "
+                "ledger_id text NOT NULL, name text NOT NULL, "
+                "created_at text NOT NULL, format integer NOT NULL)"
+            ).format(schema=schema, table=Identifier(META_TABLE)),
+        ]
+
+    def create_table(self) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL("CREATE SCHEMA IF NOT EXISTS {schema}").format(
+                    schema=Identifier(self.datastore.schema)
+                )
+            )
+        super().create_table()
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        keys = self.new_keys(stored_events)
+        ids: Sequence[int] | None = super().insert_events(
+            stored_events, new_keys=keys, **kwargs
+        )
+        self.keyring.saved(keys)
+        return ids
+
+    def _insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: Sequence[StoredKey] = (),
+        ledger_meta: LedgerMeta | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.write_tables(curs, new_keys, ledger_meta)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def meta_table_exists(self, cursor: Any) -> bool:
+        cursor.execute("SELECT to_regclass(%s) AS t", (self.meta_table,))
+        found = cursor.fetchone()
+        return found is not None and found["t"] is not None

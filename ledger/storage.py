@@ -1,0 +1,268 @@
+"""Where a ledger lives: the location a user names, and the recorder that keeps it.
+
+A location is a SQLite file path (the default) or a `postgresql://` URL. Both
+are configured through the library's own settings; the recorders extend the
+library's application recorders with two tables beside the event log: the
+wrapped data keys (so that one can be destroyed) and the ledger's identity.
+New data keys are inserted in the same transaction as the first events they
+seal, so a key never exists without its events nor an event without its key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ledger.envelope import key_id_of
+from ledger.errors import InvalidInput
+from ledger.keys import Keyring, StoredKey
+
+KEYS_TABLE = "plaint_keys"
+META_TABLE = "plaint_ledger"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LedgerMeta:
+    """The ledger's identity, readable without any key."""
+
+    ledger_id: UUID
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """A ledger's place, and the library settings that open it."""
+
+    backend: str
+    display: str
+    settings: dict[str, str]
+    path: Path | None = None
+
+
+def default_ledger_path(environ: Mapping[str, str]) -> Path:
+    """The SQLite file used when no location is given (XDG data directory)."""
+    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "plaint" / "ledger.sqlite"
+
+
+def parse_location(text: str | None, environ: Mapping[str, str]) -> Location:
+    """Read a `--ledger` value: a SQLite path or a `postgresql://` URL."""
+    if not text:
+        return _sqlite_location(default_ledger_path(environ))
+    if text.startswith(("postgresql://", "postgres://")):
+        return _postgres_location(text, environ)
+    if "://" in text:
+        raise InvalidInput(
+            f"'{text}' is not a ledger location: give a SQLite file path or a "
+            "postgresql://user@host:port/dbname URL"
+        )
+    return _sqlite_location(Path(text).expanduser())
+
+
+def _sqlite_location(path: Path) -> Location:
+    path = path.absolute()
+    return Location(
+        backend="sqlite",
+        display=str(path),
+        path=path,
+        settings={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": "file:" + quote(str(path)),
+            "APPLICATION_RECORDER_TOPIC": "ledger.storage:SQLiteLedgerRecorder",
+        },
+    )
+
+
+def _postgres_location(url: str, environ: Mapping[str, str]) -> Location:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname or not parts.hostname:
+        raise InvalidInput(
+            f"'{_without_password(url)}' names no database: use "
+            "postgresql://user@host:port/dbname"
+        )
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise InvalidInput(f"'{_without_password(url)}' has a bad port") from None
+    query = parse_qs(parts.query)
+    password = unquote(parts.password or "") or environ.get("PGPASSWORD", "")
+    return Location(
+        backend="postgresql",
+        display=_without_password(url),
+        settings={
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": parts.hostname,
+            "POSTGRES_PORT": str(port),
+            "POSTGRES_USER": unquote(
+                parts.username or environ.get("PGUSER", "postgres")
+            ),
+            "POSTGRES_PASSWORD": password,
+            "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "APPLICATION_RECORDER_TOPIC": "ledger.pgstorage:PostgresLedgerRecorder",
+        },
+    )
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+class LedgerTables:
+    """The key and identity tables, written in the event transaction; the SQL
+    differs between backends only in its placeholder and table names."""
+
+    param = "?"
+    keys_table = KEYS_TABLE
+    meta_table = META_TABLE
+    keyring: Keyring
+    datastore: Any
+    create_table: Callable[[], None]
+
+    def new_keys(self, stored_events: Sequence[StoredEvent]) -> list[StoredKey]:
+        """Data keys that `stored_events` use and the key table lacks."""
+        return self.keyring.unsaved({key_id_of(s.state) for s in stored_events})
+
+    def write_tables(
+        self, cursor: Any, keys: Sequence[StoredKey], meta: LedgerMeta | None
+    ) -> None:
+        """Insert new keys (and, when a ledger is created, its identity)."""
+        p = self.param
+        for key in keys:
+            cursor.execute(
+                f"INSERT INTO {self.keys_table} "  # noqa: S608 - names are constants
+                f"(key_id, scope, master_id, wrapped, created_at) "
+                f"VALUES ({p}, {p}, {p}, {p}, {p})",
+                (key.key_id.hex, key.scope, key.master_id, key.wrapped, key.created_at),
+            )
+        if meta is not None:
+            cursor.execute(
+                f"INSERT INTO {self.meta_table} "  # noqa: S608
+                f"(singleton, ledger_id, name, created_at, format) "
+                f"VALUES (1, {p}, {p}, {p}, {p})",
+                (meta.ledger_id.hex, meta.name, meta.created_at, FORMAT),
+            )
+
+    def select_key(self, key_id: UUID) -> StoredKey | None:
+        """The stored data key with this id."""
+        return self._select_one_key(f"key_id = {self.param}", key_id.hex)
+
+    def select_scope_key(self, scope: str) -> StoredKey | None:
+        """The newest stored data key of a scope."""
+        return self._select_one_key(f"scope = {self.param}", scope)
+
+    def _select_one_key(self, where: str, value: str) -> StoredKey | None:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.key_query(where) + " LIMIT 1", (value,))
+            row = cursor.fetchone()
+        return None if row is None else self.key_from_row(row)
+
+    def select_meta(self) -> LedgerMeta | None:
+        """The ledger's identity, or None when this database holds no ledger."""
+        with self.datastore.transaction(commit=False) as cursor:
+            if not self.meta_table_exists(cursor):
+                return None
+            cursor.execute(f"SELECT ledger_id, name, created_at FROM {self.meta_table}")  # noqa: S608
+            return self.meta_from_row(cursor.fetchone())
+
+    def master_ids(self) -> dict[str, int]:
+        """How many data keys each master key wraps."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT master_id, COUNT(*) AS n FROM {self.keys_table} "  # noqa: S608
+                "GROUP BY master_id"
+            )
+            return {row["master_id"]: row["n"] for row in cursor.fetchall()}
+
+    def meta_table_exists(self, cursor: Any) -> bool:
+        """Whether the identity table exists (not every database is a ledger)."""
+        raise NotImplementedError
+
+    def key_query(self, where: str) -> str:
+        """Select stored keys matching `where`, newest first."""
+        return (
+            f"SELECT key_id, scope, master_id, wrapped, created_at "  # noqa: S608
+            f"FROM {self.keys_table} WHERE {where} ORDER BY created_at DESC"
+        )
+
+    @staticmethod
+    def key_from_row(row: Any) -> StoredKey:
+        """A stored key from a database row."""
+        return StoredKey(
+            key_id=UUID(row["key_id"]),
+            scope=row["scope"],
+            master_id=row["master_id"],
+            wrapped=bytes(row["wrapped"]),
+            created_at=row["created_at"],
+        )
+
+    @staticmethod
+    def meta_from_row(row: Any) -> LedgerMeta | None:
+        """The ledger's identity from a database row."""
+        if row is None:
+            return None
+        return LedgerMeta(UUID(row["ledger_id"]), row["name"], row["created_at"])
+
+
+class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
+    """The library's SQLite recorder, with plaint's key and identity tables."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (key_id TEXT PRIMARY KEY, "
+            "scope TEXT NOT NULL, master_id TEXT NOT NULL, wrapped BLOB NOT NULL, "
+            "created_at TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {KEYS_TABLE}_scope ON {KEYS_TABLE} (scope)",
+            f"CREATE TABLE IF NOT EXISTS {META_TABLE} (singleton INTEGER PRIMARY KEY "
+            "CHECK (singleton = 1), ledger_id TEXT NOT NULL, name TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, format INTEGER NOT NULL)",
+        ]
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        keys = self.new_keys(stored_events)
+        ids = super().insert_events(stored_events, new_keys=keys, **kwargs)
+        self.keyring.saved(keys)
+        return ids
+
+    def _insert_events(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: Sequence[StoredKey] = (),
+        ledger_meta: LedgerMeta | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        self.write_tables(c, new_keys, ledger_meta)
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def meta_table_exists(self, cursor: Any) -> bool:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (META_TABLE,),
+        )
+        return cursor.fetchone() is not None
+
+
+def file_exists(location: Location) -> bool:
+    """Whether a SQLite ledger file is there (PostgreSQL is asked instead)."""
+    return location.path is None or os.path.exists(location.path)

@@ -1,0 +1,71 @@
+"""Durations, times and the clock: UTC inside the ledger, read from what people type."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from ledger.errors import InvalidInput
+
+Clock = Callable[[], datetime]
+
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"^([1-9][0-9]{0,5})([mhdw])$")
+
+
+def system_clock() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration written as `30m`, `4h`, `2d` or `1w`."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise InvalidInput(
+            f"'{text}' is not a duration: write a whole number and a unit, "
+            "m, h, d or w (for example 30m, 4h, 2d, 1w)"
+        )
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def format_duration(seconds: int) -> str:
+    """The shortest exact way to write a duration, as `parse_duration` reads it."""
+    for unit in ("w", "d", "h", "m"):
+        if seconds % _UNITS[unit] == 0:
+            return f"{seconds // _UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 time as timezone-aware UTC; a time without a zone is UTC."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"'{text}' is not a time: use ISO 8601, for example "
+            "2026-03-01 or 2026-03-01T14:30 or 2026-03-01T14:30+01:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time for machines: ISO 8601 in UTC with a `Z`, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def local(moment: datetime | None) -> str:
+    """A time for people: the local time zone, to the minute."""
+    if moment is None:
+        return "-"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+def add(moment: datetime, seconds: int | None) -> datetime | None:
+    """A deadline `seconds` after `moment`, or None when there is no duration."""
+    return None if seconds is None else moment + timedelta(seconds=seconds)

@@ -1,0 +1,69 @@
+"""The words of the domain: severities, channels, roles, statuses, and limits."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How the customer felt, from praise to severe discomfort, in this order."""
+
+    POSITIVE = "positive"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class Channel(StrEnum):
+    """Where a complaint came from."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    WEB = "web"
+    CHAT = "chat"
+    MEETING = "meeting"
+    SURVEY = "survey"
+    SOCIAL = "social"
+    INTERNAL = "internal"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    """What a team member may do."""
+
+    AGENT = "agent"
+    LEAD = "lead"
+    MANAGER = "manager"
+    AUDITOR = "auditor"
+    COMPLIANCE = "compliance"
+    ADMIN = "admin"
+
+
+class Status(StrEnum):
+    """Where a complaint stands in its lifecycle."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESPONDED = "responded"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = frozenset(
+    {Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED}
+)
+
+# Who may do what. Auditors and compliance reviewers read; they never act.
+WORKERS = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
+ROUTERS = (Role.LEAD, Role.MANAGER, Role.ADMIN)
+ADMINS = (Role.ADMIN,)
+
+WILDCARD = "*"
+DEADLINE_NAMES = ("ack", "respond", "resolve")
+
+# Limits on free text, in characters, so that one event stays a sensible size.
+MAX_SUMMARY = 500
+MAX_TEXT = 100_000
+MAX_NAME = 200

@@ -1,0 +1,1 @@
+"""The read side: views rebuilt from the event log."""

@@ -1,0 +1,100 @@
+"""Fixtures: a private home for keys, and a ledger on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from commands import cli
+from commands.base import Session
+
+POSTGRES_URL = os.environ.get(
+    "PLAINT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def postgres_available() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@dataclass
+class Plaint:
+    """Runs the real CLI in-process against one ledger."""
+
+    ledger: str
+    environ: dict[str, str]
+    home: Path
+
+    def __call__(
+        self, *args: str, actor: str = "ann", stdin: str | None = None
+    ) -> Result:
+        session = Session(environ=self.environ)
+        return CliRunner().invoke(
+            cli,
+            ["--ledger", self.ledger, "--as", actor, *args],
+            obj=session,
+            input=stdin,
+            catch_exceptions=False,
+        )
+
+    def ok(self, *args: str, actor: str = "ann", stdin: str | None = None) -> str:
+        result = self(*args, actor=actor, stdin=stdin)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+
+@pytest.fixture
+def environ(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAINT_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    return env
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "ledger.sqlite")
+        return
+    if not postgres_available():
+        if os.environ.get("PLAINT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but does not answer at {POSTGRES_URL}")
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (set PLAINT_TEST_POSTGRES)")
+    import psycopg
+
+    schema = "plaint_test_" + uuid.uuid4().hex[:12]
+    yield f"{POSTGRES_URL}?schema={schema}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def plaint(backend: str, environ: dict[str, str], tmp_path: Path) -> Plaint:
+    """A CLI on an initialised ledger with admin ann, lead lee and agent bob."""
+    run = Plaint(backend, environ, tmp_path)
+    run.ok("init", "--admin", "ann")
+    run.ok("team", "add", "lee", "--role", "lead")
+    run.ok("team", "add", "bob", "--role", "agent")
+    run.ok("team", "add", "aud", "--role", "auditor")
+    return run
+
+
+@pytest.fixture
+def sqlite_plaint(environ: dict[str, str], tmp_path: Path) -> Plaint:
+    """Like `plaint`, on SQLite only (for tests that read the database file)."""
+    run = Plaint(str(tmp_path / "ledger.sqlite"), environ, tmp_path)
+    run.ok("init", "--admin", "ann")
+    run.ok("team", "add", "bob", "--role", "agent")
+    return run

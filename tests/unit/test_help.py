@@ -1,0 +1,41 @@
+"""Every command has help with an example, and the README names it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from commands import cli
+
+README = (Path(__file__).parents[2] / "README.md").read_text()
+
+
+def all_commands() -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    context = click.Context(cli)
+    for name in cli.list_commands(context):
+        command = cli.get_command(context, name)
+        assert command is not None
+        found.append((name, command))
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(context):
+                found.append((f"{name} {sub}", command.commands[sub]))
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), all_commands())
+def test_every_command_shows_an_example_in_its_help(
+    name: str, command: click.Command
+) -> None:
+    result = CliRunner().invoke(cli, [*name.split(), "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout, name
+    assert f"plaint {name}" in result.stdout, name
+
+
+@pytest.mark.parametrize(("name", "command"), all_commands())
+def test_every_command_is_in_the_readme(name: str, command: click.Command) -> None:
+    assert f"{name}`" in README or f"plaint {name} " in README, name
