@@ -35,14 +35,13 @@ from ledger.config import (
     master_key_file,
     signing_key_file,
 )
-from ledger.envelope import EnvelopeMapper, KeyErased
+from ledger.envelope import EnvelopeMapper
 from ledger.errors import (
     ConcurrencyConflict,
     DamagedEvent,
     IntegrityFailure,
     InvalidInput,
     KeyProblem,
-    LedgerError,
     LedgerExists,
     LedgerMissing,
     StorageFailure,
@@ -254,10 +253,6 @@ class ComplaintLedger(Application[UUID]):
             raise IntegrityFailure(
                 f"event {error.version} ({error.kind}) of {name} failed its "
                 f"integrity check: {error.why}; the ledger was tampered with"
-            ) from None
-        except KeyErased:
-            raise LedgerError(
-                f"{name} was erased; its content cannot be read"
             ) from None
         except PersistenceError as error:
             raise StorageFailure(f"reading {name} failed: {error}") from None

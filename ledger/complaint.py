@@ -20,6 +20,15 @@ from ledger.vocabulary import OPEN_STATUSES, Status
 ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
 SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
 
+# The fields of complaint events that hold text or personal data. They are
+# sealed under the complaint's own data key, apart from the metadata views count.
+TEXT_FIELDS = frozenset(
+    {
+        "summary", "detail", "customer", "contact", "source", "external_id",
+        "text", "message", "resolution", "reason", "comment",
+    }
+)  # fmt: skip
+
 
 def reference(number: int) -> str:
     """The human reference of the complaint filed `number`-th: `C-7`."""

@@ -1,103 +1,180 @@
-"""The event mapper that seals each stored event with its aggregate's data key.
+"""The event mapper that seals each stored event with data keys.
 
-Stored state is `version byte ‖ data key id (16) ‖ nonce (12) ‖ AES-GCM
-ciphertext and tag`. The associated data binds the ciphertext to the event's
-identity (originator id, version, topic) and to the header, so a ciphertext
-moved to another row, another aggregate or another version fails to open.
+A complaint event is sealed in two sections: its metadata (status, severity,
+owner, times: what views count) under the ledger's data key, and its text and
+personal data (summary, detail, customer, notes, reasons...) under the
+complaint's own data key. Destroying the complaint's key erases the text while
+every statistic can still be rebuilt from the log. Team and policy events have
+only the metadata section.
+
+Stored state::
+
+    version (1) ‖ ledger key id (16) ‖ nonce (12) ‖ length (4) ‖ ciphertext+tag
+                ‖ [complaint key id (16) ‖ nonce (12) ‖ ciphertext+tag]
+
+Each section's associated data is the event's identity (originator id,
+version, topic), the section's name and its key id, so a ciphertext moved to
+another row, aggregate, version or section fails to open.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any, cast
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
 
-from ledger.complaint import Complaint
+from ledger.complaint import TEXT_FIELDS, Complaint
 from ledger.errors import DamagedEvent
 from ledger.keys import LEDGER_SCOPE, NONCE_BYTES, Keyring
 
 FORMAT_VERSION = 1
-HEADER_BYTES = 1 + 16
+KEY_ID_BYTES = 16
+LENGTH_BYTES = 4
+SECTION_HEAD = KEY_ID_BYTES + NONCE_BYTES
+PRIVATE_NAMES = "_private"
 
 
-class KeyErased(Exception):
-    """The data key of a stored event no longer exists (the complaint was erased)."""
+def key_ids_of(state: bytes) -> set[UUID]:
+    """The ids of the data keys that sealed a stored state."""
+    ids = {UUID(bytes=state[1 : 1 + KEY_ID_BYTES])}
+    start = 1 + SECTION_HEAD
+    length = int.from_bytes(state[start : start + LENGTH_BYTES], "big")
+    rest = start + LENGTH_BYTES + length
+    if len(state) > rest:
+        ids.add(UUID(bytes=state[rest : rest + KEY_ID_BYTES]))
+    return ids
 
 
-def scope_of(domain_event: DomainEventProtocol[UUID]) -> str:
-    """Complaints have a data key each; everything else shares the ledger's."""
-    if isinstance(domain_event, Complaint.Event):
-        return domain_event.originator_id.hex
-    return LEDGER_SCOPE
-
-
-def key_id_of(state: bytes) -> UUID:
-    """The id of the data key that sealed a stored state."""
-    return UUID(bytes=state[1:HEADER_BYTES])
-
-
-def _aad(header: bytes, stored: StoredEvent) -> bytes:
+def _aad(stored: StoredEvent, section: bytes, key_id: bytes) -> bytes:
     originator = stored.originator_id
     assert isinstance(originator, UUID)
-    return (
-        header
-        + originator.bytes
-        + stored.originator_version.to_bytes(8, "big")
-        + stored.topic.encode()
+    return b"".join(
+        (
+            bytes([FORMAT_VERSION]),
+            originator.bytes,
+            stored.originator_version.to_bytes(8, "big"),
+            stored.topic.encode(),
+            b"\x00",
+            section,
+            key_id,
+        )
     )
 
 
 class EnvelopeMapper(Mapper[UUID]):
-    """Maps domain events to stored events sealed with per-aggregate data keys."""
+    """Maps domain events to stored events sealed with the ledger's and each
+    complaint's data keys."""
 
     def __init__(self, transcoder: Transcoder, keyring: Keyring) -> None:
         super().__init__(transcoder=transcoder)
         self.keyring = keyring
 
+    # Both methods follow the library's Mapper, which transcodes the whole state
+    # at once; here it is split into sections first, each transcoded and sealed.
+    # No event class has a `class_version` yet, so there is nothing to upcast.
+
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        plain = super().to_stored_event(domain_event)
-        key_id, cipher = self.keyring.for_writing(
-            scope_of(domain_event), new_scope=plain.originator_version == 1
+        state = dict(vars(domain_event))
+        plain = StoredEvent(
+            originator_id=state.pop("originator_id"),
+            originator_version=state.pop("originator_version"),
+            topic=get_topic(type(domain_event)),
+            state=b"",
         )
-        header = bytes([FORMAT_VERSION]) + key_id.bytes
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = cipher.encrypt(nonce, plain.state, _aad(header, plain))
+        private = {}
+        if isinstance(domain_event, Complaint.Event):
+            private = {k: state.pop(k) for k in sorted(TEXT_FIELDS & set(state))}
+        if private:
+            state[PRIVATE_NAMES] = list(private)
+        sealed = self._seal(plain, b"meta", LEDGER_SCOPE, state)
+        length = (len(sealed) - SECTION_HEAD).to_bytes(LENGTH_BYTES, "big")
+        state_bytes = b"".join(
+            (
+                bytes([FORMAT_VERSION]),
+                sealed[:SECTION_HEAD],
+                length,
+                sealed[SECTION_HEAD:],
+            )
+        )
+        if private:
+            scope = domain_event.originator_id.hex
+            state_bytes += self._seal(plain, b"text", scope, private)
         return StoredEvent(
             originator_id=plain.originator_id,
             originator_version=plain.originator_version,
             topic=plain.topic,
-            state=header + nonce + sealed,
+            state=state_bytes,
         )
+
+    def _seal(
+        self, stored: StoredEvent, section: bytes, scope: str, fields: dict[str, Any]
+    ) -> bytes:
+        new_scope = scope != LEDGER_SCOPE and stored.originator_version == 1
+        key_id, cipher = self.keyring.for_writing(scope, new_scope=new_scope)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = cipher.encrypt(
+            nonce,
+            self.transcoder.encode(fields),
+            _aad(stored, section, key_id.bytes),
+        )
+        return key_id.bytes + nonce + sealed
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return super().to_domain_event(
-            StoredEvent(
-                originator_id=stored_event.originator_id,
-                originator_version=stored_event.originator_version,
-                topic=stored_event.topic,
-                state=self.open(stored_event),
-            )
-        )
+        state = self.open(stored_event)
+        state["originator_id"] = stored_event.originator_id
+        state["originator_version"] = stored_event.originator_version
+        domain_event = object.__new__(resolve_topic(stored_event.topic))
+        object.__setattr__(domain_event, "__dict__", state)
+        return cast(DomainEventProtocol[UUID], domain_event)
 
-    def open(self, stored: StoredEvent) -> bytes:
-        """The transcoded state of a stored event, checked and decrypted."""
+    def open(self, stored: StoredEvent) -> dict[str, Any]:
+        """The event's fields, checked and decrypted; text fields are None when
+        the complaint's data key was destroyed."""
         state = stored.state
-        header = state[:HEADER_BYTES]
-        if len(state) < HEADER_BYTES + NONCE_BYTES or state[0] != FORMAT_VERSION:
+        start = 1 + SECTION_HEAD + LENGTH_BYTES
+        if len(state) < start or state[0] != FORMAT_VERSION:
             raise self._damaged(stored, "its stored format is unknown")
-        cipher = self.keyring.for_reading(key_id_of(state))
+        length = int.from_bytes(state[start - LENGTH_BYTES : start], "big")
+        meta_end = start + length
+        if len(state) < meta_end:
+            raise self._damaged(stored, "it was truncated")
+        meta_head = state[1 : 1 + SECTION_HEAD]
+        fields = self._open_section(stored, b"meta", meta_head, state[start:meta_end])
+        if fields is None:
+            raise self._damaged(stored, "its ledger data key is missing")
+        names: list[str] = fields.pop(PRIVATE_NAMES, [])
+        text_section = state[meta_end:]
+        if bool(names) != bool(text_section):
+            raise self._damaged(stored, "its text section is missing or extra")
+        if names:
+            head, sealed = text_section[:SECTION_HEAD], text_section[SECTION_HEAD:]
+            private = self._open_section(stored, b"text", head, sealed)
+            fields.update(private or dict.fromkeys(names))
+        return fields
+
+    def _open_section(
+        self, stored: StoredEvent, section: bytes, head: bytes, sealed: bytes
+    ) -> dict[str, Any] | None:
+        if len(head) < SECTION_HEAD:
+            raise self._damaged(stored, "it was truncated")
+        key_id = head[:KEY_ID_BYTES]
+        cipher: AESGCM | None = self.keyring.for_reading(UUID(bytes=key_id))
         if cipher is None:
-            raise KeyErased(stored.originator_id)
-        nonce = state[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES]
+            return None
         try:
-            return cipher.decrypt(
-                nonce, state[HEADER_BYTES + NONCE_BYTES :], _aad(header, stored)
+            plain = cipher.decrypt(
+                head[KEY_ID_BYTES:], sealed, _aad(stored, section, key_id)
             )
         except InvalidTag:
             raise self._damaged(stored, "it was altered or moved") from None
+        decoded: dict[str, Any] = self.transcoder.decode(plain)
+        return decoded
 
     @staticmethod
     def _damaged(stored: StoredEvent, why: str) -> DamagedEvent:

@@ -21,7 +21,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.envelope import key_id_of
+from ledger.envelope import key_ids_of
 from ledger.errors import InvalidInput
 from ledger.keys import Keyring, StoredKey
 
@@ -137,7 +137,9 @@ class LedgerTables:
 
     def new_keys(self, stored_events: Sequence[StoredEvent]) -> list[StoredKey]:
         """Data keys that `stored_events` use and the key table lacks."""
-        return self.keyring.unsaved({key_id_of(s.state) for s in stored_events})
+        return self.keyring.unsaved(
+            set().union(*(key_ids_of(s.state) for s in stored_events))
+        )
 
     def write_tables(
         self, cursor: Any, keys: Sequence[StoredKey], meta: LedgerMeta | None
