@@ -27,6 +27,10 @@ COMMANDS = {
     "survey": "commands.lifecycle:survey",
     "show": "commands.reading:show",
     "history": "commands.reading:history",
+    "list": "commands.views:list_complaints",
+    "overdue": "commands.views:overdue",
+    "sweep": "commands.views:sweep",
+    "projections": "commands.projections:projections",
 }
 
 

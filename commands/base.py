@@ -18,10 +18,11 @@ import click
 
 from ledger.errors import InvalidInput, LedgerError
 from ledger.timeutil import Clock, parse_duration, parse_time, system_clock
-from ledger.vocabulary import Channel, Role, Severity
+from ledger.vocabulary import Channel, Role, Severity, Status
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
+    from projections.store import ViewSQL
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -102,6 +103,16 @@ def open_ledger(ctx: click.Context) -> ComplaintLedger:
     return ledger
 
 
+def open_views(ctx: click.Context) -> tuple[ComplaintLedger, ViewSQL]:
+    """Open the session's ledger and its views, caught up with the log."""
+    from projections.catchup import catch_up, open_store
+
+    ledger = open_ledger(ctx)
+    store = open_store(ledger)
+    catch_up(ledger, store)
+    return ledger, store
+
+
 def echo_json(data: Any) -> None:
     """Print one JSON document, and nothing else."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -137,3 +148,4 @@ TIME = ParsedType("time", parse_time)
 SEVERITY = click.Choice([s.value for s in Severity])
 CHANNEL = click.Choice([c.value for c in Channel])
 ROLE = click.Choice([r.value for r in Role])
+STATUS = click.Choice([s.value for s in Status])

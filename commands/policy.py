@@ -26,6 +26,7 @@ def policy() -> None:
     Example:
       plaint policy set --channel '*' --severity '*' --ack 1d --resolve 2w
       plaint policy set --channel email --severity severe --owner lee --ack 2h
+      plaint policy set --channel '*' --severity severe --escalate-to kim
       plaint policy show
     """
 
@@ -34,6 +35,9 @@ def policy() -> None:
 @click.option("--channel", type=CHANNEL_OR_ANY, required=True, help="Channel, or *.")
 @click.option("--severity", type=SEVERITY_OR_ANY, required=True, help="Severity, or *.")
 @click.option("--owner", metavar="NAME", help="Default owner of new complaints.")
+@click.option(
+    "--escalate-to", metavar="NAME", help="Whom `plaint sweep` escalates breaches to."
+)
 @click.option("--ack", type=DURATION, help="Acknowledge within, e.g. 4h.")
 @click.option("--respond", type=DURATION, help="Respond within, e.g. 2d.")
 @click.option("--resolve", type=DURATION, help="Resolve within, e.g. 2w.")
@@ -43,6 +47,7 @@ def set_rule(
     channel: str,
     severity: str,
     owner: str | None,
+    escalate_to: str | None,
     ack: int | None,
     respond: int | None,
     resolve: int | None,
@@ -53,7 +58,13 @@ def set_rule(
     Example:
       plaint policy set --channel phone --severity '*' --owner bob --ack 4h
     """
-    given = {"owner": owner, "ack": ack, "respond": respond, "resolve": resolve}
+    given = {
+        "owner": owner,
+        "escalate_to": escalate_to,
+        "ack": ack,
+        "respond": respond,
+        "resolve": resolve,
+    }
     changes = {k: v for k, v in given.items() if v is not None}
     rule = open_ledger(ctx).set_policy(channel, severity, changes)
     click.echo(f"Policy {channel}/{severity}: {describe(rule)}")
@@ -82,6 +93,8 @@ def show_rules(ctx: click.Context, as_json: bool) -> None:
 def describe(rule: dict[str, Any]) -> str:
     """A rule in words: `owner lee, ack 2h, resolve 1w`."""
     parts = [f"owner {rule['owner']}"] if rule.get("owner") else []
+    if rule.get("escalate_to"):
+        parts.append(f"escalate to {rule['escalate_to']}")
     parts += [
         f"{name} {format_duration(rule[name])}"
         for name in DEADLINE_NAMES

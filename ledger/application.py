@@ -7,7 +7,7 @@ aggregates (which check their own rules), and saves once. Callers get dicts.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from itertools import takewhile
@@ -19,10 +19,11 @@ from eventsourcing.application import (
     Application,
     project_aggregate,
 )
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     ApplicationRecorder,
     Mapper,
+    Notification,
     PersistenceError,
     RecordConflictError,
 )
@@ -54,7 +55,15 @@ from ledger.signing import create_signing_key, load_signing_key, verifier_key
 from ledger.storage import LedgerMeta, LedgerTables, Location, file_exists
 from ledger.team import Policy, Team
 from ledger.timeutil import Clock, add, iso, system_clock
-from ledger.vocabulary import ADMINS, DEADLINE_NAMES, ROUTERS, WORKERS, Role, Severity
+from ledger.vocabulary import (
+    ADMINS,
+    DEADLINE_NAMES,
+    OPEN_STATUSES,
+    ROUTERS,
+    WORKERS,
+    Role,
+    Severity,
+)
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -305,6 +314,10 @@ class ComplaintLedger(Application[UUID]):
         team.remove(name, self.actor, self.clock())
         self._save(team)
 
+    def require_role(self, roles: tuple[Role, ...], action: str) -> None:
+        """Refuse unless the actor holds one of `roles` (for read-side use cases)."""
+        self.team().authorise(self.actor, roles, action)
+
     def members(self) -> list[dict[str, str]]:
         """The team, sorted by name."""
         team = self.team()
@@ -319,8 +332,9 @@ class ComplaintLedger(Application[UUID]):
         """Set the default owner and deadlines for channel and severity (lead+)."""
         team, policy = self.team(), self.policy()
         team.authorise(self.actor, ROUTERS, "set the policy")
-        if "owner" in changes:
-            team.check_owner(changes["owner"])
+        for member in ("owner", "escalate_to"):
+            if member in changes:
+                team.check_owner(changes[member])
         rule = policy.set_rule(channel, severity, changes, self.actor, self.clock())
         self._save(policy)
         return {"channel": channel, "severity": severity, **rule}
@@ -486,6 +500,65 @@ class ComplaintLedger(Application[UUID]):
             ref, WORKERS, "record surveys", Complaint.record_survey, score, comment
         )
 
+    def sweep(
+        self, breaches: Sequence[Mapping[str, Any]], *, dry_run: bool = False
+    ) -> list[dict[str, Any]]:
+        """Escalate each breached deadline once to the policy's escalation target
+        for the complaint's channel and severity (lead+). Safe to repeat and to
+        run twice at once: a deadline already escalated is skipped."""
+        team, policy = self.team(), self.policy()
+        team.authorise(self.actor, ROUTERS, "sweep overdue complaints")
+        by_ref: dict[str, list[Mapping[str, Any]]] = {}
+        for breach in breaches:
+            by_ref.setdefault(breach["ref"], []).append(breach)
+        done = []
+        for ref, found in by_ref.items():
+            done += self._sweep_complaint(team, policy, ref, found, dry_run)
+        return done
+
+    def _sweep_complaint(
+        self,
+        team: Team,
+        policy: Policy,
+        ref: str,
+        breaches: list[Mapping[str, Any]],
+        dry_run: bool,
+    ) -> list[dict[str, Any]]:
+        """One complaint's breaches, escalated in one save (retried when the
+        complaint changed meanwhile, perhaps by another sweep)."""
+        for _attempt in range(MAX_ATTEMPTS):
+            complaint = self.complaint(ref)
+            target = policy.resolve(complaint.channel, complaint.severity).get(
+                "escalate_to"
+            )
+            done = []
+            for breach in breaches:
+                name, due = breach["deadline"], breach["due"]
+                row = {"ref": complaint.ref, "deadline": name, "due": due, "to": target}
+                skip = _sweep_skip(complaint, team, name, target)
+                if skip is None:
+                    assert target is not None
+                    reason = f"deadline breached: {name}-by {due}"
+                    complaint.escalate(
+                        target, reason, self.actor, self.clock(), breached=name
+                    )
+                if skip is not None:
+                    outcome = "skipped"
+                else:
+                    outcome = "would escalate" if dry_run else "escalated"
+                done.append({**row, "outcome": outcome, "why": skip})
+            if dry_run:
+                return done
+            try:
+                self._storage(partial(self.save, complaint))
+            except RecordConflictError:
+                continue
+            return done
+        raise ConcurrencyConflict(
+            f"{ref} kept changing while the sweep tried to escalate it; run the "
+            "sweep again"
+        )
+
     def _act(
         self,
         ref: str,
@@ -533,6 +606,29 @@ class ComplaintLedger(Application[UUID]):
         complaint = self.complaint(ref)
         return [event_row(e) for e in self.events.get(complaint.id)]
 
+    # The log, for the read side.
+
+    def events_after(self, position: int) -> int:
+        """How many events the log holds after notification id `position`."""
+        return self._storage(lambda: self.tables.count_events_after(position))
+
+    def read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
+        """Up to `limit` stored events after notification id `after`, in order."""
+        return self._storage(
+            lambda: self.recorder.select_notifications(
+                start=after, limit=limit, inclusive_of_start=False
+            )
+        )
+
+    def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
+        """A stored event opened and decoded; a damaged one is named."""
+        try:
+            return self.mapper.to_domain_event(notification)
+        except DamagedEvent as error:
+            raise IntegrityFailure(
+                f"notification {notification.id}: {error}; the ledger was tampered with"
+            ) from None
+
     def info(self) -> dict[str, Any]:
         """The ledger's location, keys and size."""
         self.team().authorise(self.actor, tuple(Role), "see the ledger")
@@ -544,7 +640,7 @@ class ComplaintLedger(Application[UUID]):
             "ledger_id": str(self.ledger_id),
             "key_file": key_source(self.ledger_id, self.environ),
             "signing_key_file": str(signing_file),
-            "events": self._storage(self.recorder.max_notification_id) or 0,
+            "events": self.events_after(0),
             "complaints": self.complaint_count(),
             "projection_lag": None,
             "last_checkpoint": None,
@@ -556,6 +652,26 @@ class ComplaintLedger(Application[UUID]):
         """The ledger's name and id, as checkpoints name their log."""
         assert self.meta is not None
         return f"{self.meta.name}/{self.meta.ledger_id}"
+
+
+def _sweep_skip(
+    complaint: Complaint, team: Team, deadline: str, target: str | None
+) -> str | None:
+    """Why the sweep leaves this breach alone, or None to escalate it."""
+    if deadline in complaint.breaches_escalated:
+        return "already escalated for this deadline"
+    if complaint.status not in OPEN_STATUSES:
+        return f"it is {complaint.status}"
+    if target is None:
+        return (
+            f"no escalation target for {complaint.channel}/{complaint.severity}: "
+            "set one with `plaint policy set --escalate-to`"
+        )
+    if target not in team.members or team.role_of(target) not in WORKERS:
+        return f"the escalation target {target} cannot own complaints"
+    if target == complaint.owner:
+        return f"it is already owned by the escalation target {target}"
+    return None
 
 
 def _member_name(name: str) -> str:

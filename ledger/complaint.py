@@ -106,21 +106,38 @@ class Complaint(Aggregate):
         self._assigned(owner=owner, previous=self.owner, actor=actor, timestamp=at)
 
     def escalate(
-        self, to: str, reason: str, actor: str, at: datetime, trigger: str = "manual"
+        self,
+        to: str,
+        reason: str,
+        actor: str,
+        at: datetime,
+        breached: str | None = None,
     ) -> None:
-        """Hand the complaint one step up the route, with a reason."""
+        """Hand the complaint one step up the route, with a reason; `breached`
+        names the deadline when the sweep escalates, which it does only once
+        per deadline."""
         self._require(OPEN_STATUSES, "escalated")
         if to == self.owner:
             raise RuleViolation(f"{self.ref} is already owned by {to}")
+        if breached is not None and breached in self.breaches_escalated:
+            raise RuleViolation(
+                f"{self.ref} was already escalated for its {breached} deadline"
+            )
         self._escalated(
             to=to,
             previous=self.owner,
             level=len(self.escalations) + 1,
             reason=reason,
-            trigger=trigger,
+            trigger="manual" if breached is None else "sweep",
+            deadline=breached,
             actor=actor,
             timestamp=at,
         )
+
+    @property
+    def breaches_escalated(self) -> set[str]:
+        """The deadlines whose breach the sweep has already escalated."""
+        return {e["deadline"] for e in self.escalations if e["deadline"]}
 
     def note(self, text: str, actor: str, at: datetime) -> None:
         """Add an internal note; allowed at any point of the lifecycle."""
@@ -205,6 +222,7 @@ class Complaint(Aggregate):
         level: int,
         reason: str,
         trigger: str,
+        deadline: str | None,
         actor: str,
         timestamp: datetime,
     ) -> None:
@@ -217,6 +235,7 @@ class Complaint(Aggregate):
                 "level": level,
                 "reason": reason,
                 "trigger": trigger,
+                "deadline": deadline,
             }
         )
         self.owner = to

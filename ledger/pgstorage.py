@@ -23,6 +23,7 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
     """The library's PostgreSQL recorder, with plaint's key and identity tables."""
 
     param = "%s"
+    notification_column = "notification_id"
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -31,6 +32,7 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         self.keys_table = f'"{self.datastore.schema}".{KEYS_TABLE}'
         self.meta_table = f'"{self.datastore.schema}".{META_TABLE}'
+        self.events_table = f'"{self.datastore.schema}".{events_table_name}'
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} (key_id text PRIMARY KEY, "

@@ -131,6 +131,8 @@ class LedgerTables:
     param = "?"
     keys_table = KEYS_TABLE
     meta_table = META_TABLE
+    events_table = "stored_events"
+    notification_column = "rowid"
     keyring: Keyring
     datastore: Any
     create_table: Callable[[], None]
@@ -191,6 +193,16 @@ class LedgerTables:
                 "GROUP BY master_id"
             )
             return {row["master_id"]: row["n"] for row in cursor.fetchall()}
+
+    def count_events_after(self, position: int) -> int:
+        """How many events have a notification id above `position`."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) AS n FROM {self.events_table} "  # noqa: S608
+                f"WHERE {self.notification_column} > {self.param}",
+                (position,),
+            )
+            return int(cursor.fetchone()["n"])
 
     def meta_table_exists(self, cursor: Any) -> bool:
         """Whether the identity table exists (not every database is a ledger)."""

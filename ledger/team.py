@@ -108,6 +108,9 @@ class Team(Aggregate):
         del self.members[name]
 
 
+RULE_FIELDS = ("owner", "escalate_to", *DEADLINE_NAMES)
+
+
 def rule_key(channel: str, severity: str) -> str:
     """How a policy rule is keyed: `email/severe`, `*/mild`, `*/*`."""
     return f"{channel}/{severity}"
@@ -136,7 +139,7 @@ class Policy(Aggregate):
         """Merge `changes` into the rule for channel and severity; return the rule."""
         if not changes:
             raise InvalidInput(
-                "say what to set: --owner, --ack, --respond or --resolve"
+                "say what to set: --owner, --escalate-to, --ack, --respond or --resolve"
             )
         key = rule_key(channel, severity)
         rule = {**self.rules.get(key, {}), **changes}
@@ -146,7 +149,8 @@ class Policy(Aggregate):
         return rule
 
     def resolve(self, channel: str, severity: str) -> dict[str, Any]:
-        """Owner and deadline durations for a new complaint, field by field from
+        """Owner, escalation target and deadline durations for a complaint, field
+        by field from
         the most specific rule that sets it: channel/severity, channel/*,
         */severity, then */*."""
         order = [
@@ -156,7 +160,7 @@ class Policy(Aggregate):
             rule_key(WILDCARD, WILDCARD),
         ]
         found: dict[str, Any] = {}
-        for field in ("owner", *DEADLINE_NAMES):
+        for field in RULE_FIELDS:
             for key in order:
                 value = self.rules.get(key, {}).get(field)
                 if value is not None:

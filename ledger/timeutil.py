@@ -59,6 +59,13 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def stamp(moment: datetime | None) -> str | None:
+    """A time for views: fixed-width UTC text, so that text order is time order."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def local(moment: datetime | None) -> str:
     """A time for people: the local time zone, to the minute."""
     if moment is None:

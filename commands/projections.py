@@ -1,0 +1,65 @@
+"""`plaint projections …`: the views' positions, and rebuilding them from the log."""
+
+from __future__ import annotations
+
+import click
+
+from commands.base import PlaintGroup, echo_json, json_option, open_ledger
+from ledger.vocabulary import ADMINS, Role
+
+
+@click.group(cls=PlaintGroup)
+def projections() -> None:
+    """The views that listings and reports read, rebuilt from the event log.
+
+    Views catch up with the log by themselves before every reading command.
+
+    \b
+    Example:
+      plaint projections status
+      plaint projections rebuild
+    """
+
+
+@projections.command("status")
+@json_option
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show each view's position in the log and how far behind it is.
+
+    \b
+    Example:
+      plaint projections status --json
+    """
+    from projections.catchup import lag, open_store
+
+    ledger = open_ledger(ctx)
+    ledger.require_role(tuple(Role), "see the views")
+    positions = lag(ledger, open_store(ledger))
+    if as_json:
+        echo_json(positions)
+        return
+    for name, at in positions.items():
+        click.echo(f"{name:<12} position {at['position']:>9}  lag {at['lag']:>9}")
+
+
+@projections.command("rebuild")
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Drop every view and replay the whole log into it (admin).
+
+    \b
+    Example:
+      plaint projections rebuild
+    """
+    from projections.catchup import catch_up, open_store
+    from projections.views import VIEWS
+
+    ledger = open_ledger(ctx)
+    ledger.require_role(ADMINS, "rebuild the views")
+    store = open_store(ledger)
+    store.reset(VIEWS)
+    total = ledger.events_after(0)
+    with click.progressbar(length=total, label="Replaying events", file=None) as bar:
+        read = catch_up(ledger, store, progress=bar.update)
+    click.echo(f"Rebuilt {len(VIEWS)} views from {read} events.")

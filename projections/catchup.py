@@ -1,0 +1,102 @@
+"""Keeping views current: read the log after each view's position, in batches.
+
+The SQLite recorder cannot be subscribed to, so every backend catches up the
+same way: `select_notifications` after the lowest position, a batch at a time,
+each batch's changes and new positions committed together. When the views are
+current this costs two small queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import IntegrityError, PersistenceError
+
+from projections.store import (
+    TRACKING_PREFIX,
+    SQLiteViewStore,
+    ViewSQL,
+    tracking_name,
+)
+from projections.views import VIEWS, Change, View
+
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
+
+BATCH_SIZE = 500
+Progress = Callable[[int], None]
+
+
+def open_store(ledger: ComplaintLedger) -> ViewSQL:
+    """The views of `ledger`, in its own database; their tables are created
+    the first time."""
+    datastore: Any = ledger.tables.datastore
+    store: ViewSQL
+    if ledger.location.backend == "postgresql":
+        from projections.pgstore import PostgresViewStore
+
+        store = PostgresViewStore(datastore)
+    else:
+        store = SQLiteViewStore(datastore)
+    try:
+        store.positions()
+    except PersistenceError:
+        store.create_table()
+    return store
+
+
+def aggregate_of(event: Any) -> str:
+    """The aggregate class an event belongs to: `Complaint`, `Team`, `Policy`."""
+    return type(event).__qualname__.partition(".")[0]
+
+
+def catch_up(
+    ledger: ComplaintLedger,
+    store: ViewSQL,
+    *,
+    views: Sequence[View] = VIEWS,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> int:
+    """Bring `views` up to the end of the log; return how many events were read.
+
+    When another process advanced a position first, its work stands and this
+    one reads the positions again and goes on from there."""
+    read = 0
+    positions = store.positions(views)
+    while True:
+        start = min(positions.values())
+        batch = ledger.read_notifications(start, batch_size)
+        if not batch:
+            return read
+        changes: list[Change] = []
+        for notification in batch:
+            event = ledger.decode(notification)
+            aggregate = aggregate_of(event)
+            for view in views:
+                name = tracking_name(view)
+                if positions[name] < notification.id and view.aggregate == aggregate:
+                    changes += view.process_event(event)
+        last = batch[-1].id
+        advanced = {name: last for name, at in positions.items() if at < last}
+        try:
+            store.apply(changes, advanced)
+        except IntegrityError:
+            positions = store.positions(views)
+            continue
+        positions.update(advanced)
+        read += len(batch)
+        if progress is not None:
+            progress(len(batch))
+
+
+def lag(ledger: ComplaintLedger, store: ViewSQL) -> dict[str, dict[str, int]]:
+    """Each view's position and how many events it is behind."""
+    return {
+        name.removeprefix(TRACKING_PREFIX): {
+            "position": position,
+            "lag": ledger.events_after(position),
+        }
+        for name, position in store.positions().items()
+    }

@@ -1,0 +1,27 @@
+"""Views in the ledger's PostgreSQL schema; imported only for PostgreSQL ledgers."""
+
+from __future__ import annotations
+
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.sql import SQL
+
+from projections.store import ViewSQL
+from projections.views import Table
+
+TRACKING_TABLE = "plaint_view_tracking"
+
+
+class PostgresViewStore(ViewSQL, PostgresTrackingRecorder):
+    """Views in the ledger's PostgreSQL schema."""
+
+    param = "%s"
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, tracking_table_name=TRACKING_TABLE)
+        self.tracking_table = f'"{datastore.schema}".{TRACKING_TABLE}'
+        self.sql_create_statements += [
+            SQL(s).format() for s in self.create_statements()
+        ]
+
+    def table_name(self, table: Table) -> str:
+        return f'"{self.datastore.schema}".{table.name}'

@@ -1,0 +1,138 @@
+"""Where views live: tables in the ledger's own database, beside the event log.
+
+The store extends the library's tracking recorder, so each view's position is
+a `Tracking` record, written in the same transaction as the view's rows: a
+crash can never apply an event twice or skip one, and a second process
+catching up at the same moment fails to advance the same position and
+retries instead of applying the events again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from projections.views import VIEWS, Change, Delete, Table, Update, Upsert, View
+
+TRACKING_PREFIX = "plaint.view."
+
+
+def tracking_name(view: View) -> str:
+    """The name a view's position is tracked under."""
+    return TRACKING_PREFIX + view.name
+
+
+class ViewSQL:
+    """The SQL of view changes and queries; backends differ only in the
+    placeholder, the table names and the tracking table."""
+
+    param = "?"
+    tracking_table = "tracking"
+    datastore: Any
+    # Given by the library's tracking recorder that each backend's store extends.
+    _insert_tracking: Callable[[Any, Tracking], None]
+    create_table: Callable[[], None]
+
+    def table_name(self, table: Table) -> str:
+        """The table's name as SQL refers to it."""
+        return table.name
+
+    def create_statements(self, views: Iterable[View] = VIEWS) -> list[str]:
+        """CREATE statements for the views' tables and indexes."""
+        statements = []
+        for table in (t for v in views for t in v.tables):
+            name = self.table_name(table)
+            columns = ", ".join(f"{c} {kind}" for c, kind in table.columns)
+            statements.append(
+                f"CREATE TABLE IF NOT EXISTS {name} ({columns}, "
+                f"PRIMARY KEY ({', '.join(table.key)}))"
+            )
+            statements += [
+                f"CREATE INDEX IF NOT EXISTS {table.name}_{'_'.join(cols)} "
+                f"ON {name} ({', '.join(cols)})"
+                for cols in table.indexes
+            ]
+        return statements
+
+    def change_sql(self, change: Change) -> tuple[str, tuple[Any, ...]]:
+        """One change as a statement and its parameters."""
+        p, name = self.param, self.table_name(change.table)
+        if isinstance(change, Upsert):
+            columns = change.table.column_names
+            updates = [c for c in columns if c not in change.table.key]
+            sql = (
+                f"INSERT INTO {name} ({', '.join(columns)}) "  # noqa: S608 - names are constants
+                f"VALUES ({', '.join(p for _ in columns)}) "
+                f"ON CONFLICT ({', '.join(change.table.key)}) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in updates)
+            )
+            return sql, tuple(change.row.get(c) for c in columns)
+        where = [f"{k} = {p}" for k in change.key]
+        params = list(change.key.values())
+        if isinstance(change, Delete):
+            return f"DELETE FROM {name} WHERE {' AND '.join(where)}", tuple(params)  # noqa: S608
+        assert isinstance(change, Update)
+        for column, value in change.when.items():
+            where.append(f"{column} IS NULL" if value is None else f"{column} = {p}")
+            params += [] if value is None else [value]
+        sets = ", ".join(f"{c} = {p}" for c in change.values)
+        sql = f"UPDATE {name} SET {sets} WHERE {' AND '.join(where)}"  # noqa: S608
+        return sql, (*change.values.values(), *params)
+
+    def apply(self, changes: Sequence[Change], positions: dict[str, int]) -> None:
+        """Write `changes` and advance the views' positions, in one transaction."""
+        statements = [self.change_sql(c) for c in changes]
+        with self.datastore.transaction(commit=True) as cursor:
+            for sql, group in groupby(statements, key=lambda s: s[0]):
+                cursor.executemany(sql, [params for _, params in group])
+            for name, position in positions.items():
+                self._insert_tracking(cursor, Tracking(name, position))
+
+    def positions(self, views: Iterable[View] = VIEWS) -> dict[str, int]:
+        """Each view's position: the last notification id it has processed."""
+        names = [tracking_name(v) for v in views]
+        marks = ", ".join(self.param for _ in names)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT application_name, notification_id "  # noqa: S608
+                f"FROM {self.tracking_table} WHERE application_name IN ({marks})",
+                names,
+            )
+            found = {
+                r["application_name"]: r["notification_id"] for r in cursor.fetchall()
+            }
+        return {name: int(found.get(name) or 0) for name in names}
+
+    def reset(self, views: Sequence[View]) -> None:
+        """Drop the views' tables and positions, and create the tables anew."""
+        names = [tracking_name(v) for v in views]
+        with self.datastore.transaction(commit=True) as cursor:
+            for table in (t for v in views for t in v.tables):
+                cursor.execute(f"DROP TABLE IF EXISTS {self.table_name(table)}")
+            cursor.execute(
+                f"DELETE FROM {self.tracking_table} "  # noqa: S608
+                f"WHERE application_name IN ({', '.join(self.param for _ in names)})",
+                names,
+            )
+            for statement in self.create_statements(views):
+                cursor.execute(statement)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of a read-only query, as dicts."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, tuple(params))
+            return [dict(row) for row in cursor.fetchall()]
+
+
+class SQLiteViewStore(ViewSQL, SQLiteTrackingRecorder):
+    """Views in the ledger's SQLite file."""
+
+    def __init__(self, datastore: SQLiteDatastore) -> None:
+        super().__init__(datastore)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self.create_statements()]

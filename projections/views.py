@@ -1,0 +1,254 @@
+"""The views, as functions of events: each event becomes a few row changes.
+
+Views hold metadata only (ids, ref, project, channel, severity, status, owner,
+times, deadlines, escalation steps, survey score); complaint text and personal
+data stay inside the encrypted events. Every change is written without reading
+the view first (a conditional update where the new value depends on the old),
+so replaying the same events always gives the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.timeutil import stamp
+from ledger.vocabulary import DEADLINE_NAMES, Status
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A view table: its columns (name and SQL type) and primary key."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    key: tuple[str, ...]
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(name for name, _ in self.columns)
+
+
+@dataclass(frozen=True)
+class Upsert:
+    """Insert a row, or replace the row with the same key."""
+
+    table: Table
+    row: Row
+
+
+@dataclass(frozen=True)
+class Update:
+    """Set `values` on the row with `key`, only where the `when` columns hold
+    the given values (None meaning SQL NULL)."""
+
+    table: Table
+    key: Row
+    values: Row
+    when: Row = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Delete the row with `key`."""
+
+    table: Table
+    key: Row
+
+
+Change = Upsert | Update | Delete
+
+COMPLAINTS = Table(
+    "plaint_view_complaints",
+    (
+        ("id", "TEXT"), ("ref", "TEXT"), ("number", "INTEGER"), ("project", "TEXT"),
+        ("channel", "TEXT"), ("severity", "TEXT"), ("status", "TEXT"),
+        ("owner", "TEXT"), ("confidential", "INTEGER"), ("received_at", "TEXT"),
+        ("filed_at", "TEXT"), ("updated_at", "TEXT"), ("version", "INTEGER"),
+        ("escalation_level", "INTEGER"), ("survey_score", "INTEGER"),
+        ("erased", "INTEGER"),
+    ),
+    key=("id",),
+    indexes=(("number",), ("project", "status"), ("owner", "status")),
+)  # fmt: skip
+DEADLINES = Table(
+    "plaint_view_deadlines",
+    (("complaint_id", "TEXT"), ("name", "TEXT"), ("due", "TEXT"), ("met_at", "TEXT")),
+    key=("complaint_id", "name"),
+    indexes=(("due",),),
+)
+ESCALATIONS = Table(
+    "plaint_view_escalations",
+    (
+        ("complaint_id", "TEXT"), ("level", "INTEGER"), ("at", "TEXT"),
+        ("by_member", "TEXT"), ("from_member", "TEXT"), ("to_member", "TEXT"),
+        ("trigger", "TEXT"), ("deadline", "TEXT"),
+    ),
+    key=("complaint_id", "level"),
+)  # fmt: skip
+MEMBERS = Table(
+    "plaint_view_members",
+    (("name", "TEXT"), ("role", "TEXT"), ("since", "TEXT")),
+    key=("name",),
+)
+POLICY = Table(
+    "plaint_view_policy",
+    (
+        ("channel", "TEXT"), ("severity", "TEXT"), ("owner", "TEXT"),
+        ("escalate_to", "TEXT"), ("ack", "INTEGER"), ("respond", "INTEGER"),
+        ("resolve", "INTEGER"),
+    ),
+    key=("channel", "severity"),
+)  # fmt: skip
+
+# Which event meets which deadline: the first such event is when it was met.
+MEETS = {
+    "Acknowledged": "ack",
+    "Responded": "respond",
+    "Resolved": "resolve",
+    "Closed": "resolve",
+    "Withdrawn": "resolve",
+}
+STATUS_AFTER = {
+    "Acknowledged": Status.ACKNOWLEDGED,
+    "Responded": Status.RESPONDED,
+    "Resolved": Status.RESOLVED,
+    "Reopened": Status.IN_PROGRESS,
+    "Closed": Status.CLOSED,
+    "Withdrawn": Status.WITHDRAWN,
+}
+STARTS_WORK = {"Triaged", "Assigned", "Escalated"}
+
+
+def kind_of(event: Any) -> str:
+    """An event's kind: its class name, `Filed`, `Escalated`, `MemberAdded`."""
+    return type(event).__name__
+
+
+def complaints(event: Any) -> list[Change]:
+    """The complaint's current state."""
+    kind = kind_of(event)
+    key = {"id": event.originator_id.hex}
+    touched = {
+        "updated_at": stamp(event.timestamp),
+        "version": event.originator_version,
+    }
+    if kind == "Filed":
+        return [Upsert(COMPLAINTS, {
+            **key, "ref": f"C-{event.number}", "number": event.number,
+            "project": event.project, "channel": event.channel,
+            "severity": event.severity, "status": str(Status.RECEIVED),
+            "owner": event.owner, "confidential": 0,
+            "received_at": stamp(event.received_at),
+            "filed_at": stamp(event.timestamp), **touched,
+            "escalation_level": 0, "survey_score": None, "erased": 0,
+        })]  # fmt: skip
+    changes: list[Change] = [Update(COMPLAINTS, key, touched)]
+    if kind in STATUS_AFTER:
+        changes.append(Update(COMPLAINTS, key, {"status": str(STATUS_AFTER[kind])}))
+    if kind == "Triaged":
+        changes.append(Update(COMPLAINTS, key, {"severity": event.severity}))
+    if kind == "Assigned":
+        changes.append(Update(COMPLAINTS, key, {"owner": event.owner}))
+    if kind == "Escalated":
+        values = {"owner": event.to, "escalation_level": event.level}
+        changes.append(Update(COMPLAINTS, key, values))
+    if kind in STARTS_WORK:
+        changes.append(
+            Update(
+                COMPLAINTS,
+                key,
+                {"status": str(Status.IN_PROGRESS)},
+                when={"status": str(Status.ACKNOWLEDGED)},
+            )
+        )
+    if kind == "Surveyed":
+        changes.append(Update(COMPLAINTS, key, {"survey_score": event.score}))
+    return changes
+
+
+def deadlines(event: Any) -> list[Change]:
+    """Each deadline of each complaint: when it is due, and when it was met."""
+    kind = kind_of(event)
+    complaint_id = event.originator_id.hex
+    if kind == "Filed":
+        return [
+            Upsert(DEADLINES, {
+                "complaint_id": complaint_id, "name": name,
+                "due": stamp(event.deadlines[name]), "met_at": None,
+            })
+            for name in DEADLINE_NAMES
+            if event.deadlines.get(name) is not None
+        ]  # fmt: skip
+    if kind not in MEETS:
+        return []
+    key = {"complaint_id": complaint_id, "name": MEETS[kind]}
+    met = {"met_at": stamp(event.timestamp)}
+    return [Update(DEADLINES, key, met, when={"met_at": None})]
+
+
+def escalations(event: Any) -> list[Change]:
+    """Every step of every escalation route."""
+    if kind_of(event) != "Escalated":
+        return []
+    return [
+        Upsert(ESCALATIONS, {
+            "complaint_id": event.originator_id.hex, "level": event.level,
+            "at": stamp(event.timestamp), "by_member": event.actor,
+            "from_member": event.previous, "to_member": event.to,
+            "trigger": event.trigger, "deadline": event.deadline,
+        })
+    ]  # fmt: skip
+
+
+def team(event: Any) -> list[Change]:
+    """The members and their roles."""
+    kind = kind_of(event)
+    since = stamp(event.timestamp)
+    if kind == "Founded":
+        return [Upsert(MEMBERS, {"name": event.admin, "role": "admin", "since": since})]
+    if kind in ("MemberAdded", "RoleChanged"):
+        row = {"name": event.name, "role": event.role, "since": since}
+        return [Upsert(MEMBERS, row)]
+    if kind == "MemberRemoved":
+        return [Delete(MEMBERS, {"name": event.name})]
+    return []
+
+
+def policy(event: Any) -> list[Change]:
+    """The policy's rules."""
+    if kind_of(event) != "RuleSet":
+        return []
+    rule = event.rule
+    return [
+        Upsert(POLICY, {
+            "channel": event.channel, "severity": event.severity,
+            "owner": rule.get("owner"), "escalate_to": rule.get("escalate_to"),
+            "ack": rule.get("ack"), "respond": rule.get("respond"),
+            "resolve": rule.get("resolve"),
+        })
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class View:
+    """A named view: its tables, the events it reads, and its fold."""
+
+    name: str
+    tables: tuple[Table, ...]
+    aggregate: str
+    process_event: Callable[[Any], list[Change]]
+
+
+VIEWS = (
+    View("complaints", (COMPLAINTS,), "Complaint", complaints),
+    View("deadlines", (DEADLINES,), "Complaint", deadlines),
+    View("escalations", (ESCALATIONS,), "Complaint", escalations),
+    View("team", (MEMBERS,), "Team", team),
+    View("policy", (POLICY,), "Policy", policy),
+)
