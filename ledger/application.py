@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
     RecordConflictError,
 )
 
+from ledger.audit import ReportRun
 from ledger.complaint import Complaint, reference
 from ledger.config import (
     MASTER_KEY_VARIABLE,
@@ -605,6 +606,23 @@ class ComplaintLedger(Application[UUID]):
         self.team().authorise(self.actor, tuple(Role), "read complaints")
         complaint = self.complaint(ref)
         return [event_row(e) for e in self.events.get(complaint.id)]
+
+    def record_report(
+        self, report: str, parameters: dict[str, Any], covering: int
+    ) -> dict[str, Any]:
+        """Record that the actor generated `report` over the log's first
+        `covering` notifications (any member may generate reports)."""
+        self.team().authorise(self.actor, tuple(Role), "generate reports")
+        run = ReportRun(
+            id=uuid4(),
+            report=report,
+            parameters=parameters,
+            covering=covering,
+            actor=self.actor,
+            timestamp=self.clock(),
+        )
+        self._save(run)
+        return {"id": str(run.id), "report": report, "covering": covering}
 
     # The log, for the read side.
 

@@ -9,9 +9,11 @@ current this costs two small queries.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.sqlite import SQLiteDatastore
 
 from projections.store import (
     TRACKING_PREFIX,
@@ -46,6 +48,13 @@ def open_store(ledger: ComplaintLedger) -> ViewSQL:
     return store
 
 
+def memory_store() -> ViewSQL:
+    """Empty views in a private in-memory database, for views as of a past time."""
+    store = SQLiteViewStore(SQLiteDatastore(":memory:"))
+    store.create_table()
+    return store
+
+
 def aggregate_of(event: Any) -> str:
     """The aggregate class an event belongs to: `Complaint`, `Team`, `Policy`."""
     return type(event).__qualname__.partition(".")[0]
@@ -58,8 +67,11 @@ def catch_up(
     views: Sequence[View] = VIEWS,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    until: datetime | None = None,
 ) -> int:
     """Bring `views` up to the end of the log; return how many events were read.
+    With `until`, events recorded after that time are left out (views as the
+    ledger stood then; only for a store of its own, see `memory_store`).
 
     When another process advanced a position first, its work stands and this
     one reads the positions again and goes on from there."""
@@ -72,7 +84,9 @@ def catch_up(
             return read
         changes: list[Change] = []
         for notification in batch:
-            event = ledger.decode(notification)
+            event: Any = ledger.decode(notification)
+            if until is not None and event.timestamp > until:
+                continue
             aggregate = aggregate_of(event)
             for view in views:
                 name = tracking_name(view)

@@ -177,13 +177,13 @@ def deadlines(event: Any) -> list[Change]:
     kind = kind_of(event)
     complaint_id = event.originator_id.hex
     if kind == "Filed":
+        # A row for every deadline, due or not, so its met-at time is known.
         return [
             Upsert(DEADLINES, {
                 "complaint_id": complaint_id, "name": name,
-                "due": stamp(event.deadlines[name]), "met_at": None,
+                "due": stamp(event.deadlines.get(name)), "met_at": None,
             })
             for name in DEADLINE_NAMES
-            if event.deadlines.get(name) is not None
         ]  # fmt: skip
     if kind not in MEETS:
         return []
