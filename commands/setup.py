@@ -24,6 +24,7 @@ def init(ctx: click.Context, admin: str | None) -> None:
     """
     from ledger.application import ComplaintLedger
     from ledger.storage import parse_location
+    from projections.catchup import open_store
 
     current = session(ctx)
     location = parse_location(current.ledger, current.environ)
@@ -34,6 +35,7 @@ def init(ctx: click.Context, admin: str | None) -> None:
         clock=current.clock,
     )
     ctx.call_on_close(ledger.close)
+    open_store(ledger)
     details = ledger.info()
     click.echo(f"Created a ledger at {details['ledger']}")
     click.echo(f"  admin        {admin or current.actor}")

@@ -44,7 +44,10 @@ def open_store(ledger: ComplaintLedger) -> ViewSQL:
     try:
         store.positions()
     except PersistenceError:
-        store.create_table()
+        try:
+            store.create_table()
+        except IntegrityError:
+            store.positions()  # another process created them at the same moment
     return store
 
 

@@ -13,6 +13,9 @@ from click.testing import CliRunner, Result
 
 from commands import cli
 from commands.base import Session
+from ledger.application import ComplaintLedger
+from ledger.storage import parse_location
+from ledger.timeutil import Clock, system_clock
 
 POSTGRES_URL = os.environ.get(
     "PLAINT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -36,11 +39,12 @@ class Plaint:
     ledger: str
     environ: dict[str, str]
     home: Path
+    clock: Clock = system_clock
 
     def __call__(
         self, *args: str, actor: str = "ann", stdin: str | None = None
     ) -> Result:
-        session = Session(environ=self.environ)
+        session = Session(environ=self.environ, clock=self.clock)
         return CliRunner().invoke(
             cli,
             ["--ledger", self.ledger, "--as", actor, *args],
@@ -53,6 +57,13 @@ class Plaint:
         result = self(*args, actor=actor, stdin=stdin)
         assert result.exit_code == 0, result.output
         return result.stdout
+
+    def open(self, actor: str = "ann", clock: Clock = system_clock) -> ComplaintLedger:
+        """The ledger itself, for tests that look beneath the CLI."""
+        location = parse_location(self.ledger, self.environ)
+        return ComplaintLedger.open(
+            location, actor=actor, environ=self.environ, clock=clock
+        )
 
 
 @pytest.fixture

@@ -12,26 +12,48 @@ CANARIES = {
     "customer": "CANARY-CUSTOMER-Jane",
     "contact": "canary-contact@example.org",
     "source": "CANARY-SOURCE-form",
+    "external-id": "CANARY-EXTERNAL-77",
 }
 
 
 def test_no_text_field_appears_in_plaintext_in_the_database_files(
     sqlite_plaint: Plaint,
 ) -> None:
+    run = sqlite_plaint
     args = []
     for name, value in CANARIES.items():
         args += [f"--{name}", value]
-    sqlite_plaint.ok("file", "--project", "P", "--channel", "web", "--severity",
-                     "mild", *args)  # fmt: skip
-    sqlite_plaint.ok("ack", "C-1")
-    sqlite_plaint.ok("note", "C-1", "CANARY-NOTE-aa")
-    sqlite_plaint.ok("respond", "C-1", "--message", "CANARY-MESSAGE-bb")
-    files = list(sqlite_plaint.home.glob("ledger.sqlite*"))
-    assert files
+    # Holding a connection open keeps the write-ahead log on disk to be scanned.
+    holder = sqlite3.connect(run.home / "ledger.sqlite")
+    holder.execute("SELECT COUNT(*) FROM stored_events").fetchone()
+    run.ok("team", "add", "lee", "--role", "lead")
+    run.ok("file", "--project", "P", "--channel", "web", "--severity", "mild", *args)
+    run.ok("ack", "C-1")
+    run.ok("note", "C-1", "CANARY-NOTE-aa")
+    run.ok("escalate", "C-1", "--to", "lee", "--reason", "CANARY-ESCALATE-cc")
+    run.ok("respond", "C-1", "--message", "CANARY-MESSAGE-bb")
+    run.ok("resolve", "C-1", "--resolution", "CANARY-RESOLUTION-dd")
+    run.ok("reopen", "C-1", "--reason", "CANARY-REOPEN-ee")
+    run.ok("resolve", "C-1", "--resolution", "CANARY-RESOLUTION-ff")
+    run.ok("survey", "C-1", "--score", "5", "--comment", "CANARY-COMMENT-gg")
+    run.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+           "--summary", "CANARY-SUMMARY-2", "--detail", "-",
+           stdin="CANARY-STDIN-hh")  # fmt: skip
+    run.ok("withdraw", "C-2", "--reason", "CANARY-WITHDRAW-ii")
+    run.ok("list")
+    run.ok("projections", "rebuild")
+    files = list(run.home.glob("ledger.sqlite*"))
+    assert {f.name for f in files} >= {"ledger.sqlite", "ledger.sqlite-wal"}
     everything = b"".join(f.read_bytes() for f in files)
-    for value in [*CANARIES.values(), "CANARY-NOTE-aa", "CANARY-MESSAGE-bb"]:
-        assert value.encode() not in everything
-        assert value.encode("utf-16-le") not in everything
+    holder.close()
+    assert b"plaint_view_complaints" in everything
+    planted = [*CANARIES.values(), "CANARY-NOTE-aa", "CANARY-ESCALATE-cc",
+               "CANARY-MESSAGE-bb", "CANARY-RESOLUTION-dd", "CANARY-REOPEN-ee",
+               "CANARY-RESOLUTION-ff", "CANARY-COMMENT-gg", "CANARY-SUMMARY-2",
+               "CANARY-STDIN-hh", "CANARY-WITHDRAW-ii"]  # fmt: skip
+    for value in planted:
+        assert value.encode() not in everything, value
+        assert value.encode("utf-16-le") not in everything, value
 
 
 def test_swapping_the_encrypted_state_of_two_events_is_detected_and_named(

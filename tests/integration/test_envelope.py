@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from ledger.application import ComplaintLedger
 from ledger.envelope import key_ids_of
 from ledger.intake import Intake
-from ledger.storage import parse_location
 from tests.conftest import Plaint
-
-
-def open_ledger(plaint: Plaint) -> ComplaintLedger:
-    location = parse_location(plaint.ledger, plaint.environ)
-    return ComplaintLedger.open(location, actor="ann", environ=plaint.environ)
 
 
 def test_a_complaint_event_uses_the_ledger_key_and_its_own_key(
@@ -37,7 +30,7 @@ def test_a_complaint_event_uses_the_ledger_key_and_its_own_key(
 def test_without_the_complaint_key_the_text_is_gone_and_the_metadata_stays(
     sqlite_plaint: Plaint,
 ) -> None:
-    ledger = open_ledger(sqlite_plaint)
+    ledger = sqlite_plaint.open()
     ledger.file(Intake(project="P", channel="web", severity="severe",
                        summary="secret", customer="Jo"))  # fmt: skip
     ledger.note("C-1", "called")
@@ -48,7 +41,7 @@ def test_without_the_complaint_key_the_text_is_gone_and_the_metadata_stays(
     db.commit()
     db.close()
 
-    ledger = open_ledger(sqlite_plaint)
+    ledger = sqlite_plaint.open()
     shown = ledger.show("C-1")
     history = ledger.history("C-1")
     ledger.close()

@@ -39,3 +39,24 @@ def test_every_command_shows_an_example_in_its_help(
 @pytest.mark.parametrize(("name", "command"), all_commands())
 def test_every_command_is_in_the_readme(name: str, command: click.Command) -> None:
     assert f"{name}`" in README or f"plaint {name} " in README, name
+
+
+def test_shell_completion_completes_commands_and_choices() -> None:
+    def complete(words: str) -> list[str]:
+        current = len(words.split()) - (0 if words.endswith(" ") else 1)
+        env = {
+            "_PLAINT_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(current),
+        }
+        result = CliRunner().invoke(cli, [], env=env, prog_name="plaint")
+        assert result.exit_code == 0
+        return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
+
+    assert complete("plaint sw") == ["sweep"]
+    assert complete("plaint file --severity ") == [
+        "positive",
+        "mild",
+        "moderate",
+        "severe",
+    ]
