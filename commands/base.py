@@ -56,6 +56,14 @@ class PlaintCommand(click.Command):
             raise click.UsageError(str(error), ctx) from None
         except LedgerError as error:
             raise click.ClickException(str(error)) from None
+        except Exception as error:
+            from eventsourcing.persistence import PersistenceError
+
+            if isinstance(error, PersistenceError):
+                raise click.ClickException(
+                    f"the ledger's database failed: {error}"
+                ) from None
+            raise
 
 
 class PlaintGroup(click.Group):
