@@ -29,7 +29,7 @@ def show(ctx: click.Context, ref: str, as_of: datetime | None, as_json: bool) ->
       plaint show C-7
       plaint show C-7 --as-of 2026-03-01T12:00 --json
     """
-    view = open_ledger(ctx).show(ref, as_of)
+    view = open_ledger(ctx).show(ref, as_of, export=as_json)
     if as_json:
         echo_json(view)
         return
@@ -74,7 +74,7 @@ def history(ctx: click.Context, ref: str, as_json: bool) -> None:
     Example:
       plaint history C-7 --json
     """
-    rows = open_ledger(ctx).history(ref)
+    rows = open_ledger(ctx).history(ref, export=as_json)
     if as_json:
         echo_json(rows)
         return

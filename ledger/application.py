@@ -28,7 +28,7 @@ from eventsourcing.persistence import (
     RecordConflictError,
 )
 
-from ledger.audit import ReportRun
+from ledger.audit import Access, ReportRun
 from ledger.complaint import Complaint, reference
 from ledger.config import (
     MASTER_KEY_VARIABLE,
@@ -46,7 +46,9 @@ from ledger.errors import (
     KeyProblem,
     LedgerExists,
     LedgerMissing,
+    PermissionDenied,
     StorageFailure,
+    UnknownMember,
     UnknownReference,
 )
 from ledger.intake import Intake, require_text
@@ -578,12 +580,99 @@ class ComplaintLedger(Application[UUID]):
         self.team().check_owner(name)
         return name
 
+    # Confidentiality.
+
+    def make_confidential(
+        self, ref: str, allow: list[str], reason: str | None
+    ) -> dict[str, Any]:
+        """Restrict who may read a complaint to named members and roles (lead+)."""
+        team = self.team()
+        for name in allow:
+            _check_grantee(team, name)
+        return self._act(
+            ref,
+            ROUTERS,
+            "make complaints confidential",
+            Complaint.make_confidential,
+            allow,
+            _reason(reason),
+        )
+
+    def grant(self, ref: str, member: str, reason: str | None) -> dict[str, Any]:
+        """Let a member or role read a confidential complaint (lead+)."""
+        _check_grantee(self.team(), member)
+        return self._act(
+            ref, ROUTERS, "grant access", Complaint.grant, member, _reason(reason)
+        )
+
+    def revoke(self, ref: str, member: str, reason: str | None) -> dict[str, Any]:
+        """Stop a member or role reading a confidential complaint (lead+)."""
+        return self._act(
+            ref, ROUTERS, "revoke access", Complaint.revoke, member, _reason(reason)
+        )
+
+    def _read(self, ref: str, purpose: str, *, export: bool) -> Complaint:
+        """Load a complaint to read its content: a confidential one only when
+        the actor may, and every read, export and refusal is recorded."""
+        team, complaint = self._reader(ref)
+        if not self._record_access(team, complaint, purpose, export=export):
+            raise PermissionDenied(
+                f"{complaint.ref} is confidential and {self.actor} may not read it; "
+                f"a lead can grant access with `plaint grant {complaint.ref} "
+                f"{self.actor}` (this attempt was recorded)"
+            )
+        return complaint
+
+    def readable(self, ref: str, purpose: str) -> dict[str, Any] | None:
+        """The complaint with its content for a report, recorded as an export;
+        or None when it is confidential and the actor may not read it, and the
+        report shows its metadata only (no attempt to read, nothing recorded)."""
+        team, complaint = self._reader(ref)
+        if not complaint.may_read(self.actor, team.role_of(self.actor)):
+            return None
+        self._record_access(team, complaint, purpose, export=True)
+        return complaint_view(complaint)
+
+    def _reader(self, ref: str) -> tuple[Team, Complaint]:
+        team = self.team()
+        team.authorise(self.actor, tuple(Role), "read complaints")
+        return team, self.complaint(ref)
+
+    def _record_access(
+        self, team: Team, complaint: Complaint, purpose: str, *, export: bool
+    ) -> bool:
+        """Whether the actor may read the content; for a confidential complaint
+        the read, export or refusal is recorded first."""
+        if not complaint.confidential:
+            return True
+        allowed = complaint.may_read(self.actor, team.role_of(self.actor))
+        action = ("export" if export else "read") if allowed else "refused"
+        host_user = self.environ.get("USER") or self.environ.get("LOGNAME") or "-"
+        access = Access(
+            id=uuid4(),
+            complaint_id=complaint.id,
+            ref=complaint.ref,
+            action=action,
+            purpose=purpose,
+            host_user=host_user,
+            actor=self.actor,
+            timestamp=self.clock(),
+        )
+        self._save(access)
+        return allowed
+
     # Reading.
 
-    def show(self, ref: str, as_of: datetime | None = None) -> dict[str, Any]:
+    def show(
+        self,
+        ref: str,
+        as_of: datetime | None = None,
+        *,
+        purpose: str = "show",
+        export: bool = False,
+    ) -> dict[str, Any]:
         """The complaint now, or as it stood at `as_of`."""
-        self.team().authorise(self.actor, tuple(Role), "read complaints")
-        complaint = self.complaint(ref)
+        complaint = self._read(ref, purpose, export=export)
         if as_of is not None:
             complaint = self._as_of(complaint, as_of)
         return complaint_view(complaint)
@@ -601,10 +690,11 @@ class ComplaintLedger(Application[UUID]):
         assert isinstance(earlier, Complaint)
         return earlier
 
-    def history(self, ref: str) -> list[dict[str, Any]]:
+    def history(
+        self, ref: str, *, purpose: str = "history", export: bool = False
+    ) -> list[dict[str, Any]]:
         """Every event of the complaint, in order."""
-        self.team().authorise(self.actor, tuple(Role), "read complaints")
-        complaint = self.complaint(ref)
+        complaint = self._read(ref, purpose, export=export)
         return [event_row(e) for e in self.events.get(complaint.id)]
 
     def record_report(
@@ -670,6 +760,18 @@ class ComplaintLedger(Application[UUID]):
         """The ledger's name and id, as checkpoints name their log."""
         assert self.meta is not None
         return f"{self.meta.name}/{self.meta.ledger_id}"
+
+
+def _check_grantee(team: Team, name: str) -> None:
+    """A grant names a member of the team or a role."""
+    if name not in team.members and name not in set(Role):
+        raise UnknownMember(
+            f"{name} is neither a member of the team nor a role ({', '.join(Role)})"
+        )
+
+
+def _reason(reason: str | None) -> str | None:
+    return None if reason is None else require_text(reason, "reason")
 
 
 def _sweep_skip(

@@ -1,7 +1,8 @@
-"""Records of reading: who generated which report, covering which events.
+"""Records of reading: who read, exported or was refused a confidential
+complaint, and who generated which report.
 
-Each report run is an aggregate of its own, created by one event, so that
-recording a run never contends with anything else written to the ledger.
+Each record is an aggregate of its own, created by one event, so that
+recording a read never contends with anything else written to the ledger.
 """
 
 from __future__ import annotations
@@ -29,3 +30,22 @@ class ReportRun(Aggregate):
         self.report = report
         self.parameters = dict(parameters)
         self.covering = covering
+
+
+class Access(Aggregate):
+    """One read, export or refused attempt on a confidential complaint."""
+
+    @event("Recorded")
+    def __init__(
+        self,
+        id: UUID,
+        complaint_id: UUID,
+        ref: str,
+        action: str,
+        purpose: str,
+        host_user: str,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.action = action

@@ -73,6 +73,7 @@ class Complaint(Aggregate):
         self.deadlines = dict(deadlines)
         self.status = Status.RECEIVED
         self.confidential = False
+        self.allowed: set[str] = set()
         self.escalations: list[dict[str, Any]] = []
         self.survey: dict[str, Any] | None = None
         self.resolution: str | None = None
@@ -177,6 +178,43 @@ class Complaint(Aggregate):
             raise RuleViolation(f"a survey score is 1 to 5, not {score}")
         self._surveyed(score=score, comment=comment, actor=actor, timestamp=at)
 
+    def make_confidential(
+        self, allow: list[str], reason: str | None, actor: str, at: datetime
+    ) -> None:
+        """Restrict reading the content to the named members and roles."""
+        if self.confidential:
+            raise RuleViolation(
+                f"{self.ref} is already confidential; use `plaint grant` or "
+                "`plaint revoke` to change who may read it"
+            )
+        self._made_confidential(
+            allow=sorted(set(allow)), reason=reason, actor=actor, timestamp=at
+        )
+
+    def grant(self, member: str, reason: str | None, actor: str, at: datetime) -> None:
+        """Let one more member (or role) read a confidential complaint."""
+        if not self.confidential:
+            raise RuleViolation(
+                f"{self.ref} is not confidential: everyone in the team may read it"
+            )
+        if member in self.allowed:
+            raise RuleViolation(f"{member} may already read {self.ref}")
+        self._granted(member=member, reason=reason, actor=actor, timestamp=at)
+
+    def revoke(self, member: str, reason: str | None, actor: str, at: datetime) -> None:
+        """Stop a member (or role) reading a confidential complaint."""
+        if member not in self.allowed:
+            raise RuleViolation(f"{member} has no grant on {self.ref} to revoke")
+        self._revoked(member=member, reason=reason, actor=actor, timestamp=at)
+
+    def may_read(self, member: str, role: str) -> bool:
+        """Whether `member`, holding `role`, may read the content: anyone when
+        it is not confidential; else the named members and roles, and the
+        owner, who must be able to work on it."""
+        if not self.confidential:
+            return True
+        return member == self.owner or bool({member, role} & self.allowed)
+
     def _require(self, allowed: Iterable[Status], done: str) -> None:
         allowed = set(allowed)
         if self.status in allowed:
@@ -265,6 +303,25 @@ class Complaint(Aggregate):
     @event("Withdrawn")
     def _withdrawn(self, reason: str, actor: str, timestamp: datetime) -> None:
         self.status = Status.WITHDRAWN
+
+    @event("MadeConfidential")
+    def _made_confidential(
+        self, allow: list[str], reason: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.confidential = True
+        self.allowed = set(allow)
+
+    @event("Granted")
+    def _granted(
+        self, member: str, reason: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.allowed.add(member)
+
+    @event("Revoked")
+    def _revoked(
+        self, member: str, reason: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.allowed.discard(member)
 
     @event("Surveyed")
     def _surveyed(

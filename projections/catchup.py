@@ -9,6 +9,7 @@ current this costs two small queries.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +43,14 @@ def open_store(ledger: ComplaintLedger) -> ViewSQL:
     else:
         store = SQLiteViewStore(datastore)
     try:
-        store.positions()
+        positions = store.positions()
     except PersistenceError:
-        try:
+        positions = {}
+    if not positions or 0 in positions.values():
+        # A new ledger, or a view added by a newer plaint: create what is missing
+        # (tolerating another process that creates them at the same moment).
+        with suppress(IntegrityError):
             store.create_table()
-        except IntegrityError:
-            store.positions()  # another process created them at the same moment
     return store
 
 

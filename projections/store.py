@@ -41,6 +41,11 @@ class ViewSQL:
         """The table's name as SQL refers to it."""
         return table.name
 
+    def table_name_of(self, view_name: str) -> str:
+        """The SQL name of a view's (first) table, by the view's name."""
+        [view] = [v for v in VIEWS if v.name == view_name]
+        return self.table_name(view.tables[0])
+
     def create_statements(self, views: Iterable[View] = VIEWS) -> list[str]:
         """CREATE statements for the views' tables and indexes."""
         statements = []

@@ -106,6 +106,25 @@ POLICY = Table(
     key=("channel", "severity"),
 )  # fmt: skip
 
+GRANTS = Table(
+    "plaint_view_grants",
+    (
+        ("complaint_id", "TEXT"), ("grantee", "TEXT"), ("granted_at", "TEXT"),
+        ("granted_by", "TEXT"), ("revoked_at", "TEXT"), ("revoked_by", "TEXT"),
+    ),
+    key=("complaint_id", "grantee"),
+)  # fmt: skip
+ACCESS = Table(
+    "plaint_view_access",
+    (
+        ("id", "TEXT"), ("complaint_id", "TEXT"), ("ref", "TEXT"), ("at", "TEXT"),
+        ("member", "TEXT"), ("action", "TEXT"), ("purpose", "TEXT"),
+        ("host_user", "TEXT"),
+    ),
+    key=("id",),
+    indexes=(("at",), ("complaint_id",)),
+)  # fmt: skip
+
 # Which event meets which deadline: the first such event is when it was met.
 MEETS = {
     "Acknowledged": "ack",
@@ -169,6 +188,8 @@ def complaints(event: Any) -> list[Change]:
         )
     if kind == "Surveyed":
         changes.append(Update(COMPLAINTS, key, {"survey_score": event.score}))
+    if kind == "MadeConfidential":
+        changes.append(Update(COMPLAINTS, key, {"confidential": 1}))
     return changes
 
 
@@ -202,6 +223,41 @@ def escalations(event: Any) -> list[Change]:
             "at": stamp(event.timestamp), "by_member": event.actor,
             "from_member": event.previous, "to_member": event.to,
             "trigger": event.trigger, "deadline": event.deadline,
+        })
+    ]  # fmt: skip
+
+
+def grants(event: Any) -> list[Change]:
+    """Who may read each confidential complaint, since when, and until when."""
+    kind = kind_of(event)
+    complaint_id = event.originator_id.hex
+    granted = {"granted_at": stamp(event.timestamp), "granted_by": event.actor,
+               "revoked_at": None, "revoked_by": None}  # fmt: skip
+    if kind == "MadeConfidential":
+        return [
+            Upsert(GRANTS, {"complaint_id": complaint_id, "grantee": name, **granted})
+            for name in event.allow
+        ]
+    if kind == "Granted":
+        row = {"complaint_id": complaint_id, "grantee": event.member, **granted}
+        return [Upsert(GRANTS, row)]
+    if kind == "Revoked":
+        key = {"complaint_id": complaint_id, "grantee": event.member}
+        revoked = {"revoked_at": stamp(event.timestamp), "revoked_by": event.actor}
+        return [Update(GRANTS, key, revoked)]
+    return []
+
+
+def access(event: Any) -> list[Change]:
+    """Every read, export and refused attempt on a confidential complaint."""
+    if kind_of(event) != "Recorded":
+        return []
+    return [
+        Upsert(ACCESS, {
+            "id": event.originator_id.hex, "complaint_id": event.complaint_id.hex,
+            "ref": event.ref, "at": stamp(event.timestamp), "member": event.actor,
+            "action": event.action, "purpose": event.purpose,
+            "host_user": event.host_user,
         })
     ]  # fmt: skip
 
@@ -249,6 +305,8 @@ VIEWS = (
     View("complaints", (COMPLAINTS,), "Complaint", complaints),
     View("deadlines", (DEADLINES,), "Complaint", deadlines),
     View("escalations", (ESCALATIONS,), "Complaint", escalations),
+    View("grants", (GRANTS,), "Complaint", grants),
+    View("access", (ACCESS,), "Access", access),
     View("team", (MEMBERS,), "Team", team),
     View("policy", (POLICY,), "Policy", policy),
 )
