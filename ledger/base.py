@@ -1,0 +1,361 @@
+"""The ledger's core: opening and creating it, keys, identity, loading and saving.
+
+The use cases live in `ledger/cases/`, one module per area, each a subclass
+of `LedgerBase`; `ComplaintLedger` (ledger/application.py) combines them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Self, TypeVar
+from uuid import UUID, uuid4, uuid5
+
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+)
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    Mapper,
+    Notification,
+    PersistenceError,
+    RecordConflictError,
+)
+
+from ledger.complaint import Complaint, reference
+from ledger.config import (
+    MASTER_KEY_VARIABLE,
+    load_master_key,
+    master_key_file,
+    signing_key_file,
+)
+from ledger.envelope import EnvelopeMapper
+from ledger.errors import (
+    ConcurrencyConflict,
+    DamagedEvent,
+    IntegrityFailure,
+    KeyProblem,
+    LedgerExists,
+    LedgerMissing,
+    StorageFailure,
+    UnknownReference,
+)
+from ledger.keys import Keyring, MasterKey, write_secret_file
+from ledger.reading import complaint_view
+from ledger.signing import create_signing_key
+from ledger.storage import LedgerMeta, LedgerTables, Location, file_exists
+from ledger.team import Policy, Team
+from ledger.timeutil import Clock, system_clock
+from ledger.vocabulary import (
+    Role,
+)
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+MAX_ATTEMPTS = 8
+
+
+class LedgerBase(Application[UUID]):
+    """The ledger's core: storage, keys, identity, loading and saving."""
+
+    name = "plaint"
+
+    def __init__(
+        self,
+        location: Location,
+        *,
+        actor: str,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.location = location
+        self.actor = actor
+        self.environ = dict(os.environ if environ is None else environ)
+        self.clock = clock
+        self.keyring = Keyring()
+        self.meta: LedgerMeta | None = None
+        try:
+            super().__init__({**location.settings, "CREATE_TABLE": "n"})
+        except (PersistenceError, OSError) as error:
+            raise StorageFailure(
+                f"cannot reach the ledger at {location.display}: {error}"
+            ) from None
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return EnvelopeMapper(self.construct_transcoder(), self.keyring)
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        assert isinstance(recorder, LedgerTables)
+        recorder.keyring = self.keyring
+        self.keyring.attach(recorder)
+        return recorder
+
+    @property
+    def tables(self) -> LedgerTables:
+        """The recorder, as the keeper of the key and identity tables."""
+        assert isinstance(self.recorder, LedgerTables)
+        return self.recorder
+
+    # Opening and creating.
+
+    @classmethod
+    def open(
+        cls,
+        location: Location,
+        *,
+        actor: str,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = system_clock,
+    ) -> Self:
+        """Open an existing ledger with its master key."""
+        if not file_exists(location):
+            raise LedgerMissing(
+                f"no ledger at {location.display}; create one with `plaint init`"
+            )
+        ledger = cls(location, actor=actor, environ=environ, clock=clock)
+        try:
+            ledger._unlock()
+        except BaseException:
+            ledger.close()
+            raise
+        return ledger
+
+    def _unlock(self) -> None:
+        meta = self._read_meta()
+        if meta is None:
+            raise LedgerMissing(
+                f"{self.location.display} holds no plaint ledger; create one with "
+                "`plaint init`"
+            )
+        self.meta = meta
+        master = load_master_key(meta.ledger_id, self.environ)
+        known = self._storage(self.tables.master_ids)
+        if master.key_id not in known:
+            raise KeyProblem(
+                f"the master key from {master.source} does not fit this ledger "
+                f"(it is key {master.key_id}; the ledger's data keys are wrapped "
+                f"by {', '.join(sorted(known)) or 'no key'})"
+            )
+        self.keyring.unlock(master)
+
+    @classmethod
+    def create(
+        cls,
+        location: Location,
+        *,
+        admin: str,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = system_clock,
+    ) -> Self:
+        """Create a ledger, its master key and signing key; `admin` runs it."""
+        if location.path is not None:
+            location.path.parent.mkdir(parents=True, exist_ok=True)
+            if location.path.exists():
+                ledger = cls(location, actor=admin, environ=environ, clock=clock)
+                found = ledger._read_meta()
+                ledger.close()
+                raise LedgerExists(
+                    f"a ledger already exists at {location.display}"
+                    if found
+                    else f"{location.display} exists and is not a plaint ledger"
+                )
+            # Only its owner may read the file (SQLite gives -wal and -shm the same).
+            os.close(
+                os.open(location.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            )
+        ledger = cls(location, actor=admin, environ=environ, clock=clock)
+        if ledger._read_meta() is not None:
+            ledger.close()
+            raise LedgerExists(f"a ledger already exists at {location.display}")
+        ledger._storage(ledger.tables.create_table)
+        ledger._found(admin)
+        return ledger
+
+    def _found(self, admin: str) -> None:
+        meta = LedgerMeta(uuid4(), "plaint", datetime.now(UTC).isoformat())
+        written = []
+        try:
+            if self.environ.get(MASTER_KEY_VARIABLE):
+                master = load_master_key(meta.ledger_id, self.environ)
+            else:
+                path = master_key_file(meta.ledger_id, self.environ)
+                master = MasterKey.generate(str(path))
+                write_secret_file(path, master.as_text())
+                written.append(path)
+            signing = signing_key_file(meta.ledger_id, self.environ)
+            create_signing_key(signing)
+            written.append(signing)
+            self.keyring.unlock(master)
+            self.meta = meta
+            now = self.clock()
+            team = Team(
+                id=self._singleton("team"), admin=admin, actor=admin, timestamp=now
+            )
+            policy = Policy(id=self._singleton("policy"), actor=admin, timestamp=now)
+            self._storage(lambda: self.save(team, policy, ledger_meta=meta))
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            self.close()
+            raise
+
+    def _read_meta(self) -> LedgerMeta | None:
+        return self._storage(self.tables.select_meta)
+
+    def _storage(self, operation: Callable[[], T]) -> T:
+        try:
+            return operation()
+        except RecordConflictError:
+            raise
+        except PersistenceError as error:
+            raise StorageFailure(
+                f"the ledger at {self.location.display} failed: {error}"
+            ) from None
+
+    # Identity.
+
+    @property
+    def ledger_id(self) -> UUID:
+        """The ledger's id, which names its keys and seeds its aggregate ids."""
+        assert self.meta is not None, "the ledger is open"
+        return self.meta.ledger_id
+
+    def _singleton(self, name: str) -> UUID:
+        return uuid5(self.ledger_id, name)
+
+    def complaint_id(self, ref: str) -> UUID:
+        """The id of the complaint with reference `C-7` (or its id as given)."""
+        text = ref.strip()
+        if text.upper().startswith("C-") and text[2:].isdigit() and int(text[2:]) > 0:
+            return uuid5(self.ledger_id, reference(int(text[2:])))
+        try:
+            return UUID(text)
+        except ValueError:
+            raise UnknownReference(
+                f"'{ref}' is not a complaint reference: use C-1, C-2, …"
+            ) from None
+
+    # Loading aggregates, translating library errors.
+
+    def _get(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise UnknownReference(f"no complaint {name} in this ledger") from None
+        except DamagedEvent as error:
+            raise IntegrityFailure(
+                f"event {error.version} ({error.kind}) of {name} failed its "
+                f"integrity check: {error.why}; the ledger was tampered with"
+            ) from None
+        except PersistenceError as error:
+            raise StorageFailure(f"reading {name} failed: {error}") from None
+        assert isinstance(aggregate, cls)
+        return aggregate
+
+    def team(self) -> Team:
+        """The team aggregate."""
+        return self._get(Team, self._singleton("team"), "team")
+
+    def policy(self) -> Policy:
+        """The policy aggregate."""
+        return self._get(Policy, self._singleton("policy"), "policy")
+
+    def complaint(self, ref: str) -> Complaint:
+        """The complaint with reference `ref`."""
+        complaint_id = self.complaint_id(ref)
+        name = ref.upper() if ref.upper().startswith("C-") else ref
+        return self._get(Complaint, complaint_id, name)
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self._storage(lambda: self.save(*aggregates))
+        except RecordConflictError:
+            raise ConcurrencyConflict(
+                "someone else changed the same record at the same moment; "
+                "nothing was recorded, try again"
+            ) from None
+
+    def require_role(self, roles: tuple[Role, ...], action: str) -> None:
+        """Refuse unless the actor holds one of `roles` (for read-side use cases)."""
+        self.team().authorise(self.actor, roles, action)
+
+    # The log, for the read side.
+
+    def events_after(self, position: int) -> int:
+        """How many events the log holds after notification id `position`."""
+        return self._storage(lambda: self.tables.count_events_after(position))
+
+    def read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
+        """Up to `limit` stored events after notification id `after`, in order."""
+        return self._storage(
+            lambda: self.recorder.select_notifications(
+                start=after, limit=limit, inclusive_of_start=False
+            )
+        )
+
+    def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
+        """A stored event opened and decoded; a damaged one is named."""
+        try:
+            return self.mapper.to_domain_event(notification)
+        except DamagedEvent as error:
+            raise IntegrityFailure(
+                f"notification {notification.id}: {error}; the ledger was tampered with"
+            ) from None
+
+    @property
+    def origin(self) -> str:
+        """The ledger's name and id, as checkpoints name their log."""
+        assert self.meta is not None
+        return f"{self.meta.name}/{self.meta.ledger_id}"
+
+    # Shared by the use cases.
+
+    def _act(
+        self,
+        ref: str,
+        roles: tuple[Role, ...],
+        action: str,
+        change: Callable[..., None],
+        *args: Any,
+    ) -> dict[str, Any]:
+        self.team().authorise(self.actor, roles, action)
+        complaint = self.complaint(ref)
+        change(complaint, *args, actor=self.actor, at=self.clock())
+        self._save(complaint)
+        return complaint_view(complaint)
+
+    def _owner(self, name: str) -> str:
+        self.team().check_owner(name)
+        return name
+
+    def _next_number(self) -> int:
+        """The first unused complaint number. Numbers are taken in order and
+        never freed, so the used ones form a prefix 1..n: an exponential then
+        binary search finds n in O(log n) point reads, with no counter to
+        contend on. Two filers that pick the same number collide on the
+        complaint's id, and the loser retries."""
+        low, high = 0, 1
+        while self._number_used(high):
+            low, high = high, high * 2
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._number_used(middle):
+                low = middle
+            else:
+                high = middle
+        return high
+
+    def _number_used(self, number: int) -> bool:
+        complaint_id = uuid5(self.ledger_id, reference(number))
+        found = self._storage(
+            lambda: self.recorder.select_events(complaint_id, limit=1)
+        )
+        return bool(found)
+
+    def complaint_count(self) -> int:
+        """How many complaints were ever filed."""
+        return self._next_number() - 1

@@ -1,0 +1,1 @@
+"""The ledger's use cases, one module per area."""

@@ -1,0 +1,235 @@
+"""Use cases of a complaint's lifecycle: filing, acting on it, the sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+from uuid import uuid5
+
+from eventsourcing.persistence import (
+    RecordConflictError,
+)
+
+from ledger.base import MAX_ATTEMPTS, LedgerBase
+from ledger.complaint import Complaint, reference
+from ledger.errors import (
+    ConcurrencyConflict,
+)
+from ledger.intake import Intake, require_text
+from ledger.reading import complaint_view
+from ledger.team import Policy, Team
+from ledger.timeutil import add
+from ledger.vocabulary import (
+    DEADLINE_NAMES,
+    OPEN_STATUSES,
+    ROUTERS,
+    WORKERS,
+    Severity,
+)
+
+
+class ComplaintCases(LedgerBase):
+    """Filing complaints and every action on them."""
+
+    # Filing.
+
+    def file(self, intake: Intake) -> dict[str, Any]:
+        """Record a new complaint; the policy gives its owner and deadlines."""
+        team, policy = self.team(), self.policy()
+        team.authorise(self.actor, WORKERS, "file complaints")
+        now = self.clock()
+        received_at = intake.received_at or now
+        rule = policy.resolve(intake.channel, intake.severity)
+        owner = rule.get("owner", self.actor)
+        if owner not in team.members:
+            owner = self.actor
+        deadlines = {name: add(received_at, rule.get(name)) for name in DEADLINE_NAMES}
+        for _attempt in range(MAX_ATTEMPTS):
+            number = self._next_number()
+            complaint = Complaint(
+                id=uuid5(self.ledger_id, reference(number)),
+                number=number,
+                owner=owner,
+                deadlines=deadlines,
+                received_at=received_at,
+                actor=self.actor,
+                timestamp=now,
+                **intake.fields(),
+            )
+            try:
+                self._storage(partial(self.save, complaint))
+            except RecordConflictError:
+                continue  # another filer took this number: take the next
+            view = complaint_view(complaint)
+            return {k: view[k] for k in ("ref", "id", "owner", "deadlines")}
+        raise ConcurrencyConflict(
+            f"could not take a reference after {MAX_ATTEMPTS} tries while others "
+            "were filing; nothing was recorded, try again"
+        )
+
+    # The lifecycle.
+
+    def acknowledge(self, ref: str) -> dict[str, Any]:
+        """Confirm receipt to the customer (agent+)."""
+        return self._act(ref, WORKERS, "acknowledge complaints", Complaint.acknowledge)
+
+    def triage(self, ref: str, severity: str) -> dict[str, Any]:
+        """Re-assess the severity (lead+)."""
+        return self._act(
+            ref, ROUTERS, "triage complaints", Complaint.triage, Severity(severity)
+        )
+
+    def assign(self, ref: str, owner: str) -> dict[str, Any]:
+        """Make another member the owner (lead+)."""
+        return self._act(
+            ref, ROUTERS, "assign complaints", Complaint.assign, self._owner(owner)
+        )
+
+    def escalate(self, ref: str, to: str, reason: str) -> dict[str, Any]:
+        """Escalate to another member, with a reason (lead+)."""
+        return self._act(
+            ref,
+            ROUTERS,
+            "escalate complaints",
+            Complaint.escalate,
+            self._owner(to),
+            require_text(reason, "reason"),
+        )
+
+    def note(self, ref: str, text: str) -> dict[str, Any]:
+        """Add an internal note (agent+)."""
+        return self._act(
+            ref, WORKERS, "note complaints", Complaint.note, require_text(text, "note")
+        )
+
+    def respond(self, ref: str, message: str) -> dict[str, Any]:
+        """Record the answer sent to the customer (agent+)."""
+        return self._act(
+            ref,
+            WORKERS,
+            "respond to complaints",
+            Complaint.respond,
+            require_text(message, "message"),
+        )
+
+    def resolve(self, ref: str, resolution: str) -> dict[str, Any]:
+        """Record the resolution (agent+)."""
+        return self._act(
+            ref,
+            WORKERS,
+            "resolve complaints",
+            Complaint.resolve,
+            require_text(resolution, "resolution"),
+        )
+
+    def reopen(self, ref: str, reason: str) -> dict[str, Any]:
+        """Take a resolved complaint back into work (agent+)."""
+        return self._act(
+            ref,
+            WORKERS,
+            "reopen complaints",
+            Complaint.reopen,
+            require_text(reason, "reason"),
+        )
+
+    def close_complaint(self, ref: str) -> dict[str, Any]:
+        """End the lifecycle of a resolved complaint (agent+)."""
+        return self._act(ref, WORKERS, "close complaints", Complaint.close)
+
+    def withdraw(self, ref: str, reason: str) -> dict[str, Any]:
+        """Record the customer's withdrawal (agent+)."""
+        return self._act(
+            ref,
+            WORKERS,
+            "withdraw complaints",
+            Complaint.withdraw,
+            require_text(reason, "reason"),
+        )
+
+    def survey(self, ref: str, score: int, comment: str | None) -> dict[str, Any]:
+        """Record the customer's satisfaction, 1 to 5 (agent+)."""
+        if comment is not None:
+            comment = require_text(comment, "comment")
+        return self._act(
+            ref, WORKERS, "record surveys", Complaint.record_survey, score, comment
+        )
+
+    def sweep(
+        self, breaches: Sequence[Mapping[str, Any]], *, dry_run: bool = False
+    ) -> list[dict[str, Any]]:
+        """Escalate each breached deadline once to the policy's escalation target
+        for the complaint's channel and severity (lead+). Safe to repeat and to
+        run twice at once: a deadline already escalated is skipped."""
+        team, policy = self.team(), self.policy()
+        team.authorise(self.actor, ROUTERS, "sweep overdue complaints")
+        by_ref: dict[str, list[Mapping[str, Any]]] = {}
+        for breach in breaches:
+            by_ref.setdefault(breach["ref"], []).append(breach)
+        done = []
+        for ref, found in by_ref.items():
+            done += self._sweep_complaint(team, policy, ref, found, dry_run)
+        return done
+
+    def _sweep_complaint(
+        self,
+        team: Team,
+        policy: Policy,
+        ref: str,
+        breaches: list[Mapping[str, Any]],
+        dry_run: bool,
+    ) -> list[dict[str, Any]]:
+        """One complaint's breaches, escalated in one save (retried when the
+        complaint changed meanwhile, perhaps by another sweep)."""
+        for _attempt in range(MAX_ATTEMPTS):
+            complaint = self.complaint(ref)
+            target = policy.resolve(complaint.channel, complaint.severity).get(
+                "escalate_to"
+            )
+            done = []
+            for breach in breaches:
+                name, due = breach["deadline"], breach["due"]
+                row = {"ref": complaint.ref, "deadline": name, "due": due, "to": target}
+                skip = _sweep_skip(complaint, team, name, target)
+                if skip is None:
+                    assert target is not None
+                    reason = f"deadline breached: {name}-by {due}"
+                    complaint.escalate(
+                        target, reason, self.actor, self.clock(), breached=name
+                    )
+                if skip is not None:
+                    outcome = "skipped"
+                else:
+                    outcome = "would escalate" if dry_run else "escalated"
+                done.append({**row, "outcome": outcome, "why": skip})
+            if dry_run:
+                return done
+            try:
+                self._storage(partial(self.save, complaint))
+            except RecordConflictError:
+                continue
+            return done
+        raise ConcurrencyConflict(
+            f"{ref} kept changing while the sweep tried to escalate it; run the "
+            "sweep again"
+        )
+
+
+def _sweep_skip(
+    complaint: Complaint, team: Team, deadline: str, target: str | None
+) -> str | None:
+    """Why the sweep leaves this breach alone, or None to escalate it."""
+    if deadline in complaint.breaches_escalated:
+        return "already escalated for this deadline"
+    if complaint.status not in OPEN_STATUSES:
+        return f"it is {complaint.status}"
+    if target is None:
+        return (
+            f"no escalation target for {complaint.channel}/{complaint.severity}: "
+            "set one with `plaint policy set --escalate-to`"
+        )
+    if target not in team.members or team.role_of(target) not in WORKERS:
+        return f"the escalation target {target} cannot own complaints"
+    if target == complaint.owner:
+        return f"it is already owned by the escalation target {target}"
+    return None

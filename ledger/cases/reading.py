@@ -1,0 +1,202 @@
+"""Use cases of reading: confidentiality, show, history, reports, info."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import takewhile
+from typing import Any, cast
+from uuid import uuid4
+
+from eventsourcing.application import (
+    project_aggregate,
+)
+
+from ledger.audit import Access, ReportRun
+from ledger.base import LedgerBase
+from ledger.complaint import Complaint
+from ledger.config import (
+    key_source,
+    signing_key_file,
+)
+from ledger.errors import (
+    InvalidInput,
+    PermissionDenied,
+    UnknownMember,
+)
+from ledger.intake import require_text
+from ledger.reading import complaint_view, event_row
+from ledger.signing import load_signing_key, verifier_key
+from ledger.team import Team
+from ledger.timeutil import iso
+from ledger.vocabulary import (
+    ROUTERS,
+    Role,
+)
+
+
+class ReadingCases(LedgerBase):
+    """Reading complaints, under access control, and recording who read what."""
+
+    # Confidentiality.
+
+    def make_confidential(
+        self, ref: str, allow: list[str], reason: str | None
+    ) -> dict[str, Any]:
+        """Restrict who may read a complaint to named members and roles (lead+)."""
+        team = self.team()
+        for name in allow:
+            _check_grantee(team, name)
+        return self._act(
+            ref,
+            ROUTERS,
+            "make complaints confidential",
+            Complaint.make_confidential,
+            allow,
+            _reason(reason),
+        )
+
+    def grant(self, ref: str, member: str, reason: str | None) -> dict[str, Any]:
+        """Let a member or role read a confidential complaint (lead+)."""
+        _check_grantee(self.team(), member)
+        return self._act(
+            ref, ROUTERS, "grant access", Complaint.grant, member, _reason(reason)
+        )
+
+    def revoke(self, ref: str, member: str, reason: str | None) -> dict[str, Any]:
+        """Stop a member or role reading a confidential complaint (lead+)."""
+        return self._act(
+            ref, ROUTERS, "revoke access", Complaint.revoke, member, _reason(reason)
+        )
+
+    def _read(self, ref: str, purpose: str, *, export: bool) -> Complaint:
+        """Load a complaint to read its content: a confidential one only when
+        the actor may, and every read, export and refusal is recorded."""
+        team, complaint = self._reader(ref)
+        if not self._record_access(team, complaint, purpose, export=export):
+            raise PermissionDenied(
+                f"{complaint.ref} is confidential and {self.actor} may not read it; "
+                f"a lead can grant access with `plaint grant {complaint.ref} "
+                f"{self.actor}` (this attempt was recorded)"
+            )
+        return complaint
+
+    def readable(self, ref: str, purpose: str) -> dict[str, Any] | None:
+        """The complaint with its content for a report, recorded as an export;
+        or None when it is confidential and the actor may not read it, and the
+        report shows its metadata only (no attempt to read, nothing recorded)."""
+        team, complaint = self._reader(ref)
+        if not complaint.may_read(self.actor, team.role_of(self.actor)):
+            return None
+        self._record_access(team, complaint, purpose, export=True)
+        return complaint_view(complaint)
+
+    def _reader(self, ref: str) -> tuple[Team, Complaint]:
+        team = self.team()
+        team.authorise(self.actor, tuple(Role), "read complaints")
+        return team, self.complaint(ref)
+
+    def _record_access(
+        self, team: Team, complaint: Complaint, purpose: str, *, export: bool
+    ) -> bool:
+        """Whether the actor may read the content; for a confidential complaint
+        the read, export or refusal is recorded first."""
+        if not complaint.confidential:
+            return True
+        allowed = complaint.may_read(self.actor, team.role_of(self.actor))
+        action = ("export" if export else "read") if allowed else "refused"
+        host_user = self.environ.get("USER") or self.environ.get("LOGNAME") or "-"
+        access = Access(
+            id=uuid4(),
+            complaint_id=complaint.id,
+            ref=complaint.ref,
+            action=action,
+            purpose=purpose,
+            host_user=host_user,
+            actor=self.actor,
+            timestamp=self.clock(),
+        )
+        self._save(access)
+        return allowed
+
+    # Reading.
+
+    def show(
+        self,
+        ref: str,
+        as_of: datetime | None = None,
+        *,
+        purpose: str = "show",
+        export: bool = False,
+    ) -> dict[str, Any]:
+        """The complaint now, or as it stood at `as_of`."""
+        complaint = self._read(ref, purpose, export=export)
+        if as_of is not None:
+            complaint = self._as_of(complaint, as_of)
+        return complaint_view(complaint)
+
+    def _as_of(self, complaint: Complaint, as_of: datetime) -> Complaint:
+        """Replay the complaint's events up to `as_of` (already read once, so
+        they are known to exist and to open)."""
+        events = self.events.get(complaint.id)
+        earlier = project_aggregate(
+            None,
+            takewhile(lambda e: cast(Complaint.Event, e).timestamp <= as_of, events),
+        )
+        if earlier is None:
+            raise InvalidInput(f"{complaint.ref} was not yet filed at {iso(as_of)}")
+        assert isinstance(earlier, Complaint)
+        return earlier
+
+    def history(
+        self, ref: str, *, purpose: str = "history", export: bool = False
+    ) -> list[dict[str, Any]]:
+        """Every event of the complaint, in order."""
+        complaint = self._read(ref, purpose, export=export)
+        return [event_row(e) for e in self.events.get(complaint.id)]
+
+    def record_report(
+        self, report: str, parameters: dict[str, Any], covering: int
+    ) -> dict[str, Any]:
+        """Record that the actor generated `report` over the log's first
+        `covering` notifications (any member may generate reports)."""
+        self.team().authorise(self.actor, tuple(Role), "generate reports")
+        run = ReportRun(
+            id=uuid4(),
+            report=report,
+            parameters=parameters,
+            covering=covering,
+            actor=self.actor,
+            timestamp=self.clock(),
+        )
+        self._save(run)
+        return {"id": str(run.id), "report": report, "covering": covering}
+
+    def info(self) -> dict[str, Any]:
+        """The ledger's location, keys and size."""
+        self.team().authorise(self.actor, tuple(Role), "see the ledger")
+        signing_file = signing_key_file(self.ledger_id, self.environ)
+        signing = load_signing_key(signing_file)
+        return {
+            "ledger": self.location.display,
+            "backend": self.location.backend,
+            "ledger_id": str(self.ledger_id),
+            "key_file": key_source(self.ledger_id, self.environ),
+            "signing_key_file": str(signing_file),
+            "events": self.events_after(0),
+            "complaints": self.complaint_count(),
+            "projection_lag": None,
+            "last_checkpoint": None,
+            "verifier_key": verifier_key(self.origin, signing.public_key()),
+        }
+
+
+def _check_grantee(team: Team, name: str) -> None:
+    """A grant names a member of the team or a role."""
+    if name not in team.members and name not in set(Role):
+        raise UnknownMember(
+            f"{name} is neither a member of the team nor a role ({', '.join(Role)})"
+        )
+
+
+def _reason(reason: str | None) -> str | None:
+    return None if reason is None else require_text(reason, "reason")

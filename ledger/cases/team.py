@@ -1,0 +1,87 @@
+"""Use cases of the team and the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.base import LedgerBase
+from ledger.errors import (
+    InvalidInput,
+)
+from ledger.vocabulary import (
+    ADMINS,
+    ROUTERS,
+    Role,
+)
+
+
+class TeamCases(LedgerBase):
+    """Members, roles and the routing policy."""
+
+    # Team.
+
+    def add_member(self, name: str, role: Role) -> None:
+        """Add a member to the team (admin)."""
+        team = self.team()
+        team.authorise(self.actor, ADMINS, "manage the team")
+        team.add(_member_name(name), role, self.actor, self.clock())
+        self._save(team)
+
+    def change_role(self, name: str, role: Role) -> None:
+        """Give a member another role (admin)."""
+        team = self.team()
+        team.authorise(self.actor, ADMINS, "manage the team")
+        team.change_role(name, role, self.actor, self.clock())
+        self._save(team)
+
+    def remove_member(self, name: str) -> None:
+        """Remove a member from the team (admin)."""
+        team = self.team()
+        team.authorise(self.actor, ADMINS, "manage the team")
+        team.remove(name, self.actor, self.clock())
+        self._save(team)
+
+    def members(self) -> list[dict[str, str]]:
+        """The team, sorted by name."""
+        team = self.team()
+        team.authorise(self.actor, tuple(Role), "see the team")
+        return [{"name": n, "role": r} for n, r in sorted(team.members.items())]
+
+    # Policy.
+
+    def set_policy(
+        self, channel: str, severity: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Set the default owner and deadlines for channel and severity (lead+)."""
+        team, policy = self.team(), self.policy()
+        team.authorise(self.actor, ROUTERS, "set the policy")
+        for member in ("owner", "escalate_to"):
+            if member in changes:
+                team.check_owner(changes[member])
+        rule = policy.set_rule(channel, severity, changes, self.actor, self.clock())
+        self._save(policy)
+        return {"channel": channel, "severity": severity, **rule}
+
+    def policy_rules(self) -> list[dict[str, Any]]:
+        """Every rule of the policy."""
+        team, policy = self.team(), self.policy()
+        team.authorise(self.actor, tuple(Role), "see the policy")
+        rules = []
+        for key, rule in sorted(policy.rules.items()):
+            channel, _, severity = key.partition("/")
+            rules.append({"channel": channel, "severity": severity, **rule})
+        return rules
+
+
+def _member_name(name: str) -> str:
+    cleaned = name.strip()
+    if (
+        not cleaned
+        or len(cleaned) > 64
+        or not all(c.isalnum() or c in "._@-" for c in cleaned)
+    ):
+        raise InvalidInput(
+            f"'{name}' is not a usable member name: use 1 to 64 letters, digits "
+            "and . _ @ -"
+        )
+    return cleaned
