@@ -34,6 +34,9 @@ COMMANDS = {
     "overdue": "commands.views:overdue",
     "sweep": "commands.views:sweep",
     "projections": "commands.projections:projections",
+    "checkpoint": "commands.integrity:checkpoint",
+    "verify": "commands.integrity:verify",
+    "proof": "commands.integrity:proof",
 }
 
 

@@ -10,7 +10,9 @@ import getpass
 import importlib
 import json
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -119,6 +121,17 @@ def open_views(ctx: click.Context) -> tuple[ComplaintLedger, ViewSQL]:
     store = open_store(ledger)
     catch_up(ledger, store)
     return ledger, store
+
+
+@contextmanager
+def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal's standard error; silent elsewhere, so that
+    scripts and cron see only the result."""
+    if not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 def echo_json(data: Any) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from commands.base import PlaintGroup, echo_json, json_option, open_ledger
+from commands.base import (
+    PlaintGroup,
+    echo_json,
+    json_option,
+    open_ledger,
+    progress_bar,
+)
 from ledger.vocabulary import ADMINS, Role
 
 
@@ -59,7 +65,6 @@ def rebuild(ctx: click.Context) -> None:
     ledger.require_role(ADMINS, "rebuild the views")
     store = open_store(ledger)
     store.reset(VIEWS)
-    total = ledger.events_after(0)
-    with click.progressbar(length=total, label="Replaying events", file=None) as bar:
-        read = catch_up(ledger, store, progress=bar.update)
+    with progress_bar(ledger.events_after(0), "Replaying events") as progress:
+        read = catch_up(ledger, store, progress=progress)
     click.echo(f"Rebuilt {len(VIEWS)} views from {read} events.")

@@ -8,11 +8,12 @@ The use cases are grouped by area in `ledger/cases/`.
 from __future__ import annotations
 
 from ledger.cases.complaints import ComplaintCases
+from ledger.cases.integrity import IntegrityCases
 from ledger.cases.reading import ReadingCases
 from ledger.cases.team import TeamCases
 
 
-class ComplaintLedger(TeamCases, ComplaintCases, ReadingCases):
+class ComplaintLedger(TeamCases, ComplaintCases, ReadingCases, IntegrityCases):
     """The complaints ledger: every action appended as an encrypted event."""
 
     name = "plaint"

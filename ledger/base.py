@@ -16,7 +16,7 @@ from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
 )
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
 from eventsourcing.persistence import (
     ApplicationRecorder,
     Mapper,
@@ -45,8 +45,14 @@ from ledger.errors import (
 )
 from ledger.keys import Keyring, MasterKey, write_secret_file
 from ledger.reading import complaint_view
-from ledger.signing import create_signing_key
-from ledger.storage import LedgerMeta, LedgerTables, Location, file_exists
+from ledger.signing import create_signing_key, verifier_key
+from ledger.storage import (
+    LedgerMeta,
+    LedgerTables,
+    Location,
+    checkpoint_view,
+    file_exists,
+)
 from ledger.team import Policy, Team
 from ledger.timeutil import Clock, system_clock
 from ledger.vocabulary import (
@@ -176,19 +182,26 @@ class LedgerBase(Application[UUID]):
         return ledger
 
     def _found(self, admin: str) -> None:
-        meta = LedgerMeta(uuid4(), "plaint", datetime.now(UTC).isoformat())
+        ledger_id = uuid4()
         written = []
         try:
             if self.environ.get(MASTER_KEY_VARIABLE):
-                master = load_master_key(meta.ledger_id, self.environ)
+                master = load_master_key(ledger_id, self.environ)
             else:
-                path = master_key_file(meta.ledger_id, self.environ)
+                path = master_key_file(ledger_id, self.environ)
                 master = MasterKey.generate(str(path))
                 write_secret_file(path, master.as_text())
                 written.append(path)
-            signing = signing_key_file(meta.ledger_id, self.environ)
-            create_signing_key(signing)
+            signing = signing_key_file(ledger_id, self.environ)
+            public_key = create_signing_key(signing).public_key()
             written.append(signing)
+            origin = f"plaint/{ledger_id}"
+            meta = LedgerMeta(
+                ledger_id,
+                "plaint",
+                datetime.now(UTC).isoformat(),
+                verifier_key(origin, public_key),
+            )
             self.keyring.unlock(master)
             self.meta = meta
             now = self.clock()
@@ -253,7 +266,15 @@ class LedgerBase(Application[UUID]):
             ) from None
         except PersistenceError as error:
             raise StorageFailure(f"reading {name} failed: {error}") from None
-        assert isinstance(aggregate, cls)
+        except (EventSourcingError, AssertionError):
+            # The library asserts that a record starts with its creation event
+            # and raises when versions do not follow on: a tampered sequence.
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise IntegrityFailure(
+                f"the events of {name} do not replay: some were removed, reordered "
+                "or moved; the ledger was tampered with"
+            )
         return aggregate
 
     def team(self) -> Team:
@@ -291,6 +312,15 @@ class LedgerBase(Application[UUID]):
 
     def read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
         """Up to `limit` stored events after notification id `after`, in order."""
+        try:
+            return self._read_notifications(after, limit)
+        except ValueError as error:  # a row the library cannot even parse
+            raise IntegrityFailure(
+                f"the event log after event {after} holds a malformed row ({error}); "
+                "the ledger was tampered with"
+            ) from None
+
+    def _read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
         return self._storage(
             lambda: self.recorder.select_notifications(
                 start=after, limit=limit, inclusive_of_start=False
@@ -307,10 +337,21 @@ class LedgerBase(Application[UUID]):
             ) from None
 
     @property
+    def envelope(self) -> EnvelopeMapper:
+        """The event mapper, which seals and opens stored events."""
+        assert isinstance(self.mapper, EnvelopeMapper)
+        return self.mapper
+
+    def latest_checkpoint(self) -> dict[str, Any] | None:
+        """The latest signed checkpoint, or None."""
+        latest = self._storage(lambda: self.tables.select_checkpoints(True))
+        return checkpoint_view(latest[0]) if latest else None
+
+    @property
     def origin(self) -> str:
         """The ledger's name and id, as checkpoints name their log."""
         assert self.meta is not None
-        return f"{self.meta.name}/{self.meta.ledger_id}"
+        return self.meta.origin
 
     # Shared by the use cases.
 

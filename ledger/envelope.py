@@ -58,7 +58,7 @@ def _aad(stored: StoredEvent, section: bytes, key_id: bytes) -> bytes:
         (
             bytes([FORMAT_VERSION]),
             originator.bytes,
-            stored.originator_version.to_bytes(8, "big"),
+            stored.originator_version.to_bytes(8, "big", signed=True),
             stored.topic.encode(),
             b"\x00",
             section,

@@ -16,7 +16,13 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.keys import StoredKey
-from ledger.storage import KEYS_TABLE, META_TABLE, LedgerMeta, LedgerTables
+from ledger.storage import (
+    CHECKPOINTS_TABLE,
+    KEYS_TABLE,
+    META_TABLE,
+    LedgerMeta,
+    LedgerTables,
+)
 
 
 class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
@@ -32,6 +38,7 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         self.keys_table = f'"{self.datastore.schema}".{KEYS_TABLE}'
         self.meta_table = f'"{self.datastore.schema}".{META_TABLE}'
+        self.checkpoints_table = f'"{self.datastore.schema}".{CHECKPOINTS_TABLE}'
         self.events_table = f'"{self.datastore.schema}".{events_table_name}'
         self.sql_create_statements += [
             SQL(
@@ -50,8 +57,15 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
                 "singleton integer PRIMARY KEY CHECK (singleton = 1), "
                 "ledger_id text NOT NULL, name text NOT NULL, "
-                "created_at text NOT NULL, format integer NOT NULL)"
+                "created_at text NOT NULL, format integer NOT NULL, "
+                "verifier_key text NOT NULL)"
             ).format(schema=schema, table=Identifier(META_TABLE)),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "size bigint PRIMARY KEY, position bigint NOT NULL, "
+                "root bytea NOT NULL, frontier bytea NOT NULL, "
+                "note text NOT NULL, created_at text NOT NULL)"
+            ).format(schema=schema, table=Identifier(CHECKPOINTS_TABLE)),
         ]
 
     def create_table(self) -> None:

@@ -27,6 +27,7 @@ from ledger.keys import Keyring, StoredKey
 
 KEYS_TABLE = "plaint_keys"
 META_TABLE = "plaint_ledger"
+CHECKPOINTS_TABLE = "plaint_checkpoints"
 FORMAT = 1
 
 
@@ -37,6 +38,34 @@ class LedgerMeta:
     ledger_id: UUID
     name: str
     created_at: str
+    verifier_key: str
+
+    @property
+    def origin(self) -> str:
+        """The ledger's name and id, as checkpoints name their log."""
+        return f"{self.name}/{self.ledger_id}"
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A signed tree head as the checkpoint table holds it."""
+
+    size: int
+    position: int
+    root: bytes
+    frontier: bytes
+    note: str
+    created_at: str
+
+
+def checkpoint_view(stored: StoredCheckpoint) -> dict[str, Any]:
+    """A checkpoint as callers get it."""
+    return {
+        "size": stored.size,
+        "root": stored.root.hex(),
+        "at": stored.created_at,
+        "note": stored.note,
+    }
 
 
 @dataclass(frozen=True)
@@ -131,6 +160,7 @@ class LedgerTables:
     param = "?"
     keys_table = KEYS_TABLE
     meta_table = META_TABLE
+    checkpoints_table = CHECKPOINTS_TABLE
     events_table = "stored_events"
     notification_column = "rowid"
     keyring: Keyring
@@ -158,10 +188,54 @@ class LedgerTables:
         if meta is not None:
             cursor.execute(
                 f"INSERT INTO {self.meta_table} "  # noqa: S608
-                f"(singleton, ledger_id, name, created_at, format) "
-                f"VALUES (1, {p}, {p}, {p}, {p})",
-                (meta.ledger_id.hex, meta.name, meta.created_at, FORMAT),
+                f"(singleton, ledger_id, name, created_at, format, verifier_key) "
+                f"VALUES (1, {p}, {p}, {p}, {p}, {p})",
+                (
+                    meta.ledger_id.hex,
+                    meta.name,
+                    meta.created_at,
+                    FORMAT,
+                    meta.verifier_key,
+                ),
             )
+
+    def insert_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        """Keep a signed tree head; one of the same size already kept stands."""
+        p = self.param
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.checkpoints_table} "  # noqa: S608
+                "(size, position, root, frontier, note, created_at) "
+                f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (size) DO NOTHING",
+                (
+                    checkpoint.size,
+                    checkpoint.position,
+                    checkpoint.root,
+                    checkpoint.frontier,
+                    checkpoint.note,
+                    checkpoint.created_at,
+                ),
+            )
+
+    def select_checkpoints(self, latest_only: bool = False) -> list[StoredCheckpoint]:
+        """The kept checkpoints, smallest first (or just the largest)."""
+        order = "DESC LIMIT 1" if latest_only else "ASC"
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT size, position, root, frontier, note, created_at "  # noqa: S608
+                f"FROM {self.checkpoints_table} ORDER BY size {order}"
+            )
+            return [
+                StoredCheckpoint(
+                    size=int(row["size"]),
+                    position=int(row["position"]),
+                    root=bytes(row["root"]),
+                    frontier=bytes(row["frontier"]),
+                    note=row["note"],
+                    created_at=row["created_at"],
+                )
+                for row in cursor.fetchall()
+            ]
 
     def select_key(self, key_id: UUID) -> StoredKey | None:
         """The stored data key with this id."""
@@ -182,7 +256,10 @@ class LedgerTables:
         with self.datastore.transaction(commit=False) as cursor:
             if not self.meta_table_exists(cursor):
                 return None
-            cursor.execute(f"SELECT ledger_id, name, created_at FROM {self.meta_table}")  # noqa: S608
+            cursor.execute(
+                "SELECT ledger_id, name, created_at, verifier_key "  # noqa: S608
+                f"FROM {self.meta_table}"
+            )
             return self.meta_from_row(cursor.fetchone())
 
     def master_ids(self) -> dict[str, int]:
@@ -231,7 +308,9 @@ class LedgerTables:
         """The ledger's identity from a database row."""
         if row is None:
             return None
-        return LedgerMeta(UUID(row["ledger_id"]), row["name"], row["created_at"])
+        return LedgerMeta(
+            UUID(row["ledger_id"]), row["name"], row["created_at"], row["verifier_key"]
+        )
 
 
 class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
@@ -246,7 +325,12 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
             f"CREATE INDEX IF NOT EXISTS {KEYS_TABLE}_scope ON {KEYS_TABLE} (scope)",
             f"CREATE TABLE IF NOT EXISTS {META_TABLE} (singleton INTEGER PRIMARY KEY "
             "CHECK (singleton = 1), ledger_id TEXT NOT NULL, name TEXT NOT NULL, "
-            "created_at TEXT NOT NULL, format INTEGER NOT NULL)",
+            "created_at TEXT NOT NULL, format INTEGER NOT NULL, "
+            "verifier_key TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS_TABLE} ("
+            "size INTEGER PRIMARY KEY, position INTEGER NOT NULL, "
+            "root BLOB NOT NULL, frontier BLOB NOT NULL, "
+            "note TEXT NOT NULL, created_at TEXT NOT NULL)",
         ]
 
     def insert_events(

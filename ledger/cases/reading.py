@@ -25,7 +25,6 @@ from ledger.errors import (
 )
 from ledger.intake import require_text
 from ledger.reading import complaint_view, event_row
-from ledger.signing import load_signing_key, verifier_key
 from ledger.team import Team
 from ledger.timeutil import iso
 from ledger.vocabulary import (
@@ -174,19 +173,19 @@ class ReadingCases(LedgerBase):
     def info(self) -> dict[str, Any]:
         """The ledger's location, keys and size."""
         self.team().authorise(self.actor, tuple(Role), "see the ledger")
-        signing_file = signing_key_file(self.ledger_id, self.environ)
-        signing = load_signing_key(signing_file)
+        assert self.meta is not None
+        latest = self.latest_checkpoint()
         return {
             "ledger": self.location.display,
             "backend": self.location.backend,
             "ledger_id": str(self.ledger_id),
             "key_file": key_source(self.ledger_id, self.environ),
-            "signing_key_file": str(signing_file),
+            "signing_key_file": str(signing_key_file(self.ledger_id, self.environ)),
             "events": self.events_after(0),
             "complaints": self.complaint_count(),
             "projection_lag": None,
-            "last_checkpoint": None,
-            "verifier_key": verifier_key(self.origin, signing.public_key()),
+            "last_checkpoint": latest,
+            "verifier_key": self.meta.verifier_key,
         }
 
 

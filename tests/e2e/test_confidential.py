@@ -26,7 +26,7 @@ def access_rows(plaint: Plaint) -> list[tuple[str, str, str]]:
     store = open_store(ledger)
     catch_up(ledger, store)
     rows = store.query(
-        f"SELECT member, action, purpose FROM {store.table_name_of('access')} "  # noqa: S608
+        f"SELECT member, action, purpose FROM {store.table_name_of('access')} "
         "ORDER BY at"
     )
     ledger.close()

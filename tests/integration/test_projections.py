@@ -51,8 +51,7 @@ def dump(store: ViewSQL, views: tuple[View, ...] = VIEWS) -> dict[str, list[Any]
     tables = {}
     for table in (t for v in views for t in v.tables):
         rows = store.query(
-            f"SELECT * FROM {store.table_name(table)} "  # noqa: S608
-            f"ORDER BY {', '.join(table.key)}"
+            f"SELECT * FROM {store.table_name(table)} ORDER BY {', '.join(table.key)}"
         )
         tables[table.name] = [tuple(r.values()) for r in rows]
     return tables

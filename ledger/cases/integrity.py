@@ -1,0 +1,226 @@
+"""Use cases of tamper evidence: signed checkpoints, verification, proofs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from eventsourcing.persistence import Notification
+
+from ledger.base import LedgerBase
+from ledger.config import signing_key_file
+from ledger.errors import DamagedEvent, InvalidInput, KeyProblem, RuleViolation
+from ledger.integrity import LogCheck, event_leaf_hash, open_head
+from ledger.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
+from ledger.note import NoteError, checkpoint_body, sign_note
+from ledger.signing import load_signing_key, verifier_key
+from ledger.storage import StoredCheckpoint, checkpoint_view
+from ledger.vocabulary import Role
+
+# A write that leaves this many events unsigned signs a checkpoint by itself.
+CHECKPOINT_EVERY = 1000
+BATCH = 1000
+Progress = Callable[[int], None]
+
+
+class IntegrityCases(LedgerBase):
+    """Signed tree heads over the log, and the checks an auditor runs."""
+
+    _signed_position: int | None = None
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save, then sign a checkpoint when enough events are unsigned (when
+        the signing key is on this machine; otherwise `plaint checkpoint`)."""
+        recordings = super().save(*objs, **kwargs)
+        if recordings and self.meta is not None:
+            if self._signed_position is None:
+                latest = self._storage(lambda: self.tables.select_checkpoints(True))
+                self._signed_position = latest[0].position if latest else 0
+            if self.events_after(self._signed_position) >= CHECKPOINT_EVERY:
+                try:
+                    self.checkpoint()
+                except KeyProblem:
+                    self._signed_position = self.head_position()
+        return recordings
+
+    def head_position(self) -> int:
+        """The notification id of the last event in the log (0 when empty)."""
+        return int(self._storage(self.recorder.max_notification_id) or 0)
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Sign a tree head over the whole log (any member); when nothing was
+        added since the latest checkpoint, that one is returned."""
+        self.require_role(tuple(Role), "sign checkpoints")
+        latest = self._storage(lambda: self.tables.select_checkpoints(True))
+        tree, position = TreeBuilder(), 0
+        if latest:
+            tree, position = _resume(latest[0]), latest[0].position
+        for notification in self._log(after=position):
+            tree.append(event_leaf_hash(notification))
+            position = notification.id
+        if latest and tree.size == latest[0].size:
+            return checkpoint_view(latest[0])
+        key = load_signing_key(signing_key_file(self.ledger_id, self.environ))
+        body = checkpoint_body(self.origin, tree.size, tree.root())
+        stored = StoredCheckpoint(
+            size=tree.size,
+            position=position,
+            root=tree.root(),
+            frontier=b"".join(tree.hashes),
+            note=sign_note(body, self.origin, key),
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        self._storage(lambda: self.tables.insert_checkpoint(stored))
+        self._signed_position = position
+        return checkpoint_view(stored)
+
+    def verify(
+        self, against: str | None = None, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Recompute the tree over the whole log; check every event opens, every
+        record's versions follow on, every checkpoint's root and signature, and
+        (with `against`, an exported note) that the log still extends it."""
+        self.require_role(tuple(Role), "verify the ledger")
+        checkpoints = self._storage(self.tables.select_checkpoints)
+        key = self._verifier_key()
+        heads = sorted(
+            [
+                Expected(c.size, c.root, self._signature_problem(c, key))
+                for c in checkpoints
+            ]
+            + self._exported(against, key),
+            key=lambda head: head.size,
+        )
+        check, refs, pending = LogCheck(), dict[Any, str](), iter(heads)
+        head = next(pending, None)
+        verdict = {"ok": True, "events": 0, "checkpoints": len(checkpoints)}
+        for notification in self._log(after=0):
+            problem = check.add(notification) or self._authentic(notification, refs)
+            while problem is None and head is not None and head.size == check.size:
+                problem = head.problem or _root_problem(head, check.tree.root())
+                head = next(pending, None)
+            if problem:
+                ref = refs.get(notification.originator_id)
+                bad = {"seq": notification.id, "ref": ref, "reason": problem}
+                return {**verdict, "ok": False, "events": check.size, "first_bad": bad}
+            if progress is not None and check.size % BATCH == 0:
+                progress(BATCH)
+        if head is not None:
+            removed = (
+                f"a checkpoint covers {head.size} events but the log holds "
+                f"{check.size}: events were removed from its end"
+            )
+            bad = {"seq": None, "ref": None, "reason": removed}
+            return {**verdict, "ok": False, "events": check.size, "first_bad": bad}
+        return {**verdict, "events": check.size, "first_bad": None}
+
+    def proof(self, ref: str) -> dict[str, Any]:
+        """Inclusion proofs of a complaint's events in the latest checkpoint."""
+        self.require_role(tuple(Role), "read proofs")
+        complaint = self.complaint(ref)
+        latest = self._storage(lambda: self.tables.select_checkpoints(True))
+        if not latest or latest[0].position == 0:
+            raise RuleViolation("no checkpoint yet: sign one with `plaint checkpoint`")
+        signed = latest[0]
+        hashes: list[bytes] = []
+        mine: list[tuple[int, int]] = []
+        for notification in self._log(after=0, until=signed.position):
+            if notification.originator_id == complaint.id:
+                mine.append((notification.id, len(hashes)))
+            hashes.append(event_leaf_hash(notification))
+        if not mine:
+            raise RuleViolation(
+                f"{complaint.ref} was filed after the latest checkpoint; sign one "
+                "with `plaint checkpoint`"
+            )
+        return {
+            "checkpoint": {"size": signed.size, "root": signed.root.hex(),
+                           "note": signed.note},
+            "events": [
+                {"seq": seq, "index": index, "leaf_hash": hashes[index].hex(),
+                 "proof": [h.hex() for h in inclusion_proof(hashes, index)]}
+                for seq, index in mine
+            ],
+        }  # fmt: skip
+
+    def _log(self, after: int, until: int | None = None) -> Iterator[Notification]:
+        """The stored events after notification id `after`, in order, in batches."""
+        while True:
+            batch = self.read_notifications(after, BATCH)
+            for notification in batch:
+                if until is not None and notification.id > until:
+                    return
+                yield notification
+            if len(batch) < BATCH:
+                return
+            after = batch[-1].id
+
+    def _authentic(
+        self, notification: Notification, refs: dict[Any, str]
+    ) -> str | None:
+        """Whether the event opens under its keys (AES-GCM authenticates it)."""
+        try:
+            fields = self.envelope.open(notification)
+        except DamagedEvent as error:
+            return f"{error.why} ({error.kind}, version {error.version})"
+        if notification.topic.endswith(".Filed"):
+            refs[notification.originator_id] = f"C-{fields['number']}"
+        return None
+
+    def _verifier_key(self) -> str:
+        """The key checkpoints must be signed with: the signing key's own where
+        it is on this machine (the ledger's copy could have been replaced),
+        else the one the ledger recorded at its creation."""
+        assert self.meta is not None
+        path = signing_key_file(self.ledger_id, self.environ)
+        if not path.exists():
+            return self.meta.verifier_key
+        return verifier_key(self.origin, load_signing_key(path).public_key())
+
+    def _signature_problem(self, stored: StoredCheckpoint, key: str) -> str | None:
+        try:
+            head = open_head(stored.note, key, self.origin)
+        except NoteError as error:
+            return (
+                f"the checkpoint of {stored.size} events is not validly signed: {error}"
+            )
+        if (head.size, head.root) != (stored.size, stored.root):
+            return f"the checkpoint of {stored.size} events differs from its note"
+        return None
+
+    def _exported(self, note: str | None, key: str) -> list[Expected]:
+        if note is None:
+            return []
+        try:
+            head = open_head(note, key, self.origin)
+        except NoteError as error:
+            raise InvalidInput(
+                f"the exported checkpoint cannot be used: {error}"
+            ) from None
+        return [Expected(head.size, head.root, None)]
+
+
+class Expected(NamedTuple):
+    """A tree head the log must match at `size`, unless `problem` already says
+    why it cannot be trusted."""
+
+    size: int
+    root: bytes
+    problem: str | None
+
+
+def _resume(stored: StoredCheckpoint) -> TreeBuilder:
+    """The tree as it stood at a checkpoint, from its kept frontier."""
+    frontier = stored.frontier
+    hashes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
+    return TreeBuilder.resume(stored.size, hashes)
+
+
+def _root_problem(head: Expected, computed: bytes) -> str | None:
+    if head.root == computed:
+        return None
+    return (
+        f"the log's first {head.size} events no longer hash to the signed checkpoint: "
+        "an earlier event was altered, reordered or replaced"
+    )

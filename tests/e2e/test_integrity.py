@@ -1,0 +1,137 @@
+"""Checkpoints, verify and proofs through the CLI, checked by an outsider.
+
+The independent verifier below is written from RFC 9162 (section 2.1.3.2,
+verifying an inclusion proof) and the C2SP signed-note and tlog-checkpoint
+specs, with hashlib and `cryptography` only: it shares no code with plaint.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from tests.conftest import Plaint
+
+
+def rfc9162_root_from_inclusion(
+    index: int, size: int, leaf: bytes, proof: list[bytes]
+) -> bytes | None:
+    """RFC 9162 2.1.3.2: the root an inclusion proof leads to, or None."""
+    if index >= size:
+        return None
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return None
+        if fn % 2 == 1 or fn == sn:
+            r = hashlib.sha256(b"\x01" + p + r).digest()
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            r = hashlib.sha256(b"\x01" + r + p).digest()
+        fn, sn = fn >> 1, sn >> 1
+    return r if sn == 0 else None
+
+
+def signed_note_body(note: str, vkey: str) -> str | None:
+    """C2SP signed-note: the body if a signature by `vkey` verifies, else None."""
+    name, key_hash, encoded = vkey.split("+", 2)
+    key = base64.b64decode(encoded)
+    assert key[0] == 1  # the Ed25519 algorithm byte
+    body, _, signatures = note.rpartition("\n\n")
+    body += "\n"
+    for line in signatures.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != name:
+            continue
+        try:
+            raw = base64.b64decode(parts[2], validate=True)
+        except binascii.Error:
+            continue
+        # Only the canonical encoding: others differ in bits base64 ignores.
+        if base64.b64encode(raw).decode() != parts[2] or raw[:4].hex() != key_hash:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(key[1:]).verify(raw[4:], body.encode())
+        except InvalidSignature:
+            return None
+        return body
+    return None
+
+
+def some_history(plaint: Plaint) -> None:
+    for n in range(5):
+        plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+                  "--summary", f"s{n}")  # fmt: skip
+    plaint.ok("ack", "C-2")
+    plaint.ok("note", "C-2", "a note")
+
+
+def test_a_fresh_ledger_verifies_with_and_without_checkpoints(plaint: Plaint) -> None:
+    some_history(plaint)
+    verdict = json.loads(plaint.ok("verify", "--json"))
+    assert verdict == {"ok": True, "events": 12, "checkpoints": 0, "first_bad": None}
+    plaint.ok("checkpoint")
+    plaint.ok("note", "C-2", "after the checkpoint")
+    assert plaint.ok("verify") == "OK: 13 events, 1 checkpoints.\n"
+
+
+def test_an_outsider_checks_proofs_and_the_exported_note(plaint: Plaint) -> None:
+    some_history(plaint)
+    signed = json.loads(plaint.ok("checkpoint", "--json"))
+    note = plaint.ok("checkpoint", "export")
+    assert note == signed["note"]
+    vkey = json.loads(plaint.ok("info", "--json"))["verifier_key"]
+    body = signed_note_body(note, vkey)
+    assert body is not None
+    origin, size, root = body.splitlines()
+    assert origin.startswith("plaint/")
+    assert int(size) == signed["size"] == 12
+    assert base64.b64decode(root).hex() == signed["root"]
+
+    proved = json.loads(plaint.ok("proof", "C-2", "--json"))
+    assert proved["checkpoint"]["note"] == note
+    assert [e["index"] for e in proved["events"]] == [6, 10, 11]
+    for event in proved["events"]:
+        leaf, path = (
+            bytes.fromhex(event["leaf_hash"]),
+            [bytes.fromhex(p) for p in event["proof"]],
+        )
+        assert rfc9162_root_from_inclusion(event["index"], int(size), leaf, path) == (
+            base64.b64decode(root)
+        )
+        bent = [bytes([path[0][0] ^ 1]) + path[0][1:], *path[1:]]
+        assert rfc9162_root_from_inclusion(event["index"], int(size), leaf, bent) != (
+            base64.b64decode(root)
+        )
+
+    for at in range(len(note)):
+        changed = note[:at] + ("x" if note[at] != "x" else "y") + note[at + 1 :]
+        assert signed_note_body(changed, vkey) is None, at
+
+
+def test_verify_against_an_exported_head_catches_a_truncated_log(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    some_history(run)
+    database = run.home / "ledger.sqlite"
+    older = database.read_bytes()
+    run.ok("note", "C-1", "later")
+    run.ok("checkpoint")
+    head = run.home / "head.txt"
+    run.ok("checkpoint", "export", "-o", str(head))
+    assert json.loads(run.ok("verify", "--against", str(head), "--json"))["ok"]
+    database.write_bytes(older)
+    result = run("verify", "--against", str(head))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: the log failed verification: a checkpoint covers 11 events but the "
+        "log holds 10: events were removed from its end"
+    )

@@ -1,0 +1,217 @@
+"""Random tampering of a real ledger file: `verify` catches every one.
+
+Each case copies a ledger whose whole log is covered by a signed checkpoint,
+changes it the way an intruder with the database file could, and runs
+`verify` against the exported head. A tampering counts as caught when verify
+says not ok or refuses with a clear ledger error; it must never pass, and
+nothing may raise anything else.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Callable
+
+import pytest
+
+from ledger.errors import LedgerError
+from tests.conftest import Plaint
+
+CASES = 150  # of each kind
+Tamper = Callable[[sqlite3.Connection, random.Random], None]
+
+
+def rows(db: sqlite3.Connection) -> list[int]:
+    return [r for (r,) in db.execute("SELECT rowid FROM stored_events ORDER BY rowid")]
+
+
+def flip_state(db: sqlite3.Connection, rng: random.Random) -> None:
+    rowid = rng.choice(rows(db))
+    (state,) = db.execute(
+        "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    at = rng.randrange(len(state) * 8)
+    flipped = bytearray(state)
+    flipped[at // 8] ^= 1 << (at % 8)
+    db.execute(
+        "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(flipped), rowid)
+    )
+
+
+def flip_topic(db: sqlite3.Connection, rng: random.Random) -> None:
+    rowid = rng.choice(rows(db))
+    (topic,) = db.execute(
+        "SELECT topic FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    at = rng.randrange(len(topic))
+    changed = (
+        topic[:at] + chr(ord(topic[at]) ^ (1 << rng.randrange(7))) + topic[at + 1 :]
+    )
+    db.execute("UPDATE stored_events SET topic = ? WHERE rowid = ?", (changed, rowid))
+
+
+def change_originator(db: sqlite3.Connection, rng: random.Random) -> None:
+    rowid = rng.choice(rows(db))
+    (oid,) = db.execute(
+        "SELECT originator_id FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    at = rng.randrange(len(oid))
+    digit = rng.choice([d for d in "0123456789abcdef" if d != oid[at]])
+    changed = oid[:at] + digit + oid[at + 1 :]
+    db.execute(
+        "UPDATE OR IGNORE stored_events SET originator_id = ? WHERE rowid = ?",
+        (changed, rowid),
+    )
+
+
+def change_version(db: sqlite3.Connection, rng: random.Random) -> None:
+    rowid = rng.choice(rows(db))
+    delta = rng.choice([-2, -1, 1, 2, 7])
+    try:
+        db.execute(
+            "UPDATE stored_events SET originator_version = originator_version + ? "
+            "WHERE rowid = ?",
+            (delta, rowid),
+        )
+    except sqlite3.IntegrityError:  # that version is taken: swap the two instead
+        swap_columns(db, rng, "originator_version")
+
+
+def delete_row(db: sqlite3.Connection, rng: random.Random) -> None:
+    db.execute("DELETE FROM stored_events WHERE rowid = ?", (rng.choice(rows(db)),))
+
+
+def duplicate_row(db: sqlite3.Connection, rng: random.Random) -> None:
+    rowid = rng.choice(rows(db))
+    db.execute(
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+        "SELECT originator_id, originator_version + 1000, topic, state "
+        "FROM stored_events WHERE rowid = ?", (rowid,))  # fmt: skip
+
+
+def reorder_rows(db: sqlite3.Connection, rng: random.Random) -> None:
+    a, b = rng.sample(rows(db), 2)
+    top = max(rows(db)) + 1
+    db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = ?", (top, a))
+    db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = ?", (a, b))
+    db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = ?", (b, top))
+
+
+def swap_columns(db: sqlite3.Connection, rng: random.Random, column: str) -> None:
+    while True:
+        a, b = rng.sample(rows(db), 2)
+        if column == "originator_version":  # within one record, or it would clash
+            same = "SELECT rowid FROM stored_events WHERE originator_id = ("
+            same += "SELECT originator_id FROM stored_events WHERE rowid = ?)"
+            b = rng.choice([r for (r,) in db.execute(same, (a,))])
+        select = f"SELECT {column} FROM stored_events WHERE rowid = ?"
+        [(x,), (y,)] = [db.execute(select, (r,)).fetchone() for r in (a, b)]
+        if x != y:
+            break
+    update = f"UPDATE stored_events SET {column} = ? WHERE rowid = ?"
+    db.execute(update, (-987654, a))  # out of the way of a unique version
+    db.execute(update, (x, b))
+    db.execute(update, (y, a))
+
+
+def swap_states(db: sqlite3.Connection, rng: random.Random) -> None:
+    swap_columns(db, rng, "state")
+
+
+def truncate(db: sqlite3.Connection, rng: random.Random) -> None:
+    keep = rng.randrange(1, len(rows(db)))
+    db.execute("DELETE FROM stored_events WHERE rowid > ?", (rows(db)[keep - 1],))
+
+
+def forge_checkpoint(db: sqlite3.Connection, rng: random.Random) -> None:
+    size, note = rng.choice(
+        db.execute("SELECT size, note FROM plaint_checkpoints").fetchall()
+    )
+    at = rng.randrange(len(note))
+    if note[at] == "\n":
+        at -= 1
+    forged = note[:at] + ("A" if note[at] != "A" else "B") + note[at + 1 :]
+    db.execute("UPDATE plaint_checkpoints SET note = ? WHERE size = ?", (forged, size))
+
+
+def change_checkpoint_root(db: sqlite3.Connection, rng: random.Random) -> None:
+    size, root = rng.choice(
+        db.execute("SELECT size, root FROM plaint_checkpoints").fetchall()
+    )
+    changed = bytearray(root)
+    changed[rng.randrange(32)] ^= 1 << rng.randrange(8)
+    db.execute(
+        "UPDATE plaint_checkpoints SET root = ? WHERE size = ?", (bytes(changed), size)
+    )
+
+
+TAMPERINGS: dict[str, Tamper] = {
+    "flip a bit of a state": flip_state,
+    "flip a bit of a topic": flip_topic,
+    "change an originator id": change_originator,
+    "change a version": change_version,
+    "delete a row": delete_row,
+    "insert a copied row": duplicate_row,
+    "reorder two rows": reorder_rows,
+    "swap two states": swap_states,
+    "truncate the log": truncate,
+    "forge a checkpoint's note": forge_checkpoint,
+    "change a checkpoint's root": change_checkpoint_root,
+}
+
+
+@pytest.fixture
+def signed_ledger(sqlite_plaint: Plaint) -> tuple[Plaint, bytes, str]:
+    run = sqlite_plaint
+    run.ok("team", "add", "lee", "--role", "lead")
+    for n in range(6):
+        run.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+               "--summary", f"s{n}", "--customer", "Jo")  # fmt: skip
+        if n == 2:
+            run.ok("checkpoint")
+    run.ok("ack", "C-1")
+    run.ok("escalate", "C-1", "--to", "lee", "--reason", "r")
+    run.ok("confidential", "C-2", "--allow", "lee")
+    run.ok("show", "C-2", actor="lee")
+    run.ok("checkpoint")
+    head = run.ok("checkpoint", "export")
+    database = run.home / "ledger.sqlite"
+    return run, database.read_bytes(), head
+
+
+@pytest.mark.parametrize("kind", TAMPERINGS)
+def test_verify_catches_every_random_tampering(
+    signed_ledger: tuple[Plaint, bytes, str], kind: str
+) -> None:
+    run, original, head = signed_ledger
+    database = run.home / "ledger.sqlite"
+    rng = random.Random(kind)
+    missed = []
+    for case in range(CASES):
+        database.write_bytes(original)
+        db = sqlite3.connect(database)
+        TAMPERINGS[kind](db, rng)
+        db.commit()
+        db.close()
+        if not caught(run, head):
+            missed.append(case)
+    assert missed == []
+
+
+def caught(run: Plaint, head: str) -> bool:
+    try:
+        ledger = run.open()
+    except LedgerError:
+        return True
+    try:
+        return not ledger.verify(head)["ok"]
+    except LedgerError:
+        return True
+    finally:
+        ledger.close()
+
+
+def test_the_untouched_copy_verifies(signed_ledger: tuple[Plaint, bytes, str]) -> None:
+    run, _, head = signed_ledger
+    assert not caught(run, head)
