@@ -37,6 +37,8 @@ COMMANDS = {
     "checkpoint": "commands.integrity:checkpoint",
     "verify": "commands.integrity:verify",
     "proof": "commands.integrity:proof",
+    "keys": "commands.keys:keys",
+    "erase": "commands.keys:erase",
 }
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from ledger.cases.complaints import ComplaintCases
 from ledger.cases.integrity import IntegrityCases
+from ledger.cases.keys import KeyCases
 from ledger.cases.reading import ReadingCases
 from ledger.cases.team import TeamCases
 
 
-class ComplaintLedger(TeamCases, ComplaintCases, ReadingCases, IntegrityCases):
+class ComplaintLedger(
+    TeamCases, ComplaintCases, ReadingCases, IntegrityCases, KeyCases
+):
     """The complaints ledger: every action appended as an encrypted event."""
 
     name = "plaint"

@@ -49,3 +49,20 @@ class Access(Aggregate):
     ) -> None:
         self.complaint_id = complaint_id
         self.action = action
+
+
+class KeyRotation(Aggregate):
+    """One rotation of the master key: which key replaced which (key ids, which
+    name keys without revealing them)."""
+
+    @event("Rotated")
+    def __init__(
+        self,
+        id: UUID,
+        old_master: str,
+        new_master: str,
+        data_keys: int,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.new_master = new_master

@@ -29,6 +29,7 @@ from ledger.complaint import Complaint, reference
 from ledger.config import (
     MASTER_KEY_VARIABLE,
     load_master_key,
+    load_pending_master_key,
     master_key_file,
     signing_key_file,
 )
@@ -138,8 +139,19 @@ class LedgerBase(Application[UUID]):
                 "`plaint init`"
             )
         self.meta = meta
-        master = load_master_key(meta.ledger_id, self.environ)
         known = self._storage(self.tables.master_ids)
+        master: MasterKey | None = None
+        try:
+            master = load_master_key(meta.ledger_id, self.environ)
+        except KeyProblem as error:
+            missing = error
+        if master is None or master.key_id not in known:
+            # A rotation cut short after it committed leaves its new key pending.
+            pending = load_pending_master_key(meta.ledger_id, self.environ)
+            if pending is not None and pending.key_id in known:
+                master = pending
+        if master is None:
+            raise missing
         if master.key_id not in known:
             raise KeyProblem(
                 f"the master key from {master.source} does not fit this ledger "
@@ -256,7 +268,7 @@ class LedgerBase(Application[UUID]):
 
     def _get(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate | None = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise UnknownReference(f"no complaint {name} in this ledger") from None
         except DamagedEvent as error:

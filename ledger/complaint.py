@@ -74,6 +74,7 @@ class Complaint(Aggregate):
         self.status = Status.RECEIVED
         self.confidential = False
         self.allowed: set[str] = set()
+        self.erased = False
         self.escalations: list[dict[str, Any]] = []
         self.survey: dict[str, Any] | None = None
         self.resolution: str | None = None
@@ -117,6 +118,7 @@ class Complaint(Aggregate):
         """Hand the complaint one step up the route, with a reason; `breached`
         names the deadline when the sweep escalates, which it does only once
         per deadline."""
+        self._refuse_text_when_erased()
         self._require(OPEN_STATUSES, "escalated")
         if to == self.owner:
             raise RuleViolation(f"{self.ref} is already owned by {to}")
@@ -142,20 +144,24 @@ class Complaint(Aggregate):
 
     def note(self, text: str, actor: str, at: datetime) -> None:
         """Add an internal note; allowed at any point of the lifecycle."""
+        self._refuse_text_when_erased()
         self._noted(text=text, actor=actor, timestamp=at)
 
     def respond(self, message: str, actor: str, at: datetime) -> None:
         """Record the answer sent to the customer."""
+        self._refuse_text_when_erased()
         self._require(ACTIVE, "responded to")
         self._responded(message=message, actor=actor, timestamp=at)
 
     def resolve(self, resolution: str, actor: str, at: datetime) -> None:
         """Record how the complaint was resolved."""
+        self._refuse_text_when_erased()
         self._require(ACTIVE, "resolved")
         self._resolved(resolution=resolution, actor=actor, timestamp=at)
 
     def reopen(self, reason: str, actor: str, at: datetime) -> None:
         """Take a resolved complaint back into work."""
+        self._refuse_text_when_erased()
         self._require({Status.RESOLVED}, "reopened")
         self._reopened(reason=reason, actor=actor, timestamp=at)
 
@@ -166,6 +172,7 @@ class Complaint(Aggregate):
 
     def withdraw(self, reason: str, actor: str, at: datetime) -> None:
         """Record that the customer withdrew the complaint."""
+        self._refuse_text_when_erased()
         self._require(OPEN_STATUSES, "withdrawn")
         self._withdrawn(reason=reason, actor=actor, timestamp=at)
 
@@ -173,6 +180,8 @@ class Complaint(Aggregate):
         self, score: int, comment: str | None, actor: str, at: datetime
     ) -> None:
         """Record the customer's satisfaction after resolution."""
+        if comment is not None:
+            self._refuse_text_when_erased()
         self._require(SETTLED, "surveyed")
         if not 1 <= score <= 5:
             raise RuleViolation(f"a survey score is 1 to 5, not {score}")
@@ -206,6 +215,19 @@ class Complaint(Aggregate):
         if member not in self.allowed:
             raise RuleViolation(f"{member} has no grant on {self.ref} to revoke")
         self._revoked(member=member, reason=reason, actor=actor, timestamp=at)
+
+    def erase(self, grounds: str, actor: str, at: datetime) -> None:
+        """Record that the complaint's text and personal data are destroyed
+        (its data key is deleted in the same transaction)."""
+        if self.erased:
+            raise RuleViolation(f"{self.ref} is already erased")
+        self._erased(grounds=grounds, actor=actor, timestamp=at)
+
+    def _refuse_text_when_erased(self) -> None:
+        if self.erased:
+            raise RuleViolation(
+                f"{self.ref} was erased: no text or personal data can be added to it"
+            )
 
     def may_read(self, member: str, role: str) -> bool:
         """Whether `member`, holding `role`, may read the content: anyone when
@@ -322,6 +344,10 @@ class Complaint(Aggregate):
         self, member: str, reason: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.allowed.discard(member)
+
+    @event("Erased")
+    def _erased(self, grounds: str, actor: str, timestamp: datetime) -> None:
+        self.erased = True
 
     @event("Surveyed")
     def _surveyed(

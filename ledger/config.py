@@ -45,3 +45,19 @@ def load_master_key(ledger_id: UUID, environ: Mapping[str, str]) -> MasterKey:
     if text:
         return MasterKey.from_text(text, MASTER_KEY_VARIABLE)
     return read_master_key(master_key_file(ledger_id, environ))
+
+
+def pending_key_file(ledger_id: UUID, environ: Mapping[str, str]) -> Path:
+    """Where a rotation writes the new master key until it has committed."""
+    path = master_key_file(ledger_id, environ)
+    return path.with_name(path.name + ".new")
+
+
+def load_pending_master_key(
+    ledger_id: UUID, environ: Mapping[str, str]
+) -> MasterKey | None:
+    """The new master key of a rotation that was cut short, if there is one."""
+    if environ.get(MASTER_KEY_VARIABLE):
+        return None
+    path = pending_key_file(ledger_id, environ)
+    return read_master_key(path) if path.exists() else None

@@ -180,6 +180,12 @@ class Keyring:
             self._remember(stored)
         return self._ciphers[key_id]
 
+    def forget(self, scope: str) -> None:
+        """Drop a scope's keys from memory (its stored keys were destroyed)."""
+        key_id = self._scope_keys.pop(scope, None)
+        if key_id is not None:
+            self._ciphers.pop(key_id, None)
+
     def unsaved(self, key_ids: set[UUID]) -> list[StoredKey]:
         """New keys among `key_ids` that the key table does not hold yet."""
         return [self._unsaved[k] for k in key_ids if k in self._unsaved]

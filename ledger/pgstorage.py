@@ -85,6 +85,8 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
             stored_events, new_keys=keys, **kwargs
         )
         self.keyring.saved(keys)
+        if kwargs.get("erase_scope") is not None:
+            self.after_erasing()
         return ids
 
     def _insert_events(
@@ -94,10 +96,24 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         *,
         new_keys: Sequence[StoredKey] = (),
         ledger_meta: LedgerMeta | None = None,
+        erase_scope: str | None = None,
         **kwargs: Any,
     ) -> None:
-        self.write_tables(curs, new_keys, ledger_meta)
+        self.write_tables(curs, new_keys, ledger_meta, erase_scope)
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def lock_keys(self, cursor: Any) -> None:
+        cursor.execute(f"LOCK TABLE {self.keys_table} IN EXCLUSIVE MODE")
+
+    def after_erasing(self) -> None:
+        # Deleted rows stay in the table's pages as dead tuples until VACUUM;
+        # vacuum the key table now (backups and replicas keep their copies).
+        with self.datastore.get_connection() as connection:
+            connection.autocommit = True
+            try:
+                connection.execute(f"VACUUM {self.keys_table}")
+            finally:
+                connection.autocommit = False
 
     def meta_table_exists(self, cursor: Any) -> bool:
         cursor.execute("SELECT to_regclass(%s) AS t", (self.meta_table,))

@@ -45,7 +45,7 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "escalations": _plain(complaint.escalations),
         "resolution": complaint.resolution,
         "survey": complaint.survey,
-        "erased": False,
+        "erased": complaint.erased,
         "version": complaint.version,
     }
 

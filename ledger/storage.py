@@ -22,8 +22,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.envelope import key_ids_of
-from ledger.errors import InvalidInput
-from ledger.keys import Keyring, StoredKey
+from ledger.errors import InvalidInput, KeyProblem
+from ledger.keys import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 
 KEYS_TABLE = "plaint_keys"
 META_TABLE = "plaint_ledger"
@@ -174,9 +174,14 @@ class LedgerTables:
         )
 
     def write_tables(
-        self, cursor: Any, keys: Sequence[StoredKey], meta: LedgerMeta | None
+        self,
+        cursor: Any,
+        keys: Sequence[StoredKey],
+        meta: LedgerMeta | None,
+        erase_scope: str | None = None,
     ) -> None:
-        """Insert new keys (and, when a ledger is created, its identity)."""
+        """Insert new keys (and, when a ledger is created, its identity); with
+        `erase_scope`, destroy that scope's keys, in the events' transaction."""
         p = self.param
         for key in keys:
             cursor.execute(
@@ -184,6 +189,25 @@ class LedgerTables:
                 f"(key_id, scope, master_id, wrapped, created_at) "
                 f"VALUES ({p}, {p}, {p}, {p}, {p})",
                 (key.key_id.hex, key.scope, key.master_id, key.wrapped, key.created_at),
+            )
+        if keys:
+            # Checked after the insert, which waits for a rotation in progress:
+            # a key wrapped by a master key rotated away meanwhile is refused.
+            cursor.execute(
+                f"SELECT master_id FROM {self.keys_table} "  # noqa: S608
+                f"WHERE scope = {p} LIMIT 1",
+                (LEDGER_SCOPE,),
+            )
+            if cursor.fetchone()["master_id"] != keys[0].master_id:
+                raise KeyProblem(
+                    "the master key was rotated while this command ran; nothing "
+                    "was recorded, run it again"
+                )
+        if erase_scope is not None:
+            self.before_erasing(cursor)
+            cursor.execute(
+                f"DELETE FROM {self.keys_table} WHERE scope = {p}",  # noqa: S608
+                (erase_scope,),
             )
         if meta is not None:
             cursor.execute(
@@ -236,6 +260,42 @@ class LedgerTables:
                 )
                 for row in cursor.fetchall()
             ]
+
+    def before_erasing(self, cursor: Any) -> None:
+        """Prepare to delete key rows so that they leave no copy behind."""
+
+    def after_erasing(self) -> None:
+        """Clear what the database may still hold of deleted key rows."""
+
+    def rewrap(self, old: MasterKey, new: MasterKey) -> int:
+        """Re-wrap every data key from `old` to `new` in one transaction; the
+        data keys and the events they seal stay as they are."""
+        p = self.param
+        with self.datastore.transaction(commit=True) as cursor:
+            self.lock_keys(cursor)
+            cursor.execute(self.key_query("1 = 1"))
+            stored = [self.key_from_row(row) for row in cursor.fetchall()]
+            for key in stored:
+                data_key = old.unwrap(key)
+                cursor.execute(
+                    f"UPDATE {self.keys_table} SET wrapped = {p}, master_id = {p} "  # noqa: S608
+                    f"WHERE key_id = {p}",
+                    (
+                        new.wrap(key.key_id, key.scope, data_key),
+                        new.key_id,
+                        key.key_id.hex,
+                    ),
+                )
+        return len(stored)
+
+    def lock_keys(self, cursor: Any) -> None:
+        """Keep writers from adding keys until this transaction ends."""
+
+    def all_keys(self) -> list[StoredKey]:
+        """Every stored data key, newest first."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.key_query("1 = 1"))
+            return [self.key_from_row(row) for row in cursor.fetchall()]
 
     def select_key(self, key_id: UUID) -> StoredKey | None:
         """The stored data key with this id."""
@@ -339,6 +399,8 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         keys = self.new_keys(stored_events)
         ids = super().insert_events(stored_events, new_keys=keys, **kwargs)
         self.keyring.saved(keys)
+        if kwargs.get("erase_scope") is not None:
+            self.after_erasing()
         return ids
 
     def _insert_events(
@@ -348,10 +410,21 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         *,
         new_keys: Sequence[StoredKey] = (),
         ledger_meta: LedgerMeta | None = None,
+        erase_scope: str | None = None,
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        self.write_tables(c, new_keys, ledger_meta)
+        self.write_tables(c, new_keys, ledger_meta, erase_scope)
         return super()._insert_events(c, stored_events, **kwargs)
+
+    def before_erasing(self, cursor: Any) -> None:
+        # Deleted rows' bytes are overwritten with zeros, not left in free pages.
+        cursor.execute("PRAGMA secure_delete = ON")
+
+    def after_erasing(self) -> None:
+        # Copy the write-ahead log into the database and empty it, so that no
+        # earlier frame still holds the deleted key.
+        with self.datastore.get_connection(commit=True) as connection:
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def meta_table_exists(self, cursor: Any) -> bool:
         cursor.execute(

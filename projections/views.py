@@ -190,6 +190,8 @@ def complaints(event: Any) -> list[Change]:
         changes.append(Update(COMPLAINTS, key, {"survey_score": event.score}))
     if kind == "MadeConfidential":
         changes.append(Update(COMPLAINTS, key, {"confidential": 1}))
+    if kind == "Erased":
+        changes.append(Update(COMPLAINTS, key, {"erased": 1}))
     return changes
 
 
