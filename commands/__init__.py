@@ -14,6 +14,7 @@ COMMANDS = {
     "team": "commands.team:team",
     "policy": "commands.policy:policy",
     "file": "commands.intake:file_complaint",
+    "import": "commands.importing:import_files",
     "ack": "commands.lifecycle:ack",
     "triage": "commands.lifecycle:triage",
     "assign": "commands.lifecycle:assign",

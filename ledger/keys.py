@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -179,6 +180,12 @@ class Keyring:
                 return None
             self._remember(stored)
         return self._ciphers[key_id]
+
+    def ledger_secret(self, label: bytes) -> bytes:
+        """A secret derived from the ledger's data key for one purpose."""
+        stored = self._require_store().select_scope_key(LEDGER_SCOPE)
+        assert stored is not None, "an open ledger has its data key"
+        return hmac.new(self.master.unwrap(stored), label, hashlib.sha256).digest()
 
     def forget(self, scope: str) -> None:
         """Drop a scope's keys from memory (its stored keys were destroyed)."""

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
-from uuid import uuid5
+from uuid import UUID, uuid5
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     RecordConflictError,
 )
 
 from ledger.base import MAX_ATTEMPTS, LedgerBase
+from ledger.claims import IntakeClaim, claim_id
 from ledger.complaint import Complaint, reference
-from ledger.errors import (
-    ConcurrencyConflict,
-)
+from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 from ledger.intake import Intake, require_text
 from ledger.reading import complaint_view
 from ledger.team import Policy, Team
@@ -35,30 +35,23 @@ class ComplaintCases(LedgerBase):
     # Filing.
 
     def file(self, intake: Intake) -> dict[str, Any]:
-        """Record a new complaint; the policy gives its owner and deadlines."""
+        """Record a new complaint; the policy gives its owner and deadlines. One
+        with an external id already filed is refused."""
         team, policy = self.team(), self.policy()
         team.authorise(self.actor, WORKERS, "file complaints")
-        now = self.clock()
-        received_at = intake.received_at or now
-        rule = policy.resolve(intake.channel, intake.severity)
-        owner = rule.get("owner", self.actor)
-        if owner not in team.members:
-            owner = self.actor
-        deadlines = {name: add(received_at, rule.get(name)) for name in DEADLINE_NAMES}
+        claim = self._claim_id(intake) if intake.external_id else None
         for _attempt in range(MAX_ATTEMPTS):
-            number = self._next_number()
-            complaint = Complaint(
-                id=uuid5(self.ledger_id, reference(number)),
-                number=number,
-                owner=owner,
-                deadlines=deadlines,
-                received_at=received_at,
-                actor=self.actor,
-                timestamp=now,
-                **intake.fields(),
-            )
+            if claim is not None and (number := self._claimed(claim)):
+                raise RuleViolation(
+                    f"external id {intake.external_id} was already filed as "
+                    f"{reference(number)}"
+                )
+            complaint = self._draft(intake, self._next_number(), team, policy)
+            aggregates: list[Aggregate] = [complaint]
+            if claim is not None:
+                aggregates.append(self._claim(claim, complaint))
             try:
-                self._storage(partial(self.save, complaint))
+                self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 continue  # another filer took this number: take the next
             view = complaint_view(complaint)
@@ -66,6 +59,43 @@ class ComplaintCases(LedgerBase):
         raise ConcurrencyConflict(
             f"could not take a reference after {MAX_ATTEMPTS} tries while others "
             "were filing; nothing was recorded, try again"
+        )
+
+    def _draft(
+        self, intake: Intake, number: int, team: Team, policy: Policy
+    ) -> Complaint:
+        """A new complaint numbered `number`, its owner and deadlines from the
+        policy (the filer owns it when the policy names no member)."""
+        now = self.clock()
+        received_at = intake.received_at or now
+        rule = policy.resolve(intake.channel, intake.severity)
+        owner = rule.get("owner", self.actor)
+        if owner not in team.members:
+            owner = self.actor
+        return Complaint(
+            id=uuid5(self.ledger_id, reference(number)),
+            number=number,
+            owner=owner,
+            deadlines={n: add(received_at, rule.get(n)) for n in DEADLINE_NAMES},
+            received_at=received_at,
+            actor=self.actor,
+            timestamp=now,
+            **intake.fields(),
+        )
+
+    def _claim_id(self, intake: Intake) -> UUID:
+        return claim_id(self.keyring.ledger_secret(b"plaint intake claims"), intake)
+
+    def _claimed(self, claim: UUID) -> int | None:
+        """The number of the complaint that holds this claim, if any."""
+        try:
+            return self._get(IntakeClaim, claim, "claim").number
+        except UnknownReference:
+            return None
+
+    def _claim(self, claim: UUID, complaint: Complaint) -> IntakeClaim:
+        return IntakeClaim(
+            id=claim, number=complaint.number, actor=self.actor, timestamp=self.clock()
         )
 
     # The lifecycle.

@@ -1,0 +1,82 @@
+"""Use case of bulk intake: importing records read from files, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+
+from ledger.base import MAX_ATTEMPTS
+from ledger.cases.complaints import ComplaintCases
+from ledger.errors import ConcurrencyConflict
+from ledger.intake import Intake
+from ledger.sources import Record
+from ledger.vocabulary import WORKERS
+
+BATCH_SIZE = 100
+Source = Callable[[], Iterable[Record]]
+
+
+class ImportCases(ComplaintCases):
+    """Filing many complaints from files, in atomic batches, each once."""
+
+    def import_records(
+        self, read: Source, *, skip_invalid: bool = False, dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Validate every record first (`read` is called again to import, so a
+        file is streamed, never held whole); with invalid records and without
+        `skip_invalid`, nothing is written. Valid records are filed in batches
+        of 100, each batch in one transaction; a record already imported (by
+        its external id, else its content) is skipped, so an import cut short
+        can simply be run again."""
+        self.require_role(WORKERS, "import complaints")
+        rejected = [
+            {"where": r.where, "reason": r.reason}
+            for r in read()
+            if r.reason is not None
+        ]
+        result: dict[str, Any] = {"imported": 0, "skipped": 0, "rejected": rejected}
+        if rejected and not skip_invalid:
+            return result
+        intakes = (r.intake for r in read() if r.intake is not None)
+        for batch in _batches(intakes, BATCH_SIZE):
+            imported, skipped = self._import_batch(batch, dry_run)
+            result["imported"] += imported
+            result["skipped"] += skipped
+        return result
+
+    def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:
+        team, policy = self.team(), self.policy()
+        for _attempt in range(MAX_ATTEMPTS):
+            fresh: dict[UUID, Intake] = {}
+            for intake in batch:
+                claim = self._claim_id(intake)
+                if claim not in fresh and not self._claimed(claim):
+                    fresh[claim] = intake
+            if dry_run or not fresh:
+                return len(fresh), len(batch) - len(fresh)
+            number = self._next_number()
+            aggregates: list[Aggregate] = []
+            for offset, (claim, intake) in enumerate(fresh.items()):
+                complaint = self._draft(intake, number + offset, team, policy)
+                aggregates += [complaint, self._claim(claim, complaint)]
+            try:
+                self._storage(partial(self.save, *aggregates))
+            except RecordConflictError:
+                continue  # others filed meanwhile, or imported some of these
+            return len(fresh), len(batch) - len(fresh)
+        raise ConcurrencyConflict(
+            f"could not import a batch after {MAX_ATTEMPTS} tries while others were "
+            "filing; what was imported stays, run the import again"
+        )
+
+
+def _batches(intakes: Iterator[Intake], size: int) -> Iterator[list[Intake]]:
+    while batch := list(islice(intakes, size)):
+        yield batch
+

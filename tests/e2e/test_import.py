@@ -1,0 +1,152 @@
+"""Bulk intake through `plaint import`: checked first, atomic batches, never twice."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.cases import importing
+from tests.conftest import Plaint
+
+HEADER = "Project,Channel,Severity,Summary,Received_At,External_ID,Customer\n"
+
+MESSAGE = """\
+From: Jo Bloggs <jo@example.org>
+To: support@example.com
+Subject: {subject}
+Date: Sun, 01 Mar 2026 14:30:00 +0000
+{message_id}Content-Type: text/plain; charset=utf-8
+
+The portal times out every morning.
+"""
+
+
+def calls(path: Path, rows: int, bad: int | None = None) -> Path:
+    lines = [HEADER]
+    for n in range(1, rows + 1):
+        channel = "fax" if n == bad else "phone"
+        lines.append(f"Apollo,{channel},mild,Call {n},2026-03-01T10:00,P-{n},Jo {n}\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def imported(plaint: Plaint) -> list[str]:
+    return [r["ref"] for r in json.loads(plaint.ok("list", "--json"))]
+
+
+def test_importing_the_same_file_twice_files_each_complaint_once(
+    plaint: Plaint,
+) -> None:
+    source = calls(plaint.home / "calls.csv", 250)
+    first = json.loads(plaint.ok("import", str(source), "--json", actor="bob"))
+    assert first == {"imported": 250, "skipped": 0, "rejected": []}
+    again = json.loads(plaint.ok("import", str(source), "--json", actor="bob"))
+    assert again == {"imported": 0, "skipped": 250, "rejected": []}
+    assert imported(plaint) == [f"C-{n}" for n in range(1, 251)]
+    shown = json.loads(plaint.ok("show", "C-7", "--json"))
+    assert (shown["summary"], shown["customer"], shown["external_id"]) == (
+        "Call 7", "Jo 7", "P-7",
+    )  # fmt: skip
+    assert shown["received_at"] == "2026-03-01T10:00:00Z"
+
+
+def test_one_invalid_row_stops_the_import_unless_skipped(plaint: Plaint) -> None:
+    source = calls(plaint.home / "calls.csv", 5, bad=3)
+    result = plaint("import", str(source), "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["rejected"] == [{
+        "where": "line 4",
+        "reason": "channel 'fax' is not one of email, phone, web, chat, meeting, "
+                  "survey, social, internal, other",
+    }]  # fmt: skip
+    assert result.stderr.strip() == (
+        "Error: 1 record is invalid, so nothing was imported: fix them, or import "
+        "the valid ones with --skip-invalid"
+    )
+    assert imported(plaint) == []
+    dry = json.loads(
+        plaint.ok("import", str(source), "--skip-invalid", "--dry-run", "--json")
+    )
+    assert (dry["imported"], dry["skipped"]) == (4, 0)
+    assert imported(plaint) == []
+    plaint.ok("import", str(source), "--skip-invalid")
+    assert len(imported(plaint)) == 4
+
+
+def test_emails_are_imported_once_by_message_id_or_else_by_content(
+    plaint: Plaint,
+) -> None:
+    inbox = plaint.home / "inbox"
+    inbox.mkdir()
+    with_id = MESSAGE.format(subject="Slow", message_id="Message-ID: <a1@ex.org>\n")
+    (inbox / "a.eml").write_text(with_id)
+    (inbox / "b.eml").write_text(MESSAGE.format(subject="No id", message_id=""))
+    command = ["import", str(inbox), "--project", "Apollo", "--json"]
+    assert json.loads(plaint.ok(*command))["imported"] == 2
+    assert json.loads(plaint.ok(*command)) == {
+        "imported": 0,
+        "skipped": 2,
+        "rejected": [],
+    }
+    shown = json.loads(plaint.ok("show", "C-1", "--json"))
+    fields = ("channel", "severity", "customer", "contact")
+    assert [shown[f] for f in fields] == [
+        "email",
+        "mild",
+        "Jo Bloggs",
+        "jo@example.org",
+    ]
+
+
+class PowerCut(Exception):
+    pass
+
+
+def test_an_import_cut_short_is_completed_by_running_it_again(
+    plaint: Plaint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = calls(plaint.home / "calls.csv", 350)
+    batches = []
+    real = importing.ImportCases._import_batch
+
+    def dies_on_the_third(
+        self: importing.ImportCases, *args: object
+    ) -> tuple[int, int]:
+        batches.append(1)
+        if len(batches) == 3:
+            raise PowerCut
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing.ImportCases, "_import_batch", dies_on_the_third)
+    with pytest.raises(PowerCut):
+        plaint("import", str(source))
+    monkeypatch.undo()
+    assert len(imported(plaint)) == 200
+    again = json.loads(plaint.ok("import", str(source), "--json"))
+    assert again == {"imported": 150, "skipped": 200, "rejected": []}
+    assert imported(plaint) == [f"C-{n}" for n in range(1, 351)]
+
+
+def test_two_importers_of_one_file_at_once_file_each_complaint_once(
+    plaint: Plaint,
+) -> None:
+    source = calls(plaint.home / "calls.csv", 300)
+    command = [sys.executable, "-c", "from commands import main; main()",
+               "--ledger", plaint.ledger, "--as", "bob",
+               "import", str(source), "--json"]  # fmt: skip
+    pipe = subprocess.PIPE
+    runs = [
+        subprocess.Popen(
+            command, env=plaint.environ, stdout=pipe, stderr=pipe, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [r.communicate(timeout=120) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    totals = [json.loads(out) for out, _ in outputs]
+    assert sum(t["imported"] for t in totals) == 300
+    assert imported(plaint) == [f"C-{n}" for n in range(1, 301)]
