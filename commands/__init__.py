@@ -40,6 +40,7 @@ COMMANDS = {
     "proof": "commands.integrity:proof",
     "keys": "commands.keys:keys",
     "erase": "commands.keys:erase",
+    "migrate-storage": "commands.migrate:migrate_storage",
 }
 
 

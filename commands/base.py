@@ -102,7 +102,7 @@ def session(ctx: click.Context) -> Session:
 def open_ledger(ctx: click.Context) -> ComplaintLedger:
     """Open the session's ledger; it is closed when the command ends."""
     from ledger.application import ComplaintLedger
-    from ledger.storage import parse_location
+    from ledger.location import parse_location
 
     current = session(ctx)
     location = parse_location(current.ledger, current.environ)

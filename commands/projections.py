@@ -68,3 +68,41 @@ def rebuild(ctx: click.Context) -> None:
     with progress_bar(ledger.events_after(0), "Replaying events") as progress:
         read = catch_up(ledger, store, progress=progress)
     click.echo(f"Rebuilt {len(VIEWS)} views from {read} events.")
+
+
+@projections.command("follow")
+@click.option(
+    "--for",
+    "seconds",
+    type=click.FloatRange(min=0),
+    help="Stop after this many seconds [default: run until stopped].",
+)
+@click.pass_context
+def follow_log(ctx: click.Context, seconds: float | None) -> None:
+    """Keep the views current as events arrive (live on PostgreSQL).
+
+    On PostgreSQL new events are notified (LISTEN/NOTIFY); on SQLite the log
+    is polled every second. Without it, views catch up before each reading
+    command anyway.
+
+    \b
+    Example:
+      plaint projections follow
+      plaint projections follow --for 60
+    """
+    from projections.catchup import follow, open_store
+
+    ledger = open_ledger(ctx)
+    ledger.require_role(tuple(Role), "follow the log")
+    click.echo("Following the log; press Ctrl-C to stop.", err=True)
+    try:
+        total = follow(
+            ledger,
+            open_store(ledger),
+            seconds=seconds,
+            applied=lambda n: click.echo(f"Applied {n} new events."),
+        )
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+        return
+    click.echo(f"Stopped after applying {total} events.", err=True)

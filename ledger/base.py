@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
 
@@ -45,15 +46,10 @@ from ledger.errors import (
     UnknownReference,
 )
 from ledger.keys import Keyring, MasterKey, write_secret_file
+from ledger.location import Location, file_exists
 from ledger.reading import complaint_view
 from ledger.signing import create_signing_key, verifier_key
-from ledger.storage import (
-    LedgerMeta,
-    LedgerTables,
-    Location,
-    checkpoint_view,
-    file_exists,
-)
+from ledger.storage import LedgerMeta, LedgerTables, checkpoint_view
 from ledger.team import Policy, Team
 from ledger.timeutil import Clock, system_clock
 from ledger.vocabulary import (
@@ -84,6 +80,7 @@ class LedgerBase(Application[UUID]):
         self.clock = clock
         self.keyring = Keyring()
         self.meta: LedgerMeta | None = None
+        os.environ.update(location.libpq)
         try:
             super().__init__({**location.settings, "CREATE_TABLE": "n"})
         except (PersistenceError, OSError) as error:
@@ -375,11 +372,21 @@ class LedgerBase(Application[UUID]):
         change: Callable[..., None],
         *args: Any,
     ) -> dict[str, Any]:
+        """Load, change and save one complaint; when someone else saved it in
+        between, do it again on their version (the rules are checked anew)."""
         self.team().authorise(self.actor, roles, action)
-        complaint = self.complaint(ref)
-        change(complaint, *args, actor=self.actor, at=self.clock())
-        self._save(complaint)
-        return complaint_view(complaint)
+        for _attempt in range(MAX_ATTEMPTS):
+            complaint = self.complaint(ref)
+            change(complaint, *args, actor=self.actor, at=self.clock())
+            try:
+                self._storage(partial(self.save, complaint))
+            except RecordConflictError:
+                continue
+            return complaint_view(complaint)
+        raise ConcurrencyConflict(
+            f"{complaint.ref} kept changing while this was recorded ({MAX_ATTEMPTS} "
+            "tries); nothing was recorded, try again"
+        )
 
     def _owner(self, name: str) -> str:
         self.team().check_owner(name)

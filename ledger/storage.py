@@ -10,19 +10,16 @@ seal, so a key never exists without its events nor an event without its key.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.envelope import key_ids_of
-from ledger.errors import InvalidInput, KeyProblem
+from ledger.errors import KeyProblem
 from ledger.keys import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 
 KEYS_TABLE = "plaint_keys"
@@ -68,91 +65,6 @@ def checkpoint_view(stored: StoredCheckpoint) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Location:
-    """A ledger's place, and the library settings that open it."""
-
-    backend: str
-    display: str
-    settings: dict[str, str]
-    path: Path | None = None
-
-
-def default_ledger_path(environ: Mapping[str, str]) -> Path:
-    """The SQLite file used when no location is given (XDG data directory)."""
-    data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "plaint" / "ledger.sqlite"
-
-
-def parse_location(text: str | None, environ: Mapping[str, str]) -> Location:
-    """Read a `--ledger` value: a SQLite path or a `postgresql://` URL."""
-    if not text:
-        return _sqlite_location(default_ledger_path(environ))
-    if text.startswith(("postgresql://", "postgres://")):
-        return _postgres_location(text, environ)
-    if "://" in text:
-        raise InvalidInput(
-            f"'{text}' is not a ledger location: give a SQLite file path or a "
-            "postgresql://user@host:port/dbname URL"
-        )
-    return _sqlite_location(Path(text).expanduser())
-
-
-def _sqlite_location(path: Path) -> Location:
-    path = path.absolute()
-    return Location(
-        backend="sqlite",
-        display=str(path),
-        path=path,
-        settings={
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": "file:" + quote(str(path)),
-            "APPLICATION_RECORDER_TOPIC": "ledger.storage:SQLiteLedgerRecorder",
-        },
-    )
-
-
-def _postgres_location(url: str, environ: Mapping[str, str]) -> Location:
-    parts = urlsplit(url)
-    dbname = unquote(parts.path.lstrip("/"))
-    if not dbname or not parts.hostname:
-        raise InvalidInput(
-            f"'{_without_password(url)}' names no database: use "
-            "postgresql://user@host:port/dbname"
-        )
-    try:
-        port = parts.port or 5432
-    except ValueError:
-        raise InvalidInput(f"'{_without_password(url)}' has a bad port") from None
-    query = parse_qs(parts.query)
-    password = unquote(parts.password or "") or environ.get("PGPASSWORD", "")
-    return Location(
-        backend="postgresql",
-        display=_without_password(url),
-        settings={
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": dbname,
-            "POSTGRES_HOST": parts.hostname,
-            "POSTGRES_PORT": str(port),
-            "POSTGRES_USER": unquote(
-                parts.username or environ.get("PGUSER", "postgres")
-            ),
-            "POSTGRES_PASSWORD": password,
-            "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
-            "POSTGRES_CONNECT_TIMEOUT": "5",
-            "APPLICATION_RECORDER_TOPIC": "ledger.pgstorage:PostgresLedgerRecorder",
-        },
-    )
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
-
-
 class LedgerTables:
     """The key and identity tables, written in the event transaction; the SQL
     differs between backends only in its placeholder and table names."""
@@ -183,13 +95,7 @@ class LedgerTables:
         """Insert new keys (and, when a ledger is created, its identity); with
         `erase_scope`, destroy that scope's keys, in the events' transaction."""
         p = self.param
-        for key in keys:
-            cursor.execute(
-                f"INSERT INTO {self.keys_table} "  # noqa: S608 - names are constants
-                f"(key_id, scope, master_id, wrapped, created_at) "
-                f"VALUES ({p}, {p}, {p}, {p}, {p})",
-                (key.key_id.hex, key.scope, key.master_id, key.wrapped, key.created_at),
-            )
+        self._insert_keys(cursor, keys)
         if keys:
             # Checked after the insert, which waits for a rotation in progress:
             # a key wrapped by a master key rotated away meanwhile is refused.
@@ -210,18 +116,46 @@ class LedgerTables:
                 (erase_scope,),
             )
         if meta is not None:
+            self._insert_meta(cursor, meta)
+
+    def copy_in(
+        self,
+        meta: LedgerMeta,
+        keys: Sequence[StoredKey],
+        checkpoints: Sequence[StoredCheckpoint],
+    ) -> None:
+        """Write another ledger's identity, data keys and checkpoints as they are
+        stored (for copying a ledger between databases)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self._insert_meta(cursor, meta)
+            self._insert_keys(cursor, keys)
+        for checkpoint in checkpoints:
+            self.insert_checkpoint(checkpoint)
+
+    def _insert_keys(self, cursor: Any, keys: Sequence[StoredKey]) -> None:
+        p = self.param
+        for key in keys:
             cursor.execute(
-                f"INSERT INTO {self.meta_table} "  # noqa: S608
-                f"(singleton, ledger_id, name, created_at, format, verifier_key) "
-                f"VALUES (1, {p}, {p}, {p}, {p}, {p})",
-                (
-                    meta.ledger_id.hex,
-                    meta.name,
-                    meta.created_at,
-                    FORMAT,
-                    meta.verifier_key,
-                ),
+                f"INSERT INTO {self.keys_table} "  # noqa: S608 - names are constants
+                f"(key_id, scope, master_id, wrapped, created_at) "
+                f"VALUES ({p}, {p}, {p}, {p}, {p})",
+                (key.key_id.hex, key.scope, key.master_id, key.wrapped, key.created_at),
             )
+
+    def _insert_meta(self, cursor: Any, meta: LedgerMeta) -> None:
+        p = self.param
+        cursor.execute(
+            f"INSERT INTO {self.meta_table} "  # noqa: S608
+            f"(singleton, ledger_id, name, created_at, format, verifier_key) "
+            f"VALUES (1, {p}, {p}, {p}, {p}, {p})",
+            (
+                meta.ledger_id.hex,
+                meta.name,
+                meta.created_at,
+                FORMAT,
+                meta.verifier_key,
+            ),
+        )
 
     def insert_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
         """Keep a signed tree head; one of the same size already kept stands."""
@@ -432,8 +366,3 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
             (META_TABLE,),
         )
         return cursor.fetchone() is not None
-
-
-def file_exists(location: Location) -> bool:
-    """Whether a SQLite ledger file is there (PostgreSQL is asked instead)."""
-    return location.path is None or os.path.exists(location.path)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
+from threading import Timer
+from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.persistence import IntegrityError, PersistenceError
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
 
 BATCH_SIZE = 500
+POLL_SECONDS = 1.0
 Progress = Callable[[int], None]
 
 
@@ -109,6 +112,40 @@ def catch_up(
         read += len(batch)
         if progress is not None:
             progress(len(batch))
+
+
+def follow(
+    ledger: ComplaintLedger,
+    store: ViewSQL,
+    *,
+    seconds: float | None = None,
+    applied: Progress | None = None,
+) -> int:
+    """Keep the views current as events arrive, for `seconds` or until stopped;
+    return how many events were applied. PostgreSQL notifies new events
+    (LISTEN/NOTIFY, through the library's subscription); SQLite is polled."""
+    total = catch_up(ledger, store)
+    deadline = None if seconds is None else monotonic() + seconds
+
+    def apply() -> None:
+        nonlocal total
+        done = catch_up(ledger, store)
+        total += done
+        if done and applied is not None:
+            applied(done)
+
+    if ledger.location.backend != "postgresql":
+        while deadline is None or monotonic() < deadline:
+            sleep(POLL_SECONDS)
+            apply()
+        return total
+    after = min(store.positions().values())
+    with ledger.recorder.subscribe(gt=after) as subscription:
+        if seconds is not None:
+            Timer(seconds, subscription.stop).start()
+        for _notification in subscription:
+            apply()
+    return total
 
 
 def lag(ledger: ComplaintLedger, store: ViewSQL) -> dict[str, dict[str, int]]:

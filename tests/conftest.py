@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from commands import cli
 from commands.base import Session
 from ledger.application import ComplaintLedger
-from ledger.storage import parse_location
+from ledger.location import parse_location
 from ledger.timeutil import Clock, system_clock
 
 POSTGRES_URL = os.environ.get(
@@ -74,11 +74,9 @@ def environ(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "ledger.sqlite")
-        return
+@pytest.fixture
+def postgres_ledger() -> Iterator[str]:
+    """The URL of a ledger in a schema of its own, dropped afterwards."""
     if not postgres_available():
         if os.environ.get("PLAINT_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but does not answer at {POSTGRES_URL}")
@@ -89,6 +87,13 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield f"{POSTGRES_URL}?schema={schema}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    return str(request.getfixturevalue("postgres_ledger"))
 
 
 @pytest.fixture

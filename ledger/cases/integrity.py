@@ -113,7 +113,12 @@ class IntegrityCases(LedgerBase):
             )
             bad = {"seq": None, "ref": None, "reason": removed}
             return {**verdict, "ok": False, "events": check.size, "first_bad": bad}
-        return {**verdict, "events": check.size, "first_bad": None}
+        return {
+            **verdict,
+            "events": check.size,
+            "first_bad": None,
+            "root": check.tree.root().hex(),
+        }
 
     def proof(self, ref: str) -> dict[str, Any]:
         """Inclusion proofs of a complaint's events in the latest checkpoint."""

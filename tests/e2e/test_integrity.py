@@ -76,6 +76,7 @@ def some_history(plaint: Plaint) -> None:
 def test_a_fresh_ledger_verifies_with_and_without_checkpoints(plaint: Plaint) -> None:
     some_history(plaint)
     verdict = json.loads(plaint.ok("verify", "--json"))
+    assert len(verdict.pop("root")) == 64
     assert verdict == {"ok": True, "events": 12, "checkpoints": 0, "first_bad": None}
     plaint.ok("checkpoint")
     plaint.ok("note", "C-2", "after the checkpoint")
