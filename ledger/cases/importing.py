@@ -79,4 +79,3 @@ class ImportCases(ComplaintCases):
 def _batches(intakes: Iterator[Intake], size: int) -> Iterator[list[Intake]]:
     while batch := list(islice(intakes, size)):
         yield batch
-
