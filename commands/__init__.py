@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from commands.base import PlaintGroup, Session, default_actor
@@ -41,6 +43,8 @@ COMMANDS = {
     "keys": "commands.keys:keys",
     "erase": "commands.keys:erase",
     "migrate-storage": "commands.migrate:migrate_storage",
+    "report": "commands.report:report",
+    "demo": "commands.demo:demo",
 }
 
 
@@ -81,4 +85,7 @@ def cli(ctx: click.Context, ledger: str | None, actor: str | None) -> None:
 
 def main() -> None:
     """The console script."""
+    # Libraries' log records (a connection pool retrying, say) are not for the
+    # user: plaint reports every failure itself, as one `Error:` line.
+    logging.getLogger().addHandler(logging.NullHandler())
     cli(prog_name="plaint")

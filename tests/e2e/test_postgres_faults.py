@@ -66,8 +66,9 @@ def test_a_restart_during_an_import_is_completed_by_a_rerun(
     _, stderr = importer.communicate(timeout=120)
     assert "Traceback" not in stderr
     if importer.returncode != 0:
-        [line] = stderr.strip().splitlines()
-        assert line.startswith("Error: ")
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1, stderr
+        assert lines[0].startswith("Error: ")
     for _ in range(50):  # the server takes a moment to accept connections again
         try:
             psycopg.connect(POSTGRES_URL).close()

@@ -1,0 +1,262 @@
+"""`plaint report …`: self-contained HTML reports, or their data with --json."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from commands.base import (
+    TIME,
+    PlaintGroup,
+    echo_json,
+    json_option,
+    open_ledger,
+    open_views,
+    session,
+)
+from ledger.errors import InvalidInput, StorageFailure
+from ledger.timeutil import iso
+from ledger.vocabulary import Role
+
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
+    from projections.store import ViewSQL
+
+F = TypeVar("F", bound=Callable[..., Any])
+TITLES = {
+    "lessons": "Lessons learned",
+    "route": "Escalation route",
+    "warnings": "Early warnings",
+    "team": "Team handling",
+}
+
+
+def build(
+    ledger: ComplaintLedger,
+    store: ViewSQL | None,
+    name: str,
+    now: datetime,
+    parameters: dict[str, Any],
+) -> dict[str, Any]:
+    """One report's data: its header, then what it shows."""
+    from projections import lessons, reports, route, teamstats, warnings
+
+    as_of = parameters.get("as_of")
+    moment = now if as_of is None else as_of
+    body: dict[str, Any]
+    if name == "route":
+        body = route.route(ledger, parameters["ref"])
+        covering = ledger.events_after(0)
+        title = f"{TITLES[name]} of {body['ref']}"
+    else:
+        assert store is not None
+        covering = min(store.positions().values())
+        title = TITLES[name]
+        if name == "lessons":
+            project = parameters["project"]
+            if project not in reports.projects(store):
+                known = ", ".join(reports.projects(store)) or "none yet"
+                raise InvalidInput(
+                    f"no complaints about project '{project}' (projects: {known})"
+                )
+            body = lessons.lessons(ledger, store, project, moment, as_of)
+            title = f"{title}: {project}"
+        elif name == "warnings":
+            body = warnings.warnings(store, moment)
+        else:
+            body = teamstats.team(store, moment, parameters.get("project"))
+    recorded = {
+        k: iso(v) if isinstance(v, datetime) else v for k, v in parameters.items()
+    }
+    head = reports.header(ledger, name, title, recorded, covering, now, as_of)
+    return {"header": head, **body}
+
+
+def publish(
+    ledger: ComplaintLedger, data: dict[str, Any], output: Path | None
+) -> Path | None:
+    """Print the data (no `output`) or write the page, and record the run. A
+    page is written whole or not at all: to a temporary file beside it,
+    renamed into place only once the run is recorded."""
+    from projections.render import render
+
+    head = data["header"]
+    record = partial(
+        ledger.record_report, head["report"], head["parameters"], head["events"]["last"]
+    )
+    if output is None:
+        record()
+        echo_json(data)
+        return None
+    page, output = render(head["report"], data), output.absolute()
+    try:
+        handle, temporary = tempfile.mkstemp(dir=output.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(page)
+    except OSError as error:
+        raise StorageFailure(f"cannot write {output}: {error.strerror}") from None
+    try:
+        record()
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return output
+
+
+def _views(
+    ctx: click.Context, as_of: datetime | None
+) -> tuple[ComplaintLedger, ViewSQL, datetime]:
+    """The ledger, its views (as they stood at `as_of`, if given) and the time."""
+    from projections.catchup import catch_up, memory_store
+
+    now = session(ctx).clock()
+    if as_of is None:
+        ledger, store = open_views(ctx)
+    else:
+        if as_of > now:
+            raise InvalidInput(f"--as-of {iso(as_of)} is in the future")
+        ledger, store = open_ledger(ctx), memory_store()
+        catch_up(ledger, store, until=as_of)
+    ledger.require_role(tuple(Role), "generate reports")
+    return ledger, store, now
+
+
+def _run(
+    ctx: click.Context,
+    name: str,
+    parameters: dict[str, Any],
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    if (output is None) == (not as_json):
+        raise click.UsageError(
+            "say where to write the report with -o FILE, or use --json"
+            if output is None
+            else "give -o FILE or --json, not both"
+        )
+    store: ViewSQL | None = None
+    if name == "route":
+        ledger, now = open_ledger(ctx), session(ctx).clock()
+    else:
+        ledger, store, now = _views(ctx, parameters.get("as_of"))
+    written = publish(ledger, build(ledger, store, name, now, parameters), output)
+    if written is not None:
+        click.echo(f"Wrote {written}")
+
+
+def output_option(function: F) -> F:
+    """`-o FILE`: where to write the HTML page."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="Write the HTML report to this file.",
+    )(function)
+
+
+def as_of_option(function: F) -> F:
+    """`--as-of TIME`: the report as the ledger stood then."""
+    return click.option(
+        "--as-of", type=TIME, help="Report as the ledger stood at this time."
+    )(function)
+
+
+@click.group(cls=PlaintGroup)
+def report() -> None:
+    """Render a report as one self-contained HTML page (or --json data).
+
+    Each run is recorded in the ledger: who generated which report, over
+    which events.
+
+    \b
+    Example:
+      plaint report lessons --project Apollo -o apollo.html
+      plaint report warnings -o warnings.html
+    """
+
+
+@report.command()
+@click.option("--project", required=True, help="The project to review.")
+@as_of_option
+@output_option
+@json_option
+@click.pass_context
+def lessons(
+    ctx: click.Context,
+    project: str,
+    as_of: datetime | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """The lessons-learned review of one project: what went wrong and right.
+
+    \b
+    Example:
+      plaint report lessons --project Apollo -o apollo-lessons.html
+      plaint report lessons --project Apollo --as-of 2026-03-01 --json
+    """
+    _run(ctx, "lessons", {"project": project, "as_of": as_of}, output, as_json)
+
+
+@report.command()
+@click.argument("ref")
+@output_option
+@json_option
+@click.pass_context
+def route(ctx: click.Context, ref: str, output: Path | None, as_json: bool) -> None:
+    """Replay one complaint's route for an audit: every event and state.
+
+    \b
+    Example:
+      plaint report route C-7 -o route-C-7.html
+    """
+    _run(ctx, "route", {"ref": ref}, output, as_json)
+
+
+@report.command()
+@as_of_option
+@output_option
+@json_option
+@click.pass_context
+def warnings(
+    ctx: click.Context, as_of: datetime | None, output: Path | None, as_json: bool
+) -> None:
+    """The early-warning dashboard: each project green, amber or red, and why.
+
+    \b
+    Example:
+      plaint report warnings -o warnings.html
+      plaint report warnings --as-of 2026-02-01 --json
+    """
+    _run(ctx, "warnings", {"as_of": as_of}, output, as_json)
+
+
+@report.command()
+@click.option("--project", help="Only complaints about this project.")
+@as_of_option
+@output_option
+@json_option
+@click.pass_context
+def team(
+    ctx: click.Context,
+    project: str | None,
+    as_of: datetime | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """How each member handled their complaints, for coaching.
+
+    \b
+    Example:
+      plaint report team -o team.html
+      plaint report team --project Apollo --json
+    """
+    _run(ctx, "team", {"project": project, "as_of": as_of}, output, as_json)
