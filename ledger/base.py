@@ -336,10 +336,11 @@ class LedgerBase(Application[UUID]):
             )
         )
 
-    def decode(self, notification: Notification) -> DomainEventProtocol[UUID]:
-        """A stored event opened and decoded; a damaged one is named."""
+    def decode_metadata(self, notification: Notification) -> DomainEventProtocol[UUID]:
+        """A stored event's metadata, opened and decoded, its text left sealed
+        (the read side's views hold no text); a damaged one is named."""
         try:
-            return self.mapper.to_domain_event(notification)
+            return self.envelope.to_domain_event(notification, with_text=False)
         except DamagedEvent as error:
             raise IntegrityFailure(
                 f"notification {notification.id}: {error}; the ledger was tampered with"

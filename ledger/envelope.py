@@ -125,17 +125,21 @@ class EnvelopeMapper(Mapper[UUID]):
         )
         return key_id.bytes + nonce + sealed
 
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        state = self.open(stored_event)
+    def to_domain_event(
+        self, stored_event: StoredEvent, *, with_text: bool = True
+    ) -> DomainEventProtocol[UUID]:
+        """The domain event; without text (for views, which never hold it) its
+        text fields are None and the complaint's key is not even looked up."""
+        state = self.open(stored_event, with_text=with_text)
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         domain_event = object.__new__(resolve_topic(stored_event.topic))
         object.__setattr__(domain_event, "__dict__", state)
         return cast(DomainEventProtocol[UUID], domain_event)
 
-    def open(self, stored: StoredEvent) -> dict[str, Any]:
+    def open(self, stored: StoredEvent, *, with_text: bool = True) -> dict[str, Any]:
         """The event's fields, checked and decrypted; text fields are None when
-        the complaint's data key was destroyed."""
+        the complaint's data key was destroyed (or the text is not wanted)."""
         state = stored.state
         start = 1 + SECTION_HEAD + LENGTH_BYTES
         if len(state) < start or state[0] != FORMAT_VERSION:
@@ -152,7 +156,9 @@ class EnvelopeMapper(Mapper[UUID]):
         text_section = state[meta_end:]
         if bool(names) != bool(text_section):
             raise self._damaged(stored, "its text section is missing or extra")
-        if names:
+        if names and not with_text:
+            fields.update(dict.fromkeys(names))
+        elif names:
             head, sealed = text_section[:SECTION_HEAD], text_section[SECTION_HEAD:]
             private = self._open_section(stored, b"text", head, sealed)
             fields.update(private or dict.fromkeys(names))

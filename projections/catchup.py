@@ -29,7 +29,7 @@ from projections.views import VIEWS, Change, View
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 POLL_SECONDS = 1.0
 Progress = Callable[[int], None]
 
@@ -93,7 +93,7 @@ def catch_up(
             return read
         changes: list[Change] = []
         for notification in batch:
-            event: Any = ledger.decode(notification)
+            event: Any = ledger.decode_metadata(notification)
             if until is not None and event.timestamp > until:
                 continue
             aggregate = aggregate_of(event)

@@ -10,13 +10,15 @@ retries instead of applying the events again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.views import VIEWS, Change, Delete, Table, Update, Upsert, View
+from projections.views import VIEWS, Change, Delete, Table, Upsert, View
 
 TRACKING_PREFIX = "plaint.view."
 
@@ -65,35 +67,62 @@ class ViewSQL:
 
     def change_sql(self, change: Change) -> tuple[str, tuple[Any, ...]]:
         """One change as a statement and its parameters."""
-        p, name = self.param, self.table_name(change.table)
         if isinstance(change, Upsert):
             columns = change.table.column_names
-            updates = [c for c in columns if c not in change.table.key]
-            sql = (
+            return self._sql(change.table, "upsert", (), ()), tuple(
+                change.row.get(c) for c in columns
+            )
+        if isinstance(change, Delete):
+            sql = self._sql(change.table, "delete", tuple(change.key), ())
+            return sql, tuple(change.key.values())
+        nulls = tuple(c for c, v in change.when.items() if v is None)
+        equal = tuple(c for c, v in change.when.items() if v is not None)
+        sql = self._sql(change.table, "update", tuple(change.key), tuple(change.values),
+                        equal, nulls)  # fmt: skip
+        params = (*change.values.values(), *change.key.values(),
+                  *(change.when[c] for c in equal))  # fmt: skip
+        return sql, params
+
+    @cache  # noqa: B019 - a store lives as long as its process; its SQL is few strings
+    def _sql(
+        self,
+        table: Table,
+        kind: str,
+        key: tuple[str, ...],
+        values: tuple[str, ...],
+        equal: tuple[str, ...] = (),
+        nulls: tuple[str, ...] = (),
+    ) -> str:
+        p, name = self.param, self.table_name(table)
+        if kind == "upsert":
+            columns = table.column_names
+            updates = [c for c in columns if c not in table.key]
+            return (
                 f"INSERT INTO {name} ({', '.join(columns)}) "  # noqa: S608 - names are constants
                 f"VALUES ({', '.join(p for _ in columns)}) "
-                f"ON CONFLICT ({', '.join(change.table.key)}) DO UPDATE SET "
+                f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in updates)
             )
-            return sql, tuple(change.row.get(c) for c in columns)
-        where = [f"{k} = {p}" for k in change.key]
-        params = list(change.key.values())
-        if isinstance(change, Delete):
-            return f"DELETE FROM {name} WHERE {' AND '.join(where)}", tuple(params)  # noqa: S608
-        assert isinstance(change, Update)
-        for column, value in change.when.items():
-            where.append(f"{column} IS NULL" if value is None else f"{column} = {p}")
-            params += [] if value is None else [value]
-        sets = ", ".join(f"{c} = {p}" for c in change.values)
-        sql = f"UPDATE {name} SET {sets} WHERE {' AND '.join(where)}"  # noqa: S608
-        return sql, (*change.values.values(), *params)
+        where = " AND ".join(
+            [f"{k} = {p}" for k in (*key, *equal)] + [f"{c} IS NULL" for c in nulls]
+        )
+        if kind == "delete":
+            return f"DELETE FROM {name} WHERE {where}"  # noqa: S608
+        sets = ", ".join(f"{c} = {p}" for c in values)
+        return f"UPDATE {name} SET {sets} WHERE {where}"  # noqa: S608
 
     def apply(self, changes: Sequence[Change], positions: dict[str, int]) -> None:
-        """Write `changes` and advance the views' positions, in one transaction."""
-        statements = [self.change_sql(c) for c in changes]
+        """Write `changes` and advance the views' positions, in one transaction.
+        Tables are independent, so each table's changes are written together
+        (in their own order), which lets runs of one statement go as one
+        `executemany`."""
+        by_table: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+        for change in changes:
+            by_table.setdefault(change.table.name, []).append(self.change_sql(change))
         with self.datastore.transaction(commit=True) as cursor:
-            for sql, group in groupby(statements, key=lambda s: s[0]):
-                cursor.executemany(sql, [params for _, params in group])
+            for statements in by_table.values():
+                for sql, group in groupby(statements, key=itemgetter(0)):
+                    cursor.executemany(sql, [params for _, params in group])
             for name, position in positions.items():
                 self._insert_tracking(cursor, Tracking(name, position))
 

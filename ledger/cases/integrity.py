@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, PersistenceError
 
 from ledger.base import LedgerBase
 from ledger.config import signing_key_file
@@ -78,9 +78,12 @@ class IntegrityCases(LedgerBase):
     def verify(
         self, against: str | None = None, progress: Progress | None = None
     ) -> dict[str, Any]:
-        """Recompute the tree over the whole log; check every event opens, every
-        record's versions follow on, every checkpoint's root and signature, and
-        (with `against`, an exported note) that the log still extends it."""
+        """Recompute the tree over the whole log; check that every record's
+        versions follow on, every checkpoint's root and signature, and (with
+        `against`, an exported note) that the log still extends it. Events a
+        validly signed head covers are proven by its root; the rest are
+        authenticated one by one (AES-GCM), and when a root does not match,
+        its range is searched the same way to name the event."""
         self.require_role(tuple(Role), "verify the ledger")
         checkpoints = self._storage(self.tables.select_checkpoints)
         key = self._verifier_key()
@@ -92,18 +95,24 @@ class IntegrityCases(LedgerBase):
             + self._exported(against, key),
             key=lambda head: head.size,
         )
-        check, refs, pending = LogCheck(), dict[Any, str](), iter(heads)
+        proven = max((h.size for h in heads if h.problem is None), default=0)
+        check, pending, since = LogCheck(), iter(heads), 0
         head = next(pending, None)
-        verdict = {"ok": True, "events": 0, "checkpoints": len(checkpoints)}
+        verdict = {"ok": True, "checkpoints": len(checkpoints)}
         for notification in self._log(after=0):
-            problem = check.add(notification) or self._authentic(notification, refs)
+            bad: Notification | None = notification
+            problem = check.add(notification)
+            if problem is None and check.size > proven:
+                problem = self._authentic(notification)
             while problem is None and head is not None and head.size == check.size:
-                problem = head.problem or _root_problem(head, check.tree.root())
+                problem = head.problem
+                if problem is None and head.root != check.tree.root():
+                    bad, problem = self._culprit(since, notification, head)
+                since = notification.id
                 head = next(pending, None)
             if problem:
-                ref = refs.get(notification.originator_id)
-                bad = {"seq": notification.id, "ref": ref, "reason": problem}
-                return {**verdict, "ok": False, "events": check.size, "first_bad": bad}
+                return {**verdict, "ok": False, "events": check.size,
+                        "first_bad": self._first_bad(bad, problem)}  # fmt: skip
             if progress is not None and check.size % BATCH == 0:
                 progress(BATCH)
         if head is not None:
@@ -111,14 +120,47 @@ class IntegrityCases(LedgerBase):
                 f"a checkpoint covers {head.size} events but the log holds "
                 f"{check.size}: events were removed from its end"
             )
-            bad = {"seq": None, "ref": None, "reason": removed}
-            return {**verdict, "ok": False, "events": check.size, "first_bad": bad}
+            return {**verdict, "ok": False, "events": check.size,
+                    "first_bad": self._first_bad(None, removed)}  # fmt: skip
         return {
             **verdict,
             "events": check.size,
             "first_bad": None,
             "root": check.tree.root().hex(),
         }
+
+    def _culprit(
+        self, since: int, last: Notification, head: Expected
+    ) -> tuple[Notification, str]:
+        """The first event after `since` (up to `last`) that fails to open, or
+        else `last`: the range no longer hashes to the signed root."""
+        for notification in self._log(after=since, until=last.id):
+            problem = self._authentic(notification)
+            if problem:
+                return notification, problem
+        return last, (
+            f"the log's first {head.size} events no longer hash to the signed "
+            f"checkpoint: an event after event {since} was reordered, replaced or "
+            "moved"
+        )
+
+    def _first_bad(self, bad: Notification | None, problem: str) -> dict[str, Any]:
+        if bad is None:
+            return {"seq": None, "ref": None, "reason": problem}
+        return {"seq": bad.id, "ref": self._ref_of(bad), "reason": problem}
+
+    def _ref_of(self, notification: Notification) -> str | None:
+        """The reference of the complaint an event belongs to, when its first
+        event still opens."""
+        try:
+            [first] = self.recorder.select_events(notification.originator_id, limit=1)
+            fields = self.envelope.open(first, with_text=False)
+        except (ValueError, DamagedEvent, PersistenceError):
+            return None
+        number = (
+            fields.get("number") if first.topic.endswith("Complaint.Filed") else None
+        )
+        return None if number is None else f"C-{number}"
 
     def proof(self, ref: str) -> dict[str, Any]:
         """Inclusion proofs of a complaint's events in the latest checkpoint."""
@@ -161,16 +203,12 @@ class IntegrityCases(LedgerBase):
                 return
             after = batch[-1].id
 
-    def _authentic(
-        self, notification: Notification, refs: dict[Any, str]
-    ) -> str | None:
-        """Whether the event opens under its keys (AES-GCM authenticates it)."""
+    def _authentic(self, notification: Notification) -> str | None:
+        """Why the event does not open under its keys (AES-GCM), or None."""
         try:
-            fields = self.envelope.open(notification)
+            self.envelope.open(notification)
         except DamagedEvent as error:
             return f"{error.why} ({error.kind}, version {error.version})"
-        if notification.topic.endswith(".Filed"):
-            refs[notification.originator_id] = f"C-{fields['number']}"
         return None
 
     def _verifier_key(self) -> str:
@@ -220,12 +258,3 @@ def _resume(stored: StoredCheckpoint) -> TreeBuilder:
     frontier = stored.frontier
     hashes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
     return TreeBuilder.resume(stored.size, hashes)
-
-
-def _root_problem(head: Expected, computed: bytes) -> str | None:
-    if head.root == computed:
-        return None
-    return (
-        f"the log's first {head.size} events no longer hash to the signed checkpoint: "
-        "an earlier event was altered, reordered or replaced"
-    )

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import sqlite3
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -135,4 +136,34 @@ def test_verify_against_an_exported_head_catches_a_truncated_log(
     assert result.stderr.strip() == (
         "Error: the log failed verification: a checkpoint covers 11 events but the "
         "log holds 10: events were removed from its end"
+    )
+
+
+def test_verify_names_the_first_altered_event_and_its_complaint(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    some_history(run)
+    run.ok("checkpoint")
+    run.ok("note", "C-3", "after the checkpoint")
+    db = sqlite3.connect(run.home / "ledger.sqlite")
+    for topic, version in (("%Noted", 3), ("%Noted", 2)):
+        (rowid, state) = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic LIKE ? "
+            "AND originator_version = ?", (topic, version),
+        ).fetchone()  # fmt: skip
+        altered = state[:-1] + bytes([state[-1] ^ 1])
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?", (altered, rowid)
+        )
+    db.commit()
+    db.close()
+    result = run("verify", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["first_bad"] == {
+        "seq": 10, "ref": "C-2", "reason": "it was altered or moved (Noted, version 3)",
+    }  # fmt: skip
+    assert run("verify").stderr.strip() == (
+        "Error: event 10 (C-2) failed verification: it was altered or moved "
+        "(Noted, version 3)"
     )
