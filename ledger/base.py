@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from copy import deepcopy
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Self, TypeVar
@@ -16,6 +17,7 @@ from uuid import UUID, uuid4, uuid5
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
+    project_aggregate,
 )
 from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
 from eventsourcing.persistence import (
@@ -80,6 +82,8 @@ class LedgerBase(Application[UUID]):
         self.clock = clock
         self.keyring = Keyring()
         self.meta: LedgerMeta | None = None
+        self._used_up_to = 0
+        self._singletons: dict[UUID, Aggregate] = {}
         os.environ.update(location.libpq)
         try:
             super().__init__({**location.settings, "CREATE_TABLE": "n"})
@@ -264,8 +268,19 @@ class LedgerBase(Application[UUID]):
     # Loading aggregates, translating library errors.
 
     def _get(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
+        aggregate = self._translated(lambda: self.repository.get(aggregate_id), name)
+        if not isinstance(aggregate, cls):
+            raise IntegrityFailure(
+                f"the events of {name} do not replay: some were removed, reordered "
+                "or moved; the ledger was tampered with"
+            )
+        return aggregate
+
+    def _translated(self, read: Callable[[], T], name: str) -> T | None:
+        """What `read` returns, the library's errors made the ledger's; None
+        when the events do not replay."""
         try:
-            aggregate: Aggregate | None = self.repository.get(aggregate_id)
+            return read()
         except AggregateNotFoundError:
             raise UnknownReference(f"no complaint {name} in this ledger") from None
         except DamagedEvent as error:
@@ -278,21 +293,33 @@ class LedgerBase(Application[UUID]):
         except (EventSourcingError, AssertionError):
             # The library asserts that a record starts with its creation event
             # and raises when versions do not follow on: a tampered sequence.
-            aggregate = None
-        if not isinstance(aggregate, cls):
-            raise IntegrityFailure(
-                f"the events of {name} do not replay: some were removed, reordered "
-                "or moved; the ledger was tampered with"
-            )
-        return aggregate
+            return None
 
     def team(self) -> Team:
         """The team aggregate."""
-        return self._get(Team, self._singleton("team"), "team")
+        return self._kept(Team, self._singleton("team"), "team")
 
     def policy(self) -> Policy:
         """The policy aggregate."""
-        return self._get(Policy, self._singleton("policy"), "policy")
+        return self._kept(Policy, self._singleton("policy"), "policy")
+
+    def _kept(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
+        """An aggregate almost every use case loads: kept in memory, brought up
+        to date with the events saved since (usually none), and handed out as
+        a copy, so a refused change never touches the kept one."""
+        kept = self._singletons.get(aggregate_id)
+        if kept is None:
+            current: Aggregate | None = self._get(cls, aggregate_id, name)
+        else:
+            newer = self._translated(
+                lambda: list(self.events.get(aggregate_id, gt=kept.version)), name
+            )
+            current = project_aggregate(deepcopy(kept), newer) if newer else kept
+            if newer is None or not isinstance(current, cls):
+                raise IntegrityFailure(f"the events of {name} do not replay")
+        assert isinstance(current, cls)
+        self._singletons[aggregate_id] = current
+        return deepcopy(current)
 
     def complaint(self, ref: str) -> Complaint:
         """The complaint with reference `ref`."""
@@ -399,15 +426,19 @@ class LedgerBase(Application[UUID]):
         binary search finds n in O(log n) point reads, with no counter to
         contend on. Two filers that pick the same number collide on the
         complaint's id, and the loser retries."""
-        low, high = 0, 1
-        while self._number_used(high):
-            low, high = high, high * 2
+        # The search starts above the highest number this process saw used,
+        # so a process that files again reads once or twice, not log n times.
+        low, step = self._used_up_to, 1
+        while self._number_used(low + step):
+            low, step = low + step, step * 2
+        high = low + step
         while high - low > 1:
             middle = (low + high) // 2
             if self._number_used(middle):
                 low = middle
             else:
                 high = middle
+        self._used_up_to = low
         return high
 
     def _number_used(self, number: int) -> bool:

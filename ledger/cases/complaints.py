@@ -54,6 +54,7 @@ class ComplaintCases(LedgerBase):
                 self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 continue  # another filer took this number: take the next
+            self._used_up_to = complaint.number
             view = complaint_view(complaint)
             return {k: view[k] for k in ("ref", "id", "owner", "deadlines")}
         raise ConcurrencyConflict(

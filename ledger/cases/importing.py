@@ -69,6 +69,7 @@ class ImportCases(ComplaintCases):
                 self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 continue  # others filed meanwhile, or imported some of these
+            self._used_up_to = number + len(fresh) - 1
             return len(fresh), len(batch) - len(fresh)
         raise ConcurrencyConflict(
             f"could not import a batch after {MAX_ATTEMPTS} tries while others were "
