@@ -29,15 +29,22 @@ def leaf_bytes(stored: StoredEvent) -> bytes:
     """The canonical encoding of one stored event as a leaf of the tree."""
     originator = stored.originator_id
     assert isinstance(originator, UUID)
-    topic = stored.topic.encode()
+    return leaf_of(
+        originator.bytes, stored.originator_version, stored.topic, stored.state
+    )
+
+
+def leaf_of(originator: bytes, version: int, topic: str, state: bytes) -> bytes:
+    """The leaf of a stored event given as its columns."""
+    encoded = topic.encode()
     return b"".join(
         (
             LEAF_PREFIX,
-            originator.bytes,
-            stored.originator_version.to_bytes(8, "big", signed=True),
-            len(topic).to_bytes(4, "big"),
-            topic,
-            stored.state,
+            originator,
+            version.to_bytes(8, "big", signed=True),
+            len(encoded).to_bytes(4, "big"),
+            encoded,
+            state,
         )
     )
 
@@ -70,7 +77,7 @@ class LogCheck:
     (the tree's frontier, and each aggregate's last version)."""
 
     tree: TreeBuilder = field(default_factory=TreeBuilder)
-    versions: dict[UUID, int] = field(default_factory=dict)
+    versions: dict[bytes, int] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -81,13 +88,20 @@ class LogCheck:
         """Take the next event; say what is wrong with it, or None."""
         originator = stored.originator_id
         assert isinstance(originator, UUID)
-        self.tree.append(event_leaf_hash(stored))
+        return self.add_row(
+            originator.bytes, stored.originator_version, stored.topic, stored.state
+        )
+
+    def add_row(
+        self, originator: bytes, version: int, topic: str, state: bytes
+    ) -> str | None:
+        """Take the next event, given as its columns; say what is wrong, or None."""
+        self.tree.append(leaf_hash(leaf_of(originator, version, topic, state)))
         expected = self.versions.get(originator, 0) + 1
-        self.versions[originator] = stored.originator_version
-        if stored.originator_version != expected:
+        self.versions[originator] = version
+        if version != expected:
             return (
-                f"it is version {stored.originator_version} of its record where "
-                f"version {expected} was due: events were removed, duplicated or "
-                "reordered"
+                f"it is version {version} of its record where version {expected} "
+                "was due: events were removed, duplicated or reordered"
             )
         return None

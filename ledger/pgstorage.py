@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -101,6 +102,14 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
     ) -> None:
         self.write_tables(curs, new_keys, ledger_meta, erase_scope)
         super()._insert_events(curs, stored_events, **kwargs)
+
+    @staticmethod
+    def originator_bytes(stored: Any) -> bytes:
+        return bytes(stored.bytes)
+
+    @staticmethod
+    def originator_param(originator_id: UUID) -> Any:
+        return originator_id
 
     def lock_keys(self, cursor: Any) -> None:
         cursor.execute(f"LOCK TABLE {self.keys_table} IN EXCLUSIVE MODE")

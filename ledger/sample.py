@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ledger.errors import PermissionDenied
 from ledger.intake import Intake
 from ledger.timeutil import parse_time
 from ledger.vocabulary import Role
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from projections.store import ViewSQL
 
 HOUR, DAY = 3600, 86400
-TEAM = {"max": "manager", "lee": "lead", "ida": "auditor"}
+TEAM = {"max": "manager", "lee": "lead", "ida": "auditor", "nia": "compliance"}
 AGENTS = ("bob", "cara", "dev", "eli", "fay")
 CHANNEL_OWNERS = {"email": "bob", "phone": "cara", "chat": "cara", "web": "dev",
                   "social": "eli", "survey": "eli", "meeting": "fay",
@@ -168,7 +169,16 @@ def generate(
     clock.now = start
     admin = ledger.actor
     setup_team(ledger)
-    simulation = Simulation(ledger, clock, random.Random(seed), start, end)  # noqa: S311 - sample data, not secrets
+    simulation = Simulation(
+        ledger,
+        clock,
+        random.Random(seed),  # noqa: S311 - sample data, not secrets
+        start,
+        end,
+        # Reads draw from their own sequence, so the complaints' lives are the
+        # same with or without them.
+        reading=random.Random(f"reading-{seed}"),  # noqa: S311
+    )
     simulation.run(simulation.arrivals(complaints))
     clock.now, ledger.actor = end, admin
     return {
@@ -190,15 +200,18 @@ class Simulation:
         rng: random.Random,
         start: datetime,
         end: datetime,
+        reading: random.Random,
     ) -> None:
         self.ledger, self.clock, self.rng = ledger, clock, rng
+        self.reading = reading
+        self.admin = ledger.actor
         self.start, self.end = start, end
-        self.queue: list[tuple[datetime, int, Callable[[], None]]] = []
+        self.queue: list[tuple[datetime, int, Callable[[], object]]] = []
         self.order = itertools.count()
         self.cases: dict[str, Case] = {}
         self.store: ViewSQL | None = None
 
-    def at(self, when: datetime, step: Callable[[], None]) -> None:
+    def at(self, when: datetime, step: Callable[[], object]) -> None:
         """Run `step` at `when`, unless that is after the end."""
         if when <= self.end:
             heapq.heappush(self.queue, (when, next(self.order), step))
@@ -207,6 +220,7 @@ class Simulation:
         """Live every case, and sweep, until the queue is empty."""
         for when, case in cases:
             self.at(when, self._advance(self._life(case)))
+        self._cover_for_the_lead()
         day = self.start.replace(hour=8, minute=0, second=0, microsecond=0)
         while day <= self.end:
             if day.weekday() < 5:
@@ -221,13 +235,17 @@ class Simulation:
         def step() -> None:
             wait = next(life, None)
             if wait is not None:
-                later = self.clock.now + timedelta(seconds=max(60.0, wait))
-                if later.hour >= 21 or later.hour < 7:
-                    # Work waits for the morning.
-                    later += timedelta(hours=(31 - later.hour) % 24)
-                self.at(later.replace(second=0, microsecond=0), step)
+                self.at(self._later(wait), step)
 
         return step
+
+    def _later(self, seconds: float) -> datetime:
+        """`seconds` from now (at least a minute), in working hours: work
+        waits for the morning."""
+        later = self.clock.now + timedelta(seconds=max(60.0, seconds))
+        if later.hour >= 21 or later.hour < 7:
+            later += timedelta(hours=(31 - later.hour) % 24)
+        return later.replace(second=0, microsecond=0)
 
     def arrivals(self, count: int) -> list[tuple[datetime, Case]]:
         """When each complaint arrives and what it says, sorted by time."""
@@ -348,6 +366,7 @@ class Simulation:
             self._as(lead).make_confidential(
                 case.ref, ["manager"], "it holds other customers' personal data"
             )
+            self._confidential_reads(case)
         order = ["mild", "moderate", "severe"]
         if rng.random() < 0.1 and case.intake.severity in order:
             yield rng.uniform(1, 6) * HOUR
@@ -373,6 +392,61 @@ class Simulation:
             view = self._as(lead).escalate(case.ref, target, rng.choice(REASONS))
             self._did(case, view)
             case.escalated = True
+
+    def _confidential_reads(self, case: Case) -> None:
+        """Who opens a complaint once it is confidential: its owner at once;
+        the manager (allowed by role) often, now and then as an export; and
+        sometimes a colleague covering the channel, refused until the lead
+        grants them access for a few days."""
+        rng, ref = self.reading, case.ref
+        self._open(case.owner, ref)
+        if rng.random() < 0.8:
+            how = "history" if rng.random() < 0.3 else "show"
+            export = rng.random() < 0.3
+            when = self._later(rng.uniform(2, 30) * HOUR)
+            self.at(when, lambda: self._open("max", ref, how, export=export))
+        if rng.random() < 0.5:
+            colleague = rng.choice([a for a in AGENTS if a != case.owner])
+            tried = self._later(rng.uniform(4, 48) * HOUR)
+            self.at(tried, lambda: self._open(colleague, ref))
+            if rng.random() < 0.6:
+                granted = tried + timedelta(hours=1)
+                reason = f"covers for {case.owner}"
+                self.at(granted, lambda: self._as("lee").grant(ref, colleague, reason))
+                self.at(
+                    granted + timedelta(minutes=20), lambda: self._open(colleague, ref)
+                )
+                revoked = granted + timedelta(days=rng.randint(2, 5))
+                self.at(revoked, lambda: self._as("lee").revoke(ref, colleague, None))
+
+    def _open(
+        self, member: str, ref: str, how: str = "show", *, export: bool = False
+    ) -> None:
+        """`member` runs `plaint show REF` (or `history`); the ledger records
+        the read, or the refusal."""
+        ledger = self._as(member)
+        user = ledger.environ.get("USER")
+        ledger.environ["USER"] = member  # each member works on their own machine
+        try:
+            if how == "history":
+                ledger.history(ref, export=export)
+            else:
+                ledger.show(ref, export=export)
+        except PermissionDenied:
+            pass  # refused and recorded: what happens to a member not allowed
+        finally:
+            if user is None:
+                del ledger.environ["USER"]
+            else:
+                ledger.environ["USER"] = user
+
+    def _cover_for_the_lead(self) -> None:
+        """Midway, an agent stands in as lead for two weeks, then goes back."""
+        middle = self.start + (self.end - self.start) / 2
+        start = middle.replace(hour=9, minute=0, second=0, microsecond=0)
+        self.at(start, lambda: self._as(self.admin).change_role("dev", Role.LEAD))
+        back = start + timedelta(weeks=2)
+        self.at(back, lambda: self._as(self.admin).change_role("dev", Role.AGENT))
 
     def _score(self, case: Case) -> int:
         """Satisfaction: lower for severe, late or surge-time complaints; higher

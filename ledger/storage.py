@@ -265,6 +265,53 @@ class LedgerTables:
             )
             return {row["master_id"]: row["n"] for row in cursor.fetchall()}
 
+    def log_rows(
+        self, after: int, limit: int
+    ) -> list[tuple[int, bytes, int, str, bytes]]:
+        """Up to `limit` stored events after notification id `after`, as plain
+        columns (id, originator id bytes, version, topic, state): the fastest
+        way to read the log where no event needs decoding."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT {self.notification_column} AS id, originator_id, "  # noqa: S608
+                "originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {self.notification_column} > "
+                f"{self.param} ORDER BY {self.notification_column} LIMIT {self.param}",
+                (after, limit),
+            )
+            return [
+                (row["id"], self.originator_bytes(row["originator_id"]),
+                 row["originator_version"], row["topic"], bytes(row["state"]))
+                for row in cursor.fetchall()
+            ]  # fmt: skip
+
+    def recorded(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events in the log (one query)."""
+        if not originator_ids:
+            return set()
+        marks = ", ".join(self.param for _ in originator_ids)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT originator_id FROM {self.events_table} "  # noqa: S608
+                f"WHERE originator_id IN ({marks})",
+                [self.originator_param(i) for i in originator_ids],
+            )
+            return {
+                UUID(bytes=self.originator_bytes(row["originator_id"]))
+                for row in cursor.fetchall()
+            }
+
+    @staticmethod
+    def originator_param(originator_id: UUID) -> Any:
+        """An originator id as a query parameter (SQLite keeps hex text)."""
+        return originator_id.hex
+
+    @staticmethod
+    def originator_bytes(stored: Any) -> bytes:
+        """An originator id as the database returns it, as 16 bytes (SQLite
+        keeps it as hex text)."""
+        return bytes.fromhex(stored)
+
     def count_events_after(self, position: int) -> int:
         """How many events have a notification id above `position`."""
         with self.datastore.transaction(commit=False) as cursor:

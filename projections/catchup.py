@@ -64,9 +64,10 @@ def memory_store() -> ViewSQL:
     return store
 
 
-def aggregate_of(event: Any) -> str:
-    """The aggregate class an event belongs to: `Complaint`, `Team`, `Policy`."""
-    return type(event).__qualname__.partition(".")[0]
+def aggregate_of(topic: str) -> str:
+    """The aggregate class a stored event's topic names (`module:Class.Event`):
+    `Complaint`, `Team`, `Policy`, `Access`."""
+    return topic.rpartition(":")[2].partition(".")[0]
 
 
 def catch_up(
@@ -92,11 +93,14 @@ def catch_up(
         if not batch:
             return read
         changes: list[Change] = []
+        wanted = {view.aggregate for view in views}
         for notification in batch:
+            aggregate = aggregate_of(notification.topic)
+            if aggregate not in wanted:
+                continue  # no view reads it: leave it sealed
             event: Any = ledger.decode_metadata(notification)
             if until is not None and event.timestamp > until:
                 continue
-            aggregate = aggregate_of(event)
             for view in views:
                 name = tracking_name(view)
                 if positions[name] < notification.id and view.aggregate == aggregate:

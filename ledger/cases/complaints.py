@@ -32,6 +32,8 @@ from ledger.vocabulary import (
 class ComplaintCases(LedgerBase):
     """Filing complaints and every action on them."""
 
+    _claim_secret: bytes | None = None
+
     # Filing.
 
     def file(self, intake: Intake) -> dict[str, Any]:
@@ -85,7 +87,9 @@ class ComplaintCases(LedgerBase):
         )
 
     def _claim_id(self, intake: Intake) -> UUID:
-        return claim_id(self.keyring.ledger_secret(b"plaint intake claims"), intake)
+        if self._claim_secret is None:
+            self._claim_secret = self.keyring.ledger_secret(b"plaint intake claims")
+        return claim_id(self._claim_secret, intake)
 
     def _claimed(self, claim: UUID) -> int | None:
         """The number of the complaint that holds this claim, if any."""

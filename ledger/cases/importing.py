@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -15,11 +15,13 @@ from ledger.base import MAX_ATTEMPTS
 from ledger.cases.complaints import ComplaintCases
 from ledger.errors import ConcurrencyConflict
 from ledger.intake import Intake
-from ledger.sources import Record
 from ledger.vocabulary import WORKERS
 
+if TYPE_CHECKING:
+    from ledger.sources import Record
+
 BATCH_SIZE = 100
-Source = Callable[[], Iterable[Record]]
+Source = Callable[[], Iterable["Record"]]
 
 
 class ImportCases(ComplaintCases):
@@ -53,11 +55,11 @@ class ImportCases(ComplaintCases):
     def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:
         team, policy = self.team(), self.policy()
         for _attempt in range(MAX_ATTEMPTS):
-            fresh: dict[UUID, Intake] = {}
+            claims: dict[UUID, Intake] = {}
             for intake in batch:
-                claim = self._claim_id(intake)
-                if claim not in fresh and not self._claimed(claim):
-                    fresh[claim] = intake
+                claims.setdefault(self._claim_id(intake), intake)
+            taken = self._storage(partial(self.tables.recorded, list(claims)))
+            fresh = {c: i for c, i in claims.items() if c not in taken}
             if dry_run or not fresh:
                 return len(fresh), len(batch) - len(fresh)
             number = self._next_number()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from eventsourcing.persistence import Notification, PersistenceError
 
@@ -28,20 +30,29 @@ class IntegrityCases(LedgerBase):
     """Signed tree heads over the log, and the checks an auditor runs."""
 
     _signed_position: int | None = None
+    _unsigned = 0
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save, then sign a checkpoint when enough events are unsigned (when
-        the signing key is on this machine; otherwise `plaint checkpoint`)."""
+        the signing key is on this machine; otherwise `plaint checkpoint`).
+        The log is counted once per process; after that this process counts
+        what it writes itself, and counts the log again when that reaches the
+        threshold."""
         recordings = super().save(*objs, **kwargs)
-        if recordings and self.meta is not None:
+        if not recordings or self.meta is None:
+            return recordings
+        self._unsigned += len(recordings)
+        if self._signed_position is None or self._unsigned >= CHECKPOINT_EVERY:
             if self._signed_position is None:
                 latest = self._storage(lambda: self.tables.select_checkpoints(True))
                 self._signed_position = latest[0].position if latest else 0
-            if self.events_after(self._signed_position) >= CHECKPOINT_EVERY:
+            self._unsigned = self.events_after(self._signed_position)
+            if self._unsigned >= CHECKPOINT_EVERY:
                 try:
                     self.checkpoint()
                 except KeyProblem:
                     self._signed_position = self.head_position()
+                self._unsigned = 0
         return recordings
 
     def head_position(self) -> int:
@@ -99,20 +110,21 @@ class IntegrityCases(LedgerBase):
         check, pending, since = LogCheck(), iter(heads), 0
         head = next(pending, None)
         verdict = {"ok": True, "checkpoints": len(checkpoints)}
-        for notification in self._log(after=0):
-            bad: Notification | None = notification
-            problem = check.add(notification)
+        for row in self._rows():
+            bad: Notification | None = None
+            problem = check.add_row(*row[1:])
             if problem is None and check.size > proven:
-                problem = self._authentic(notification)
+                problem = self._authentic(bad := _notification(row))
             while problem is None and head is not None and head.size == check.size:
                 problem = head.problem
                 if problem is None and head.root != check.tree.root():
-                    bad, problem = self._culprit(since, notification, head)
-                since = notification.id
+                    bad, problem = self._culprit(since, _notification(row), head)
+                since = row[0]
                 head = next(pending, None)
             if problem:
+                named = self._first_bad(bad or _notification(row), problem)
                 return {**verdict, "ok": False, "events": check.size,
-                        "first_bad": self._first_bad(bad, problem)}  # fmt: skip
+                        "first_bad": named}  # fmt: skip
             if progress is not None and check.size % BATCH == 0:
                 progress(BATCH)
         if head is not None:
@@ -191,6 +203,13 @@ class IntegrityCases(LedgerBase):
             ],
         }  # fmt: skip
 
+    def _rows(self) -> Iterator[tuple[int, bytes, int, str, bytes]]:
+        """Every stored event, as plain columns, in order."""
+        after = 0
+        while batch := self._storage(partial(self.tables.log_rows, after, 5 * BATCH)):
+            yield from batch
+            after = batch[-1][0]
+
     def _log(self, after: int, until: int | None = None) -> Iterator[Notification]:
         """The stored events after notification id `after`, in order, in batches."""
         while True:
@@ -258,3 +277,15 @@ def _resume(stored: StoredCheckpoint) -> TreeBuilder:
     frontier = stored.frontier
     hashes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
     return TreeBuilder.resume(stored.size, hashes)
+
+
+def _notification(row: tuple[int, bytes, int, str, bytes]) -> Notification:
+    """A row of the log as the library's notification, to open or name it."""
+    notification_id, originator, version, topic, state = row
+    return Notification(
+        id=notification_id,
+        originator_id=UUID(bytes=originator),
+        originator_version=version,
+        topic=topic,
+        state=state,
+    )
