@@ -98,12 +98,7 @@ def verify(ctx: click.Context, against: Path | None, as_json: bool) -> None:
         where = f"event {bad['seq']}" if bad["seq"] is not None else "the log"
         if bad["ref"]:
             where += f" ({bad['ref']})"
-        ctx.exit(_fail(f"{where} failed verification: {bad['reason']}"))
-
-
-def _fail(message: str) -> int:
-    click.echo(f"Error: {message}", err=True)
-    return 1
+        raise click.ClickException(f"{where} failed verification: {bad['reason']}")
 
 
 @click.command(cls=PlaintCommand)

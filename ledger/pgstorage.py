@@ -78,18 +78,6 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
             )
         super().create_table()
 
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        keys = self.new_keys(stored_events)
-        ids: Sequence[int] | None = super().insert_events(
-            stored_events, new_keys=keys, **kwargs
-        )
-        self.keyring.saved(keys)
-        if kwargs.get("erase_scope") is not None:
-            self.after_erasing()
-        return ids
-
     def _insert_events(
         self,
         curs: Cursor[DictRow],

@@ -79,6 +79,21 @@ class LedgerTables:
     datastore: Any
     create_table: Callable[[], None]
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's insert, with the events' new data keys (and, to erase,
+        the deletion of one complaint's keys) in the same transaction."""
+        keys = self.new_keys(stored_events)
+        library: Any = super()
+        ids: Sequence[int] | None = library.insert_events(
+            stored_events, new_keys=keys, **kwargs
+        )
+        self.keyring.saved(keys)
+        if kwargs.get("erase_scope") is not None:
+            self.after_erasing()
+        return ids
+
     def new_keys(self, stored_events: Sequence[StoredEvent]) -> list[StoredKey]:
         """Data keys that `stored_events` use and the key table lacks."""
         return self.keyring.unsaved(
@@ -373,16 +388,6 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
             "root BLOB NOT NULL, frontier BLOB NOT NULL, "
             "note TEXT NOT NULL, created_at TEXT NOT NULL)",
         ]
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        keys = self.new_keys(stored_events)
-        ids = super().insert_events(stored_events, new_keys=keys, **kwargs)
-        self.keyring.saved(keys)
-        if kwargs.get("erase_scope") is not None:
-            self.after_erasing()
-        return ids
 
     def _insert_events(
         self,
