@@ -134,6 +134,28 @@ def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
+@contextmanager
+def progress_of(label: str) -> Iterator[Callable[[int, int], None]]:
+    """Like `progress_bar`, for work that learns its length as it goes: the
+    callback takes how much is done and of how much."""
+    if not sys.stderr.isatty():
+        yield lambda _done, _total: None
+        return
+    bars: list[Any] = []
+
+    def report(done: int, total: int) -> None:
+        if not bars:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bars.append(bar.__enter__())
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield report
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+
+
 def echo_json(data: Any) -> None:
     """Print one JSON document, and nothing else."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -99,6 +99,8 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
         )  # fmt: skip
     for ref in reports.most_escalated(store, 2):
         runs.append(("route", {"ref": ref}, f"route-{ref}.html"))
+    # Last, so that it lists any export the other reports recorded.
+    runs.append(("access", {"since": None, "complaint": None}, "access.html"))
     for name, parameters, file_name in runs:
         data = build(ledger, store, name, current.clock(), dict(parameters))
         click.echo(f"  {publish(ledger, data, directory / file_name)}")

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from commands.base import SEVERITY, PlaintCommand, echo_json, json_option, open_ledger
+from commands.base import (
+    SEVERITY,
+    PlaintCommand,
+    echo_json,
+    json_option,
+    open_ledger,
+    progress_of,
+)
 from ledger.sources import FORMATS, Defaults, Record, read_source
 
 
@@ -74,9 +81,11 @@ def import_files(
                     else record
                 )
 
-    done = open_ledger(ctx).import_records(
-        read, skip_invalid=skip_invalid, dry_run=dry_run
-    )
+    ledger = open_ledger(ctx)
+    with progress_of("Importing") as progress:
+        done = ledger.import_records(
+            read, skip_invalid=skip_invalid, dry_run=dry_run, progress=progress
+        )
     if as_json:
         echo_json(done)
     else:

@@ -1,4 +1,9 @@
-"""`plaint report …`: self-contained HTML reports, or their data with --json."""
+"""`plaint report …`: self-contained HTML reports, or their data with --json.
+
+lessons, warnings and team are for anyone in the team; route shows text only
+to those who may read it; access (who read or was refused what) is for
+compliance, auditors and admins.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ TITLES = {
     "route": "Escalation route",
     "warnings": "Early warnings",
     "team": "Team handling",
+    "access": "Access review",
 }
 
 
@@ -46,7 +52,7 @@ def build(
     parameters: dict[str, Any],
 ) -> dict[str, Any]:
     """One report's data: its header, then what it shows."""
-    from projections import lessons, reports, route, teamstats, warnings
+    from projections import access, lessons, reports, route, teamstats, warnings
 
     as_of = parameters.get("as_of")
     moment = now if as_of is None else as_of
@@ -70,6 +76,11 @@ def build(
             title = f"{title}: {project}"
         elif name == "warnings":
             body = warnings.warnings(store, moment)
+        elif name == "access":
+            ref = parameters.get("complaint")
+            body = access.access(ledger, store, now, parameters.get("since"), ref)
+            if ref is not None:
+                title = f"{title} of {body['complaint']}"
         else:
             body = teamstats.team(store, moment, parameters.get("project"))
     recorded = {
@@ -180,6 +191,7 @@ def report() -> None:
     Example:
       plaint report lessons --project Apollo -o apollo.html
       plaint report warnings -o warnings.html
+      plaint report access --since 2026-01-01 -o access.html
     """
 
 
@@ -260,3 +272,27 @@ def team(
       plaint report team --project Apollo --json
     """
     _run(ctx, "team", {"project": project, "as_of": as_of}, output, as_json)
+
+
+@report.command()
+@click.option("--since", type=TIME, help="Only accesses and changes from this time.")
+@click.option("--complaint", "ref", metavar="REF", help="Only this complaint.")
+@output_option
+@json_option
+@click.pass_context
+def access(
+    ctx: click.Context,
+    since: datetime | None,
+    ref: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Who read, exported or was refused each confidential complaint, who may
+    read it, and whose reading stands out (compliance, auditor or admin).
+
+    \b
+    Example:
+      plaint report access -o access.html
+      plaint report access --since 2026-01-01 --complaint C-7 --json
+    """
+    _run(ctx, "access", {"since": since, "complaint": ref}, output, as_json)

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ledger.timeutil import parse_time
 
-REPORTS = ("lessons", "route", "warnings", "team")
+REPORTS = ("lessons", "route", "warnings", "team", "access")
 DASH = "\N{EN DASH}"  # what a value that is not there shows as
 
 

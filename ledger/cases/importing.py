@@ -28,7 +28,12 @@ class ImportCases(ComplaintCases):
     """Filing many complaints from files, in atomic batches, each once."""
 
     def import_records(
-        self, read: Source, *, skip_invalid: bool = False, dry_run: bool = False
+        self,
+        read: Source,
+        *,
+        skip_invalid: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Any]:
         """Validate every record first (`read` is called again to import, so a
         file is streamed, never held whole); with invalid records and without
@@ -37,11 +42,12 @@ class ImportCases(ComplaintCases):
         its external id, else its content) is skipped, so an import cut short
         can simply be run again."""
         self.require_role(WORKERS, "import complaints")
-        rejected = [
-            {"where": r.where, "reason": r.reason}
-            for r in read()
-            if r.reason is not None
-        ]
+        rejected, valid = [], 0
+        for record in read():
+            if record.reason is None:
+                valid += 1
+            else:
+                rejected.append({"where": record.where, "reason": record.reason})
         result: dict[str, Any] = {"imported": 0, "skipped": 0, "rejected": rejected}
         if rejected and not skip_invalid:
             return result
@@ -50,6 +56,8 @@ class ImportCases(ComplaintCases):
             imported, skipped = self._import_batch(batch, dry_run)
             result["imported"] += imported
             result["skipped"] += skipped
+            if progress is not None:
+                progress(result["imported"] + result["skipped"], valid)
         return result
 
     def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:

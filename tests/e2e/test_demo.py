@@ -27,8 +27,9 @@ def test_the_demo_builds_a_ledger_and_renders_every_report_inside_its_directory(
     assert lines[0].startswith(f"Created a sample ledger at {where}/ledger.sqlite: ")
     written = [Path(line.strip()) for line in lines[1:-1]]
     names = sorted(path.name for path in written)
-    assert names[:4] == ["lessons-apollo.html", "lessons-borealis.html",
-                         "lessons-cygnus.html", "lessons-hermes.html"]  # fmt: skip
+    assert names[:5] == ["access.html", "lessons-apollo.html",
+                         "lessons-borealis.html", "lessons-cygnus.html",
+                         "lessons-hermes.html"]  # fmt: skip
     assert names[-2:] == ["team.html", "warnings.html"]
     assert any(name.startswith("route-C-") for name in names)
     for path in written:

@@ -20,7 +20,7 @@ from commands import cli
 from commands.base import Session
 
 SHAPES = {"rect", "circle", "line", "polyline", "polygon", "path"}
-PAGES = ("warnings.html", "team.html", "lessons-hermes.html")
+PAGES = ("warnings.html", "team.html", "lessons-hermes.html", "access.html")
 
 
 class Charts(HTMLParser):
