@@ -18,7 +18,7 @@ from ledger.timeutil import iso, parse_time, stamp
 from ledger.vocabulary import Role
 from projections.reports import ticks, week_start, weeks_between
 from projections.store import ViewSQL
-from projections.views import ACCESS, COMPLAINTS, GRANTS, MEMBERS, kind_of
+from projections.views import ACCESS, COMPLAINTS, GRANTS, MEMBERS
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -115,18 +115,10 @@ def _public(complaint: dict[str, Any]) -> dict[str, Any]:
 
 
 def _team_history(ledger: ComplaintLedger) -> list[dict[str, Any]]:
-    """Every change to the team, oldest first: who joined, changed role or left.
-
-    Team events hold names and roles only, so reading them reads no content.
-    """
-    changes = []
-    for event in ledger.events.get(ledger.team().id):
-        state, kind = vars(event), kind_of(event)
-        member = state["admin"] if kind == "Founded" else state["name"]
-        role = "admin" if kind == "Founded" else state.get("role")
-        changes.append({"at": state["timestamp"], "change": TEAM_CHANGES[kind],
-                        "member": member, "role": role,
-                        "by": state["actor"]})  # fmt: skip
+    """Every change to the team, oldest first: who joined, changed role or left."""
+    changes = ledger.team_history()
+    for change in changes:
+        change["change"] = TEAM_CHANGES[change.pop("kind")]
     return changes
 
 

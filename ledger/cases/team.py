@@ -47,6 +47,23 @@ class TeamCases(LedgerBase):
         team.authorise(self.actor, tuple(Role), "see the team")
         return [{"name": n, "role": r} for n, r in sorted(team.members.items())]
 
+    def team_history(self) -> list[dict[str, Any]]:
+        """Every change to the team, in order: who joined, changed role or left,
+        when and by whom (names and roles only)."""
+        team = self.team()
+        team.authorise(self.actor, tuple(Role), "see the team")
+        changes = []
+        for event in self.events.get(team.id):
+            state, kind = vars(event), type(event).__name__
+            founded = kind == "Founded"
+            changes.append({
+                "at": state["timestamp"], "kind": kind,
+                "member": state["admin"] if founded else state["name"],
+                "role": "admin" if founded else state.get("role"),
+                "by": state["actor"],
+            })  # fmt: skip
+        return changes
+
     # Policy.
 
     def set_policy(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import random
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,25 @@ def test_two_importers_of_one_file_at_once_file_each_complaint_once(
     totals = [json.loads(out) for out, _ in outputs]
     assert sum(t["imported"] for t in totals) == 300
     assert imported(plaint) == [f"C-{n}" for n in range(1, 301)]
+
+
+def test_an_import_killed_at_a_random_moment_is_completed_by_a_rerun(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    source = calls(run.home / "calls.csv", 20_000)
+    command = [sys.executable, "-c", "from commands import main; main()",
+               "--ledger", run.ledger, "--as", "bob",
+               "import", str(source)]  # fmt: skip
+    importer = subprocess.Popen(command, env=run.environ, stdout=subprocess.DEVNULL)
+    moment = random.Random().uniform(0.5, 3.0)
+    time.sleep(moment)
+    importer.send_signal(signal.SIGKILL)
+    importer.wait()
+    done = json.loads(run.ok("import", str(source), "--json", actor="bob"))
+    assert done["imported"] + done["skipped"] == 20_000, moment
+    assert done["skipped"] % 100 == 0, moment  # only whole batches were written
+    info = json.loads(run.ok("info", "--json"))
+    assert info["complaints"] == 20_000
+    assert len(json.loads(run.ok("list", "--json"))) == 20_000
+    assert json.loads(run.ok("verify", "--json"))["ok"]
