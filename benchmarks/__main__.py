@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,10 @@ def result(
     )
 
 
-def run(size: dict[str, int], work: Path) -> list[Result]:
-    """Every job, in order; the large ledgers are built once."""
-    results = []
+def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
+    """Every job, in order, each result added to `results` as it comes (so a
+    job that fails leaves the others' figures); the large ledgers are built
+    once."""
     done = jobs.file_process(str(work / "file"), size["runs"])
     results.append(
         result(
@@ -189,7 +191,6 @@ def run(size: dict[str, int], work: Path) -> list[Result]:
             **done,
         )
     )
-    return results
 
 
 def markdown(results: list[Result], mode: str) -> str:
@@ -243,19 +244,35 @@ def main() -> int:
     )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
-    import tempfile
-
+    results: list[Result] = []
+    crashed = None
     with tempfile.TemporaryDirectory(prefix="plaint-bench-") as work:
-        results = run(SIZES[mode], Path(work))
+        try:
+            run(SIZES[mode], Path(work), results)
+        except Exception as error:
+            crashed = f"{type(error).__name__}: {error}"
     output = args.output or (
-        HERE if mode == "full" else Path(work).parent / "plaint-bench"
+        HERE if mode == "full" else Path(tempfile.gettempdir()) / "plaint-bench"
     )
     output.mkdir(parents=True, exist_ok=True)
     (output / "results.json").write_text(
-        json.dumps({"mode": mode, "results": [r.as_dict() for r in results]}, indent=2)
+        json.dumps(
+            {
+                "mode": mode,
+                "crashed": crashed,
+                "results": [r.as_dict() for r in results],
+            },
+            indent=2,
+        )
     )
     (output / "RESULTS.md").write_text(markdown(results, mode))
     print(markdown(results, mode))
+    if crashed:
+        print(
+            f"Error: a job failed after {len(results)} results: {crashed}",
+            file=sys.stderr,
+        )
+        return 1
     failed = gross_regressions(results) if mode == "quick" else []
     for line in failed:
         print(f"Error: gross regression: {line}", file=sys.stderr)

@@ -7,7 +7,9 @@ of `LedgerBase`; `ComplaintLedger` (ledger/application.py) combines them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from datetime import UTC, datetime
 from functools import partial
@@ -60,7 +62,7 @@ from ledger.vocabulary import (
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 32
 
 
 class LedgerBase(Application[UUID]):
@@ -403,7 +405,7 @@ class LedgerBase(Application[UUID]):
         """Load, change and save one complaint; when someone else saved it in
         between, do it again on their version (the rules are checked anew)."""
         self.team().authorise(self.actor, roles, action)
-        for _attempt in range(MAX_ATTEMPTS):
+        for _attempt in self._attempts():
             complaint = self.complaint(ref)
             change(complaint, *args, actor=self.actor, at=self.clock())
             try:
@@ -415,6 +417,17 @@ class LedgerBase(Application[UUID]):
             f"{complaint.ref} kept changing while this was recorded ({MAX_ATTEMPTS} "
             "tries); nothing was recorded, try again"
         )
+
+    @staticmethod
+    def _attempts() -> Iterator[int]:
+        """Attempts at an optimistic save; between them a short random pause
+        that grows, so that writers who collided spread out instead of
+        colliding again."""
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                pause = min(0.002 * 2**attempt, 0.1)
+                time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not a secret
+            yield attempt
 
     def _owner(self, name: str) -> str:
         self.team().check_owner(name)

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from ledger.errors import IntegrityFailure, KeyProblem
 KEY_BYTES = 32
 NONCE_BYTES = 12
 LEDGER_SCOPE = "ledger"
+KEYS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,8 @@ class Keyring:
     def __init__(self) -> None:
         self._master: MasterKey | None = None
         self._store: KeyStore | None = None
-        self._ciphers: dict[UUID, AESGCM] = {}
-        self._scope_keys: dict[str, UUID] = {}
+        self._ciphers: OrderedDict[UUID, AESGCM] = OrderedDict()
+        self._scope_keys: OrderedDict[str, UUID] = OrderedDict()
         self._unsaved: dict[UUID, StoredKey] = {}
 
     def unlock(self, master: MasterKey) -> None:
@@ -170,15 +172,20 @@ class Keyring:
                 key_id = self._remember(stored)
         if key_id is None:
             key_id = self._create(scope)
-        return key_id, self._ciphers[key_id]
+        cipher = self.for_reading(key_id)
+        assert cipher is not None, "a key just created or found exists"
+        return key_id, cipher
 
     def for_reading(self, key_id: UUID) -> AESGCM | None:
         """The data key with this id, or None when it no longer exists."""
-        if key_id not in self._ciphers:
-            stored = self._require_store().select_key(key_id)
-            if stored is None:
-                return None
-            self._remember(stored)
+        cipher = self._ciphers.get(key_id)
+        if cipher is not None:
+            self._ciphers.move_to_end(key_id)
+            return cipher
+        stored = self._unsaved.get(key_id) or self._require_store().select_key(key_id)
+        if stored is None:
+            return None
+        self._remember(stored)
         return self._ciphers[key_id]
 
     def ledger_secret(self, label: bytes) -> bytes:
@@ -212,14 +219,21 @@ class Keyring:
             wrapped=self.master.wrap(key_id, scope, data_key),
             created_at=datetime.now(UTC).isoformat(),
         )
-        self._ciphers[key_id] = AESGCM(data_key)
-        self._scope_keys[scope] = key_id
+        self._keep(key_id, scope, AESGCM(data_key))
         return key_id
 
     def _remember(self, stored: StoredKey) -> UUID:
-        self._ciphers[stored.key_id] = AESGCM(self.master.unwrap(stored))
-        self._scope_keys.setdefault(stored.scope, stored.key_id)
+        self._keep(stored.key_id, stored.scope, AESGCM(self.master.unwrap(stored)))
         return stored.key_id
+
+    def _keep(self, key_id: UUID, scope: str, cipher: AESGCM) -> None:
+        """Cache a key for its scope; the least recently used go first, so a
+        long import or a follower does not hold every complaint's key."""
+        self._ciphers[key_id] = cipher
+        self._scope_keys.setdefault(scope, key_id)
+        for cache in (self._ciphers, self._scope_keys):
+            while len(cache) > KEYS_KEPT:
+                cache.popitem(last=False)
 
     def _require_store(self) -> KeyStore:
         assert self._store is not None, "the keyring is attached when the ledger opens"

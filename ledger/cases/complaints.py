@@ -42,7 +42,7 @@ class ComplaintCases(LedgerBase):
         team, policy = self.team(), self.policy()
         team.authorise(self.actor, WORKERS, "file complaints")
         claim = self._claim_id(intake) if intake.external_id else None
-        for _attempt in range(MAX_ATTEMPTS):
+        for _attempt in self._attempts():
             if claim is not None and (number := self._claimed(claim)):
                 raise RuleViolation(
                     f"external id {intake.external_id} was already filed as "
@@ -216,7 +216,7 @@ class ComplaintCases(LedgerBase):
     ) -> list[dict[str, Any]]:
         """One complaint's breaches, escalated in one save (retried when the
         complaint changed meanwhile, perhaps by another sweep)."""
-        for _attempt in range(MAX_ATTEMPTS):
+        for _attempt in self._attempts():
             complaint = self.complaint(ref)
             target = policy.resolve(complaint.channel, complaint.severity).get(
                 "escalate_to"

@@ -62,7 +62,7 @@ class ImportCases(ComplaintCases):
 
     def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:
         team, policy = self.team(), self.policy()
-        for _attempt in range(MAX_ATTEMPTS):
+        for _attempt in self._attempts():
             claims: dict[UUID, Intake] = {}
             for intake in batch:
                 claims.setdefault(self._claim_id(intake), intake)
