@@ -6,7 +6,9 @@ PostgreSQL driver is slow to import.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -98,6 +100,23 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
     @staticmethod
     def originator_param(originator_id: UUID) -> Any:
         return originator_id
+
+    @contextmanager
+    def numbering(self) -> Iterator[None]:
+        # A session advisory lock on a connection of its own (autocommit, so
+        # it is not left idle in a transaction), keyed by the ledger's schema.
+        name = f"plaint numbering {self.datastore.schema}".encode()
+        key = int.from_bytes(hashlib.sha256(name).digest()[:8], "big", signed=True)
+        with self.datastore.get_connection() as connection:
+            connection.autocommit = True
+            try:
+                connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+                try:
+                    yield
+                finally:
+                    connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            finally:
+                connection.autocommit = False
 
     def lock_keys(self, cursor: Any) -> None:
         cursor.execute(f"LOCK TABLE {self.keys_table} IN EXCLUSIVE MODE")

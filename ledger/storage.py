@@ -10,7 +10,8 @@ seal, so a key never exists without its events nor an event without its key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -209,6 +210,14 @@ class LedgerTables:
                 )
                 for row in cursor.fetchall()
             ]
+
+    @contextmanager
+    def numbering(self) -> Iterator[None]:
+        """Hold the ledger's numbering lock while a complaint number is chosen
+        and saved, so that concurrent filers queue instead of colliding. On
+        SQLite the write lock already orders writers, and a collision is
+        simply retried."""
+        yield
 
     def before_erasing(self, cursor: Any) -> None:
         """Prepare to delete key rows so that they leave no copy behind."""

@@ -48,12 +48,13 @@ class ComplaintCases(LedgerBase):
                     f"external id {intake.external_id} was already filed as "
                     f"{reference(number)}"
                 )
-            complaint = self._draft(intake, self._next_number(), team, policy)
-            aggregates: list[Aggregate] = [complaint]
-            if claim is not None:
-                aggregates.append(self._claim(claim, complaint))
             try:
-                self._storage(partial(self.save, *aggregates))
+                with self.tables.numbering():
+                    complaint = self._draft(intake, self._next_number(), team, policy)
+                    aggregates: list[Aggregate] = [complaint]
+                    if claim is not None:
+                        aggregates.append(self._claim(claim, complaint))
+                    self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 continue  # another filer took this number: take the next
             self._used_up_to = complaint.number

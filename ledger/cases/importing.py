@@ -70,13 +70,14 @@ class ImportCases(ComplaintCases):
             fresh = {c: i for c, i in claims.items() if c not in taken}
             if dry_run or not fresh:
                 return len(fresh), len(batch) - len(fresh)
-            number = self._next_number()
-            aggregates: list[Aggregate] = []
-            for offset, (claim, intake) in enumerate(fresh.items()):
-                complaint = self._draft(intake, number + offset, team, policy)
-                aggregates += [complaint, self._claim(claim, complaint)]
             try:
-                self._storage(partial(self.save, *aggregates))
+                with self.tables.numbering():
+                    number = self._next_number()
+                    aggregates: list[Aggregate] = []
+                    for offset, (claim, intake) in enumerate(fresh.items()):
+                        complaint = self._draft(intake, number + offset, team, policy)
+                        aggregates += [complaint, self._claim(claim, complaint)]
+                    self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 continue  # others filed meanwhile, or imported some of these
             self._used_up_to = number + len(fresh) - 1
