@@ -68,10 +68,8 @@ class ViewSQL:
     def change_sql(self, change: Change) -> tuple[str, tuple[Any, ...]]:
         """One change as a statement and its parameters."""
         if isinstance(change, Upsert):
-            columns = change.table.column_names
-            return self._sql(change.table, "upsert", (), ()), tuple(
-                change.row.get(c) for c in columns
-            )
+            sql = self._sql(change.table, "upsert", (), ())
+            return sql, change.table.values_of(change.row)
         if isinstance(change, Delete):
             sql = self._sql(change.table, "delete", tuple(change.key), ())
             return sql, tuple(change.key.values())

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from ledger.timeutil import stamp
@@ -28,10 +30,16 @@ class Table:
     key: tuple[str, ...]
     indexes: tuple[tuple[str, ...], ...] = ()
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         """The column names, in order."""
         return tuple(name for name, _ in self.columns)
+
+    @cached_property
+    def values_of(self) -> Callable[[Row], tuple[Any, ...]]:
+        """A row's values in column order (an Upsert's row names every column)."""
+        pick = itemgetter(*self.column_names)
+        return lambda row: tuple(pick(row))
 
 
 @dataclass(frozen=True)
