@@ -166,6 +166,17 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
             peak_rss_baseline_mb=theirs["peak_rss_mb"],
         )
     )
+    done = in_child(
+        "benchmarks.jobs:verify_incremental", big, size["complaints"],
+        size["incremental"],
+    )  # fmt: skip
+    results.append(
+        result(
+            "verify --incremental", "s", done["seconds"], None, "—",
+            f"≤ 0.2 s for 10,000 new events ({done['events']:,} here)",
+            absolute_max=0.2 * done["events"] / 10_000, events=done["events"],
+        )
+    )  # fmt: skip
     done = in_child("benchmarks.jobs:lessons", str(work / "lessons"), size["lessons"])
     results.append(
         result(

@@ -71,22 +71,34 @@ def export(ctx: click.Context, output: Path | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="An exported checkpoint the log must still extend.",
 )
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Check only the events after the latest signed checkpoint.",
+)
 @json_option
 @click.pass_context
-def verify(ctx: click.Context, against: Path | None, as_json: bool) -> None:
+def verify(
+    ctx: click.Context, against: Path | None, incremental: bool, as_json: bool
+) -> None:
     """Check the whole log: every event, every checkpoint and its signature.
 
-    Exits 1 and names the first bad event when anything was altered.
+    Exits 1 and names the first bad event when anything was altered. With
+    --incremental, what the latest validly signed checkpoint covers is
+    trusted (an earlier full verify checked it) and only newer events are
+    checked: quick enough to run after every batch of work.
 
     \b
     Example:
       plaint verify
       plaint verify --against /mnt/offsite/plaint-head.txt --json
+      plaint verify --incremental
     """
     ledger = open_ledger(ctx)
     note = None if against is None else against.read_text(encoding="utf-8")
-    with progress_bar(ledger.events_after(0), "Verifying") as progress:
-        verdict = ledger.verify(note, progress=progress)
+    total = 0 if incremental else ledger.events_after(0)
+    with progress_bar(total, "Verifying") as progress:
+        verdict = ledger.verify(note, progress=progress, incremental=incremental)
     if as_json:
         echo_json(verdict)
     elif verdict["ok"]:

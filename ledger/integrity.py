@@ -14,6 +14,7 @@ ids may differ) keeps the same tree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -78,6 +79,8 @@ class LogCheck:
 
     tree: TreeBuilder = field(default_factory=TreeBuilder)
     versions: dict[bytes, int] = field(default_factory=dict)
+    # When checking resumes after a checkpoint: a record's last version there.
+    prior: Callable[[bytes], int] | None = None
 
     @property
     def size(self) -> int:
@@ -97,7 +100,10 @@ class LogCheck:
     ) -> str | None:
         """Take the next event, given as its columns; say what is wrong, or None."""
         self.tree.append(leaf_hash(leaf_of(originator, version, topic, state)))
-        expected = self.versions.get(originator, 0) + 1
+        last = self.versions.get(originator)
+        if last is None:
+            last = self.prior(originator) if self.prior is not None else 0
+        expected = last + 1
         self.versions[originator] = version
         if version != expected:
             return (

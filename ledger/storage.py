@@ -325,6 +325,18 @@ class LedgerTables:
                 for row in cursor.fetchall()
             }
 
+    def last_version(self, originator: bytes, position: int) -> int:
+        """A record's last version at or before notification id `position`
+        (0 when it had none)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT MAX(originator_version) AS v FROM {self.events_table} "  # noqa: S608
+                f"WHERE originator_id = {self.param} "
+                f"AND {self.notification_column} <= {self.param}",
+                (self.originator_param(UUID(bytes=originator)), position),
+            )
+            return int(cursor.fetchone()["v"] or 0)
+
     @staticmethod
     def originator_param(originator_id: UUID) -> Any:
         """An originator id as a query parameter (SQLite keeps hex text)."""

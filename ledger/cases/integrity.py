@@ -12,7 +12,13 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from ledger.base import LedgerBase
 from ledger.config import signing_key_file
-from ledger.errors import DamagedEvent, InvalidInput, KeyProblem, RuleViolation
+from ledger.errors import (
+    DamagedEvent,
+    IntegrityFailure,
+    InvalidInput,
+    KeyProblem,
+    RuleViolation,
+)
 from ledger.integrity import LogCheck, event_leaf_hash, open_head
 from ledger.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
 from ledger.note import NoteError, checkpoint_body, sign_note
@@ -87,14 +93,22 @@ class IntegrityCases(LedgerBase):
         return checkpoint_view(stored)
 
     def verify(
-        self, against: str | None = None, progress: Progress | None = None
+        self,
+        against: str | None = None,
+        progress: Progress | None = None,
+        *,
+        incremental: bool = False,
     ) -> dict[str, Any]:
         """Recompute the tree over the whole log; check that every record's
         versions follow on, every checkpoint's root and signature, and (with
         `against`, an exported note) that the log still extends it. Events a
         validly signed head covers are proven by its root; the rest are
         authenticated one by one (AES-GCM), and when a root does not match,
-        its range is searched the same way to name the event."""
+        its range is searched the same way to name the event.
+
+        `incremental` starts from the latest validly signed checkpoint instead,
+        trusting what it covers (a full verify checked that), and checks only
+        the events after it."""
         self.require_role(tuple(Role), "verify the ledger")
         checkpoints = self._storage(self.tables.select_checkpoints)
         key = self._verifier_key()
@@ -106,11 +120,15 @@ class IntegrityCases(LedgerBase):
             + self._exported(against, key),
             key=lambda head: head.size,
         )
+        check, since = LogCheck(), 0
+        if incremental:
+            check, since = self._resumed(checkpoints, heads)
+            heads = [h for h in heads if h.size > check.size]
         proven = max((h.size for h in heads if h.problem is None), default=0)
-        check, pending, since = LogCheck(), iter(heads), 0
+        pending = iter(heads)
         head = next(pending, None)
         verdict = {"ok": True, "checkpoints": len(checkpoints)}
-        for row in self._rows():
+        for row in self._rows(after=since):
             bad: Notification | None = None
             problem = check.add_row(*row[1:])
             if problem is None and check.size > proven:
@@ -203,9 +221,33 @@ class IntegrityCases(LedgerBase):
             ],
         }  # fmt: skip
 
-    def _rows(self) -> Iterator[tuple[int, bytes, int, str, bytes]]:
-        """Every stored event, as plain columns, in order."""
-        after = 0
+    def _resumed(
+        self, checkpoints: list[StoredCheckpoint], heads: list[Expected]
+    ) -> tuple[LogCheck, int]:
+        """The check as it stood at the latest validly signed checkpoint, from
+        its kept frontier (which must hash to its signed root)."""
+        valid = {h.size for h in heads if h.problem is None}
+        signed = [c for c in checkpoints if c.size in valid]
+        if not signed:
+            return LogCheck(), 0
+        latest = signed[-1]
+        tree = _resume(latest)
+        if tree.root() != latest.root:
+            raise IntegrityFailure(
+                f"the kept state of the checkpoint of {latest.size} events does not "
+                "hash to its signed root; run a full `plaint verify`"
+            )
+        position = latest.position
+        check = LogCheck(
+            tree=tree,
+            prior=lambda originator: self._storage(
+                partial(self.tables.last_version, originator, position)
+            ),
+        )
+        return check, position
+
+    def _rows(self, after: int = 0) -> Iterator[tuple[int, bytes, int, str, bytes]]:
+        """The stored events after notification id `after`, as plain columns."""
         while batch := self._storage(partial(self.tables.log_rows, after, 5 * BATCH)):
             yield from batch
             after = batch[-1][0]

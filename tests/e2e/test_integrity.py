@@ -167,3 +167,47 @@ def test_verify_names_the_first_altered_event_and_its_complaint(
         "Error: event 10 (C-2) failed verification: it was altered or moved "
         "(Noted, version 3)"
     )
+
+
+def test_incremental_verify_checks_only_what_came_after_the_last_checkpoint(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    some_history(run)
+    run.ok("checkpoint")
+    run.ok("note", "C-3", "after the checkpoint")
+    run.ok("ack", "C-3")
+    verdict = json.loads(run.ok("verify", "--incremental", "--json"))
+    assert (verdict["ok"], verdict["events"]) == (True, 12)
+    assert verdict["root"] == json.loads(run.ok("verify", "--json"))["root"]
+
+    db = sqlite3.connect(run.home / "ledger.sqlite")
+    (state,) = db.execute("SELECT state FROM stored_events WHERE rowid = 12").fetchone()
+    db.execute("UPDATE stored_events SET state = ? WHERE rowid = 12",
+               (state[:-1] + bytes([state[-1] ^ 1]),))  # fmt: skip
+    db.execute("UPDATE stored_events SET originator_version = 9 WHERE rowid = 11")
+    db.commit()
+    db.close()
+    result = run("verify", "--incremental", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["first_bad"]["seq"] == 11
+
+
+def test_incremental_verify_refuses_a_checkpoint_whose_kept_state_was_altered(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    some_history(run)
+    run.ok("checkpoint")
+    db = sqlite3.connect(run.home / "ledger.sqlite")
+    (frontier,) = db.execute("SELECT frontier FROM plaint_checkpoints").fetchone()
+    db.execute("UPDATE plaint_checkpoints SET frontier = ?",
+               (bytes([frontier[0] ^ 1]) + frontier[1:],))  # fmt: skip
+    db.commit()
+    db.close()
+    result = run("verify", "--incremental")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: the kept state of the checkpoint of 10 events does not hash to its "
+        "signed root; run a full `plaint verify`"
+    )
