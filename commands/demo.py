@@ -8,7 +8,6 @@ import click
 
 from commands.base import PlaintCommand, session
 from commands.report import build, publish
-from ledger.config import KEY_FILE_VARIABLE, MASTER_KEY_VARIABLE
 from ledger.errors import LedgerExists
 
 LEDGER_FILE = "ledger.sqlite"
@@ -46,6 +45,7 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
       plaint demo /tmp/plaint-demo --complaints 1000
     """
     from ledger.application import ComplaintLedger
+    from ledger.config import KEY_FILE_VARIABLE, MASTER_KEY_VARIABLE
     from ledger.location import parse_location
     from ledger.sample import ManualClock, generate
     from projections import reports

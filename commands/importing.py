@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,7 +17,10 @@ from commands.base import (
     open_ledger,
     progress_of,
 )
-from ledger.sources import FORMATS, Defaults, Record, read_source
+from ledger.vocabulary import IMPORT_FORMATS
+
+if TYPE_CHECKING:
+    from ledger.sources import Record
 
 
 @click.command("import", cls=PlaintCommand)
@@ -26,7 +30,7 @@ from ledger.sources import FORMATS, Defaults, Record, read_source
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(IMPORT_FORMATS),
     help="Instead of guessing from the extension.",
 )
 @click.option(
@@ -69,6 +73,9 @@ def import_files(
       plaint import inbox.mbox --project Apollo --severity moderate --dry-run
       plaint import web-form.jsonl --skip-invalid --json
     """
+    # Imported here: the email parser is slow to load, and `--help` needs none.
+    from ledger.sources import Defaults, read_source
+
     defaults = Defaults(project=project, severity=severity)
     named = len(files) > 1
 

@@ -17,7 +17,6 @@ from commands.base import (
 )
 from ledger.timeutil import local, parse_time
 from ledger.vocabulary import ROUTERS, Role
-from projections import queries
 
 
 def echo_listing(rows: list[dict[str, Any]]) -> None:
@@ -54,6 +53,8 @@ def list_complaints(
       plaint list --project Apollo --status in_progress
       plaint list --severity severe --overdue --json
     """
+    from projections import queries
+
     ledger, store = open_views(ctx)
     ledger.require_role(tuple(Role), "list complaints")
     now = session(ctx).clock()
@@ -74,6 +75,8 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
     Example:
       plaint overdue --json
     """
+    from projections import queries
+
     ledger, store = open_views(ctx)
     ledger.require_role(tuple(Role), "list complaints")
     rows = queries.complaints(store, session(ctx).clock(), overdue_only=True)
@@ -102,6 +105,8 @@ def sweep(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
       plaint sweep --dry-run
       */15 * * * *  PLAINT_ACTOR=lee plaint sweep
     """
+    from projections import queries
+
     ledger, store = open_views(ctx)
     ledger.require_role(ROUTERS, "sweep overdue complaints")
     breaches = queries.breaches(store, session(ctx).clock())

@@ -38,9 +38,9 @@ from ledger.errors import InvalidInput
 from ledger.intake import Intake
 from ledger.sources_email import email_intake, eml_files, eml_messages, mbox_messages
 from ledger.timeutil import parse_time
-from ledger.vocabulary import Channel, Severity
+from ledger.vocabulary import IMPORT_FORMATS, Channel, Severity
 
-FORMATS = ("csv", "jsonl", "eml", "mbox")
+FORMATS = IMPORT_FORMATS
 COLUMNS = (
     "project",
     "channel",

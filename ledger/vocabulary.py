@@ -61,6 +61,7 @@ ROUTERS = (Role.LEAD, Role.MANAGER, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
 
 WILDCARD = "*"
+IMPORT_FORMATS = ("csv", "jsonl", "eml", "mbox")
 DEADLINE_NAMES = ("ack", "respond", "resolve")
 
 # Limits on free text, in characters, so that one event stays a sensible size.
