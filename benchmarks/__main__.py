@@ -32,6 +32,7 @@ SIZES = {
         "lessons": 150,
         "writers": 2,
         "each": 20,
+        "incremental": 500,
     },
     "full": {
         "runs": 15,
@@ -42,6 +43,7 @@ SIZES = {
         "lessons": 10000,
         "writers": 8,
         "each": 500,
+        "incremental": 5000,
     },
 }
 POSTGRES = os.environ.get(

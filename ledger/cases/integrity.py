@@ -112,18 +112,23 @@ class IntegrityCases(LedgerBase):
         self.require_role(tuple(Role), "verify the ledger")
         checkpoints = self._storage(self.tables.select_checkpoints)
         key = self._verifier_key()
+        check, since = LogCheck(), 0
+        if incremental:
+            check, since = self._resumed(checkpoints, key)
         heads = sorted(
             [
                 Expected(c.size, c.root, self._signature_problem(c, key))
                 for c in checkpoints
+                if c.size > check.size
             ]
             + self._exported(against, key),
             key=lambda head: head.size,
         )
-        check, since = LogCheck(), 0
-        if incremental:
-            check, since = self._resumed(checkpoints, heads)
-            heads = [h for h in heads if h.size > check.size]
+        if heads and heads[0].size < check.size:
+            raise InvalidInput(
+                "the exported checkpoint is older than the latest one: check it "
+                "with a full `plaint verify --against`"
+            )
         proven = max((h.size for h in heads if h.problem is None), default=0)
         pending = iter(heads)
         head = next(pending, None)
@@ -222,15 +227,16 @@ class IntegrityCases(LedgerBase):
         }  # fmt: skip
 
     def _resumed(
-        self, checkpoints: list[StoredCheckpoint], heads: list[Expected]
+        self, checkpoints: list[StoredCheckpoint], key: str
     ) -> tuple[LogCheck, int]:
         """The check as it stood at the latest validly signed checkpoint, from
         its kept frontier (which must hash to its signed root)."""
-        valid = {h.size for h in heads if h.problem is None}
-        signed = [c for c in checkpoints if c.size in valid]
-        if not signed:
+        signed = (
+            c for c in reversed(checkpoints) if not self._signature_problem(c, key)
+        )
+        latest = next(signed, None)
+        if latest is None:
             return LogCheck(), 0
-        latest = signed[-1]
         tree = _resume(latest)
         if tree.root() != latest.root:
             raise IntegrityFailure(
