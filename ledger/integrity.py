@@ -102,7 +102,10 @@ class LogCheck:
         self.tree.append(leaf_hash(leaf_of(originator, version, topic, state)))
         last = self.versions.get(originator)
         if last is None:
-            last = self.prior(originator) if self.prior is not None else 0
+            # A first version cannot follow an earlier one (the log's key forbids
+            # two of a version), so only later versions are looked up.
+            prior = self.prior if version > 1 else None
+            last = prior(originator) if prior is not None else 0
         expected = last + 1
         self.versions[originator] = version
         if version != expected:

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,8 @@ class KeyStore(Protocol):
     """Where wrapped data keys are read from (the ledger's recorder)."""
 
     def select_key(self, key_id: UUID) -> StoredKey | None: ...
+
+    def select_keys(self, key_ids: Sequence[UUID]) -> list[StoredKey]: ...
 
     def select_scope_key(self, scope: str) -> StoredKey | None: ...
 
@@ -187,6 +190,13 @@ class Keyring:
             return None
         self._remember(stored)
         return self._ciphers[key_id]
+
+    def prefetch(self, key_ids: set[UUID]) -> None:
+        """Load the keys among `key_ids` not in memory, in one query, before
+        opening many events."""
+        missing = [k for k in key_ids if k not in self._ciphers][:KEYS_KEPT]
+        for stored in self._require_store().select_keys(missing):
+            self._remember(stored)
 
     def ledger_secret(self, label: bytes) -> bytes:
         """A secret derived from the ledger's data key for one purpose."""

@@ -259,6 +259,17 @@ class LedgerTables:
         """The stored data key with this id."""
         return self._select_one_key(f"key_id = {self.param}", key_id.hex)
 
+    def select_keys(self, key_ids: Sequence[UUID]) -> list[StoredKey]:
+        """The stored data keys with these ids, in one query."""
+        if not key_ids:
+            return []
+        marks = ", ".join(self.param for _ in key_ids)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                self.key_query(f"key_id IN ({marks})"), [k.hex for k in key_ids]
+            )
+            return [self.key_from_row(row) for row in cursor.fetchall()]
+
     def select_scope_key(self, scope: str) -> StoredKey | None:
         """The newest stored data key of a scope."""
         return self._select_one_key(f"scope = {self.param}", scope)
