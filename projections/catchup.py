@@ -15,7 +15,7 @@ from threading import Timer
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.sqlite import SQLiteDatastore
 
 from projections.store import (
@@ -45,10 +45,7 @@ def open_store(ledger: ComplaintLedger) -> ViewSQL:
         store = PostgresViewStore(datastore)
     else:
         store = SQLiteViewStore(datastore)
-    try:
-        positions = store.positions()
-    except PersistenceError:
-        positions = {}
+    positions = store.positions() if store.tracking_exists() else {}
     if not positions or 0 in positions.values():
         # A new ledger, or a view added by a newer plaint: create what is missing
         # (tolerating another process that creates them at the same moment).

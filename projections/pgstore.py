@@ -25,3 +25,9 @@ class PostgresViewStore(ViewSQL, PostgresTrackingRecorder):
 
     def table_name(self, table: Table) -> str:
         return f'"{self.datastore.schema}".{table.name}'
+
+    def table_probe(self) -> tuple[str, tuple[str, ...]]:
+        return (
+            "SELECT 1 AS found WHERE to_regclass(%s) IS NOT NULL",
+            (self.tracking_table,),
+        )

@@ -124,6 +124,20 @@ class ViewSQL:
             for name, position in positions.items():
                 self._insert_tracking(cursor, Tracking(name, position))
 
+    def tracking_exists(self) -> bool:
+        """Whether the views' tracking table exists yet (asked, rather than
+        found out by a failing query, which a database server would log)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(*self.table_probe())
+            return bool(cursor.fetchone())
+
+    def table_probe(self) -> tuple[str, tuple[str, ...]]:
+        """A query that returns a row when the tracking table exists."""
+        return (
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (self.tracking_table,),
+        )
+
     def positions(self, views: Iterable[View] = VIEWS) -> dict[str, int]:
         """Each view's position: the last notification id it has processed."""
         names = [tracking_name(v) for v in views]
