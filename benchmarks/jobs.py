@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -263,8 +262,3 @@ def time_now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(second=0, microsecond=0)
-
-
-def scratch() -> tempfile.TemporaryDirectory[str]:
-    """A directory for one job, removed afterwards."""
-    return tempfile.TemporaryDirectory(prefix="plaint-bench-")

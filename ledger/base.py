@@ -63,6 +63,7 @@ from ledger.vocabulary import (
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 MAX_ATTEMPTS = 32
+LOG_BATCH = 1000
 
 
 class LedgerBase(Application[UUID]):
@@ -364,6 +365,19 @@ class LedgerBase(Application[UUID]):
                 start=after, limit=limit, inclusive_of_start=False
             )
         )
+
+    def _log(self, after: int, until: int | None = None) -> Iterator[Notification]:
+        """The stored events after notification id `after` (up to `until`), in
+        order, read in batches."""
+        while True:
+            batch = self.read_notifications(after, LOG_BATCH)
+            for notification in batch:
+                if until is not None and notification.id > until:
+                    return
+                yield notification
+            if len(batch) < LOG_BATCH:
+                return
+            after = batch[-1].id
 
     def decode_metadata(self, notification: Notification) -> DomainEventProtocol[UUID]:
         """A stored event's metadata, opened and decoded, its text left sealed

@@ -87,14 +87,6 @@ class LogCheck:
         """How many events were taken."""
         return self.tree.size
 
-    def add(self, stored: StoredEvent) -> str | None:
-        """Take the next event; say what is wrong with it, or None."""
-        originator = stored.originator_id
-        assert isinstance(originator, UUID)
-        return self.add_row(
-            originator.bytes, stored.originator_version, stored.topic, stored.state
-        )
-
     def add_row(
         self, originator: bytes, version: int, topic: str, state: bytes
     ) -> str | None:

@@ -257,7 +257,7 @@ class LedgerTables:
 
     def select_key(self, key_id: UUID) -> StoredKey | None:
         """The stored data key with this id."""
-        return self._select_one_key(f"key_id = {self.param}", key_id.hex)
+        return next(iter(self.select_keys([key_id])), None)
 
     def select_keys(self, key_ids: Sequence[UUID]) -> list[StoredKey]:
         """The stored data keys with these ids, in one query."""

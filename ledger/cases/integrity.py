@@ -267,18 +267,6 @@ class IntegrityCases(LedgerBase):
             yield from batch
             after = batch[-1][0]
 
-    def _log(self, after: int, until: int | None = None) -> Iterator[Notification]:
-        """The stored events after notification id `after`, in order, in batches."""
-        while True:
-            batch = self.read_notifications(after, BATCH)
-            for notification in batch:
-                if until is not None and notification.id > until:
-                    return
-                yield notification
-            if len(batch) < BATCH:
-                return
-            after = batch[-1].id
-
     def _authentic(self, notification: Notification) -> str | None:
         """Why the event does not open under its keys (AES-GCM), or None."""
         try:

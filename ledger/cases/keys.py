@@ -91,12 +91,9 @@ class KeyCases(LedgerBase):
         self.require_role((Role.ADMIN, Role.AUDITOR, Role.COMPLIANCE), "see the keys")
         uses: Counter[Any] = Counter()
         erasures = 0
-        after = 0
-        while batch := self.read_notifications(after, 1000):
-            for notification in batch:
-                uses.update(key_ids_of(notification.state))
-                erasures += notification.topic.endswith(".Erased")
-            after = batch[-1].id
+        for notification in self._log(after=0):
+            uses.update(key_ids_of(notification.state))
+            erasures += notification.topic.endswith(".Erased")
         keys = self._storage(self.tables.all_keys)
         ledger_keys = [k for k in keys if k.scope == LEDGER_SCOPE]
         complaint_uses = [uses[k.key_id] for k in keys if k.scope != LEDGER_SCOPE]
