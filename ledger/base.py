@@ -19,6 +19,7 @@ from uuid import UUID, uuid4, uuid5
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
+    ProcessingEvent,
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
@@ -329,6 +330,19 @@ class LedgerBase(Application[UUID]):
         complaint_id = self.complaint_id(ref)
         name = ref.upper() if ref.upper().startswith("C-") else ref
         return self._get(Complaint, complaint_id, name)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """The library's `save` (all new events of `objs` in one transaction)
+        without its runtime Protocol checks, about 13 µs an aggregate and a
+        tenth of an import, and without snapshotting, which plaint does not use."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in objs:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._notify(recordings)
+        return recordings
 
     def _save(self, *aggregates: Aggregate) -> None:
         try:

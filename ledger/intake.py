@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -64,4 +65,11 @@ class Intake:
 
     def fields(self) -> dict[str, Any]:
         """The Filed event's intake fields (cleaned when the intake was made)."""
-        return {k: v for k, v in asdict(self).items() if k != "received_at"}
+        # Not `dataclasses.asdict`, which deep-copies every value: ten times
+        # slower, and importing spends most of its time filing.
+        return {name: getattr(self, name) for name in FILED_FIELDS}
+
+
+FILED_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Intake) if f.name != "received_at"
+)

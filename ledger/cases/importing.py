@@ -13,6 +13,7 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.base import MAX_ATTEMPTS
 from ledger.cases.complaints import ComplaintCases
+from ledger.cases.integrity import IntegrityCases
 from ledger.errors import ConcurrencyConflict
 from ledger.intake import Intake
 from ledger.vocabulary import WORKERS
@@ -20,11 +21,11 @@ from ledger.vocabulary import WORKERS
 if TYPE_CHECKING:
     from ledger.sources import Record
 
-BATCH_SIZE = 100
+BATCH_SIZE = 1000
 Source = Callable[[], Iterable["Record"]]
 
 
-class ImportCases(ComplaintCases):
+class ImportCases(ComplaintCases, IntegrityCases):
     """Filing many complaints from files, in atomic batches, each once."""
 
     def import_records(
@@ -38,7 +39,7 @@ class ImportCases(ComplaintCases):
         """Validate every record first (`read` is called again to import, so a
         file is streamed, never held whole); with invalid records and without
         `skip_invalid`, nothing is written. Valid records are filed in batches
-        of 100, each batch in one transaction; a record already imported (by
+        of BATCH_SIZE, each batch in one transaction; a record already imported (by
         its external id, else its content) is skipped, so an import cut short
         can simply be run again."""
         self.require_role(WORKERS, "import complaints")
@@ -52,12 +53,13 @@ class ImportCases(ComplaintCases):
         if rejected and not skip_invalid:
             return result
         intakes = (r.intake for r in read() if r.intake is not None)
-        for batch in _batches(intakes, BATCH_SIZE):
-            imported, skipped = self._import_batch(batch, dry_run)
-            result["imported"] += imported
-            result["skipped"] += skipped
-            if progress is not None:
-                progress(result["imported"] + result["skipped"], valid)
+        with self.signing_deferred():
+            for batch in _batches(intakes, BATCH_SIZE):
+                imported, skipped = self._import_batch(batch, dry_run)
+                result["imported"] += imported
+                result["skipped"] += skipped
+                if progress is not None:
+                    progress(result["imported"] + result["skipped"], valid)
         return result
 
     def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, NamedTuple
@@ -38,29 +39,45 @@ class IntegrityCases(LedgerBase):
 
     _signed_position: int | None = None
     _unsigned = 0
+    _signing_deferred = False
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save, then sign a checkpoint when enough events are unsigned (when
-        the signing key is on this machine; otherwise `plaint checkpoint`).
-        The log is counted once per process; after that this process counts
-        what it writes itself, and counts the log again when that reaches the
-        threshold."""
+        the signing key is on this machine; otherwise `plaint checkpoint`)."""
         recordings = super().save(*objs, **kwargs)
-        if not recordings or self.meta is None:
-            return recordings
-        self._unsigned += len(recordings)
-        if self._signed_position is None or self._unsigned >= CHECKPOINT_EVERY:
-            if self._signed_position is None:
-                latest = self._storage(lambda: self.tables.select_checkpoints(True))
-                self._signed_position = latest[0].position if latest else 0
-            self._unsigned = self.events_after(self._signed_position)
-            if self._unsigned >= CHECKPOINT_EVERY:
-                try:
-                    self.checkpoint()
-                except KeyProblem:
-                    self._signed_position = self.head_position()
-                self._unsigned = 0
+        if recordings and self.meta is not None:
+            self._unsigned += len(recordings)
+            if not self._signing_deferred:
+                self._sign_when_due()
         return recordings
+
+    @contextmanager
+    def signing_deferred(self) -> Iterator[None]:
+        """Saves inside sign no checkpoint; one is signed at the end when due
+        (an import signs once, not after every thousand events)."""
+        self._signing_deferred = True
+        try:
+            yield
+        finally:
+            self._signing_deferred = False
+        self._sign_when_due()
+
+    def _sign_when_due(self) -> None:
+        """Sign when CHECKPOINT_EVERY events are unsigned. The log is counted
+        once per process; after that this process counts what it writes
+        itself, and counts the log again when that reaches the threshold."""
+        if self._signed_position is not None and self._unsigned < CHECKPOINT_EVERY:
+            return
+        if self._signed_position is None:
+            latest = self._storage(lambda: self.tables.select_checkpoints(True))
+            self._signed_position = latest[0].position if latest else 0
+        self._unsigned = self.events_after(self._signed_position)
+        if self._unsigned >= CHECKPOINT_EVERY:
+            try:
+                self.checkpoint()
+            except KeyProblem:
+                self._signed_position = self.head_position()
+            self._unsigned = 0
 
     def head_position(self) -> int:
         """The notification id of the last event in the log (0 when empty)."""

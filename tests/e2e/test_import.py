@@ -124,6 +124,7 @@ def test_an_import_cut_short_is_completed_by_running_it_again(
             raise PowerCut
         return real(self, *args)  # type: ignore[arg-type]
 
+    monkeypatch.setattr(importing, "BATCH_SIZE", 100)
     monkeypatch.setattr(importing.ImportCases, "_import_batch", dies_on_the_third)
     with pytest.raises(PowerCut):
         plaint("import", str(source))
