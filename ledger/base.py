@@ -300,30 +300,60 @@ class LedgerBase(Application[UUID]):
             return None
 
     def team(self) -> Team:
-        """The team aggregate."""
-        return self._kept(Team, self._singleton("team"), "team")
+        """The team as it stands, to read (to change it: `_to_change`)."""
+        return self._kept(Team, "team")
 
     def policy(self) -> Policy:
-        """The policy aggregate."""
-        return self._kept(Policy, self._singleton("policy"), "policy")
+        """The policy as it stands, to read (to change it: `_to_change`)."""
+        return self._kept(Policy, "policy")
 
-    def _kept(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
-        """An aggregate almost every use case loads: kept in memory, brought up
-        to date with the events saved since (usually none), and handed out as
-        a copy, so a refused change never touches the kept one."""
-        kept = self._singletons.get(aggregate_id)
-        if kept is None:
-            current: Aggregate | None = self._get(cls, aggregate_id, name)
-        else:
-            newer = self._translated(
-                lambda: list(self.events.get(aggregate_id, gt=kept.version)), name
-            )
-            current = project_aggregate(deepcopy(kept), newer) if newer else kept
-            if newer is None or not isinstance(current, cls):
-                raise IntegrityFailure(f"the events of {name} do not replay")
-        assert isinstance(current, cls)
-        self._singletons[aggregate_id] = current
-        return deepcopy(current)
+    def team_and_policy(self) -> tuple[Team, Policy]:
+        """Both, brought up to date together (one read, not two)."""
+        self._bring_up_to_date("team", "policy")
+        return self._kept(Team, "team", checked=True), self._kept(
+            Policy, "policy", checked=True
+        )
+
+    @staticmethod
+    def _to_change(aggregate: A) -> A:
+        """A copy of a kept aggregate to act on, so that a refused or failed
+        change never touches the kept one."""
+        return deepcopy(aggregate)
+
+    def _kept(self, cls: type[A], name: str, *, checked: bool = False) -> A:
+        """An aggregate almost every use case loads, kept in memory and (unless
+        just `checked`) brought up to date with the events saved since."""
+        if not checked:
+            self._bring_up_to_date(name)
+        kept = self._singletons[self._singleton(name)]
+        if not isinstance(kept, cls):
+            raise IntegrityFailure(f"the events of {name} do not replay")
+        return kept
+
+    def _bring_up_to_date(self, *names: str) -> None:
+        """Load the named singletons, or apply the events saved since they
+        were kept (usually none), reading the log once for all of them."""
+        ids = {self._singleton(name): name for name in names}
+        kept = {i: self._singletons.get(i) for i in ids}
+        since = {i: 0 if a is None else a.version for i, a in kept.items()}
+        label = " and ".join(names)
+        newer = self._translated(
+            lambda: [
+                self.mapper.to_domain_event(stored)
+                for stored in self._storage(partial(self.tables.events_since, since))
+            ],
+            label,
+        )
+        for aggregate_id, aggregate in kept.items():
+            mine = [e for e in newer or () if e.originator_id == aggregate_id]
+            if mine:
+                copy = None if aggregate is None else deepcopy(aggregate)
+                aggregate = self._translated(
+                    partial(project_aggregate, copy, mine), label
+                )
+            if newer is None or aggregate is None:
+                raise IntegrityFailure(f"the events of {label} do not replay")
+            self._singletons[aggregate_id] = aggregate
 
     def complaint(self, ref: str) -> Complaint:
         """The complaint with reference `ref`."""
@@ -461,12 +491,18 @@ class LedgerBase(Application[UUID]):
         self.team().check_owner(name)
         return name
 
-    def _next_number(self) -> int:
+    def _next_number(self, *, guess: bool = False) -> int:
         """The first unused complaint number. Numbers are taken in order and
         never freed, so the used ones form a prefix 1..n: an exponential then
         binary search finds n in O(log n) point reads, with no counter to
         contend on. Two filers that pick the same number collide on the
-        complaint's id, and the loser retries."""
+        complaint's id, and the loser retries.
+
+        With `guess`, a process that filed before takes the number after its
+        last one without reading: if another took it, the save collides and
+        the retry searches."""
+        if guess and self._used_up_to:
+            return self._used_up_to + 1
         # The search starts above the highest number this process saw used,
         # so a process that files again reads once or twice, not log n times.
         low, step = self._used_up_to, 1

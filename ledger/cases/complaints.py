@@ -39,24 +39,26 @@ class ComplaintCases(LedgerBase):
     def file(self, intake: Intake) -> dict[str, Any]:
         """Record a new complaint; the policy gives its owner and deadlines. One
         with an external id already filed is refused."""
-        team, policy = self.team(), self.policy()
+        team, policy = self.team_and_policy()
         team.authorise(self.actor, WORKERS, "file complaints")
         claim = self._claim_id(intake) if intake.external_id else None
-        for _attempt in self._attempts():
-            if claim is not None and (number := self._claimed(claim)):
-                raise RuleViolation(
-                    f"external id {intake.external_id} was already filed as "
-                    f"{reference(number)}"
-                )
+        for attempt in self._attempts():
             try:
                 with self.tables.numbering():
-                    complaint = self._draft(intake, self._next_number(), team, policy)
+                    number = self._next_number(guess=attempt == 0)
+                    complaint = self._draft(intake, number, team, policy)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
                         aggregates.append(self._claim(claim, complaint))
                     self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
-                continue  # another filer took this number: take the next
+                # The claim was taken before, or another filer took the number.
+                if claim is not None and (taken := self._claimed(claim)):
+                    raise RuleViolation(
+                        f"external id {intake.external_id} was already filed as "
+                        f"{reference(taken)}"
+                    ) from None
+                continue
             self._used_up_to = complaint.number
             view = complaint_view(complaint)
             return {k: view[k] for k in ("ref", "id", "owner", "deadlines")}
@@ -197,7 +199,7 @@ class ComplaintCases(LedgerBase):
         """Escalate each breached deadline once to the policy's escalation target
         for the complaint's channel and severity (lead+). Safe to repeat and to
         run twice at once: a deadline already escalated is skipped."""
-        team, policy = self.team(), self.policy()
+        team, policy = self.team_and_policy()
         team.authorise(self.actor, ROUTERS, "sweep overdue complaints")
         by_ref: dict[str, list[Mapping[str, Any]]] = {}
         for breach in breaches:

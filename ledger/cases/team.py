@@ -22,21 +22,21 @@ class TeamCases(LedgerBase):
 
     def add_member(self, name: str, role: Role) -> None:
         """Add a member to the team (admin)."""
-        team = self.team()
+        team = self._to_change(self.team())
         team.authorise(self.actor, ADMINS, "manage the team")
         team.add(_member_name(name), role, self.actor, self.clock())
         self._save(team)
 
     def change_role(self, name: str, role: Role) -> None:
         """Give a member another role (admin)."""
-        team = self.team()
+        team = self._to_change(self.team())
         team.authorise(self.actor, ADMINS, "manage the team")
         team.change_role(name, role, self.actor, self.clock())
         self._save(team)
 
     def remove_member(self, name: str) -> None:
         """Remove a member from the team (admin)."""
-        team = self.team()
+        team = self._to_change(self.team())
         team.authorise(self.actor, ADMINS, "manage the team")
         team.remove(name, self.actor, self.clock())
         self._save(team)
@@ -70,7 +70,8 @@ class TeamCases(LedgerBase):
         self, channel: str, severity: str, changes: dict[str, Any]
     ) -> dict[str, Any]:
         """Set the default owner and deadlines for channel and severity (lead+)."""
-        team, policy = self.team(), self.policy()
+        team, policy = self.team_and_policy()
+        policy = self._to_change(policy)
         team.authorise(self.actor, ROUTERS, "set the policy")
         for member in ("owner", "escalate_to"):
             if member in changes:
@@ -81,7 +82,7 @@ class TeamCases(LedgerBase):
 
     def policy_rules(self) -> list[dict[str, Any]]:
         """Every rule of the policy."""
-        team, policy = self.team(), self.policy()
+        team, policy = self.team_and_policy()
         team.authorise(self.actor, tuple(Role), "see the policy")
         rules = []
         for key, rule in sorted(policy.rules.items()):
