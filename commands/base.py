@@ -6,7 +6,6 @@ error (exit 2), anything refused or failed is exit 1, each one `Error:` line.
 
 from __future__ import annotations
 
-import getpass
 import importlib
 import json
 import os
@@ -42,6 +41,8 @@ class Session:
 
 def default_actor() -> str:
     """The OS user name, the actor when `--as` is not given."""
+    import getpass  # only without --as: it costs startup
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -3,6 +3,9 @@ complaint, and who generated which report.
 
 Each record is an aggregate of its own, created by one event, so that
 recording a read never contends with anything else written to the ledger.
+The use cases import this module where they record, not at the top: defining
+aggregates' event classes is much of a command's start-up time, and filing
+does not need these.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from ledger.audit import KeyRotation
 from ledger.base import LedgerBase
 from ledger.config import MASTER_KEY_VARIABLE, master_key_file, pending_key_file
 from ledger.envelope import key_ids_of
@@ -54,6 +53,8 @@ class KeyCases(LedgerBase):
             os.replace(path, archive)
         os.replace(pending, path)
         self.keyring.unlock(MasterKey(new.secret, str(path)))
+        from ledger.audit import KeyRotation  # when used: see ledger/audit.py
+
         self._save(
             KeyRotation(
                 id=uuid4(), old_master=current.key_id, new_master=new.key_id,

@@ -11,7 +11,6 @@ from eventsourcing.application import (
     project_aggregate,
 )
 
-from ledger.audit import Access, ReportRun
 from ledger.base import LedgerBase
 from ledger.complaint import Complaint
 from ledger.config import (
@@ -104,6 +103,8 @@ class ReadingCases(LedgerBase):
         allowed = complaint.may_read(self.actor, team.role_of(self.actor))
         action = ("export" if export else "read") if allowed else "refused"
         host_user = self.environ.get("USER") or self.environ.get("LOGNAME") or "-"
+        from ledger.audit import Access  # when used: see ledger/audit.py
+
         access = Access(
             id=uuid4(),
             complaint_id=complaint.id,
@@ -159,6 +160,8 @@ class ReadingCases(LedgerBase):
         """Record that the actor generated `report` over the log's first
         `covering` notifications (any member may generate reports)."""
         self.team().authorise(self.actor, tuple(Role), "generate reports")
+        from ledger.audit import ReportRun  # when used: see ledger/audit.py
+
         run = ReportRun(
             id=uuid4(),
             report=report,
