@@ -330,36 +330,63 @@ class LedgerBase(Application[UUID]):
             raise IntegrityFailure(f"the events of {name} do not replay")
         return kept
 
-    def _bring_up_to_date(self, *names: str) -> None:
+    def _bring_up_to_date(
+        self, *names: str, also: tuple[UUID, str] | None = None
+    ) -> list[DomainEventProtocol[UUID]]:
         """Load the named singletons, or apply the events saved since they
-        were kept (usually none), reading the log once for all of them."""
-        ids = {self._singleton(name): name for name in names}
-        kept = {i: self._singletons.get(i) for i in ids}
+        were kept (usually none), reading the log once for all of them; with
+        `also` (a record's id and name), that record's events are read in the
+        same query and returned."""
+        names_of = {self._singleton(name): name for name in names}
+        kept = {i: self._singletons.get(i) for i in names_of}
         since = {i: 0 if a is None else a.version for i, a in kept.items()}
-        label = " and ".join(names)
-        newer = self._translated(
-            lambda: [
-                self.mapper.to_domain_event(stored)
-                for stored in self._storage(partial(self.tables.events_since, since))
-            ],
-            label,
+        if also is not None:
+            names_of[also[0]], since[also[0]] = also[1], 0
+        stored = self._translated(
+            lambda: self._storage(partial(self.tables.events_since, since)),
+            " and ".join(names_of.values()),
         )
+        events: dict[UUID, list[DomainEventProtocol[UUID]]] = {i: [] for i in since}
+        for record in stored or ():
+            assert isinstance(record.originator_id, UUID)
+            name = names_of[record.originator_id]
+            event = self._translated(partial(self.mapper.to_domain_event, record), name)
+            if event is None:
+                raise IntegrityFailure(f"the events of {name} do not replay")
+            events[record.originator_id].append(event)
         for aggregate_id, aggregate in kept.items():
-            mine = [e for e in newer or () if e.originator_id == aggregate_id]
-            if mine:
+            if events[aggregate_id]:
                 copy = None if aggregate is None else deepcopy(aggregate)
                 aggregate = self._translated(
-                    partial(project_aggregate, copy, mine), label
+                    partial(project_aggregate, copy, events[aggregate_id]),
+                    names_of[aggregate_id],
                 )
-            if newer is None or aggregate is None:
-                raise IntegrityFailure(f"the events of {label} do not replay")
+            if aggregate is None:
+                raise IntegrityFailure(
+                    f"the events of {names_of[aggregate_id]} do not replay"
+                )
             self._singletons[aggregate_id] = aggregate
+        return [] if also is None else events[also[0]]
 
-    def complaint(self, ref: str) -> Complaint:
-        """The complaint with reference `ref`."""
+    def complaint(
+        self, ref: str, roles: tuple[Role, ...] = (), action: str = ""
+    ) -> Complaint:
+        """The complaint with reference `ref`; with `roles`, the actor must
+        hold one of them to `action` (checked first, from the same read)."""
         complaint_id = self.complaint_id(ref)
         name = ref.upper() if ref.upper().startswith("C-") else ref
-        return self._get(Complaint, complaint_id, name)
+        events = self._bring_up_to_date("team", also=(complaint_id, name))
+        if roles:
+            self._kept(Team, "team", checked=True).authorise(self.actor, roles, action)
+        if not events:
+            raise UnknownReference(f"no complaint {name} in this ledger")
+        complaint = self._translated(partial(project_aggregate, None, events), name)
+        if not isinstance(complaint, Complaint):
+            raise IntegrityFailure(
+                f"the events of {name} do not replay: some were removed, reordered "
+                "or moved; the ledger was tampered with"
+            )
+        return complaint
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """The library's `save` (all new events of `objs` in one transaction)
@@ -462,9 +489,8 @@ class LedgerBase(Application[UUID]):
     ) -> dict[str, Any]:
         """Load, change and save one complaint; when someone else saved it in
         between, do it again on their version (the rules are checked anew)."""
-        self.team().authorise(self.actor, roles, action)
         for _attempt in self._attempts():
-            complaint = self.complaint(ref)
+            complaint = self.complaint(ref, roles, action)
             change(complaint, *args, actor=self.actor, at=self.clock())
             try:
                 self._storage(partial(self.save, complaint))

@@ -89,9 +89,8 @@ class ReadingCases(LedgerBase):
         return complaint_view(complaint)
 
     def _reader(self, ref: str) -> tuple[Team, Complaint]:
-        team = self.team()
-        team.authorise(self.actor, tuple(Role), "read complaints")
-        return team, self.complaint(ref)
+        complaint = self.complaint(ref, tuple(Role), "read complaints")
+        return self._kept(Team, "team", checked=True), complaint
 
     def _record_access(
         self, team: Team, complaint: Complaint, purpose: str, *, export: bool
