@@ -65,6 +65,7 @@ A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 MAX_ATTEMPTS = 32
 LOG_BATCH = 1000
+NUMBER_WINDOW = 32
 
 
 class LedgerBase(Application[UUID]):
@@ -261,7 +262,7 @@ class LedgerBase(Application[UUID]):
         """The id of the complaint with reference `C-7` (or its id as given)."""
         text = ref.strip()
         if text.upper().startswith("C-") and text[2:].isdigit() and int(text[2:]) > 0:
-            return uuid5(self.ledger_id, reference(int(text[2:])))
+            return self._complaint_uuid(int(text[2:]))
         try:
             return UUID(text)
         except ValueError:
@@ -517,21 +518,22 @@ class LedgerBase(Application[UUID]):
         self.team().check_owner(name)
         return name
 
-    def _next_number(self, *, guess: bool = False) -> int:
+    def _next_number(self) -> int:
         """The first unused complaint number. Numbers are taken in order and
-        never freed, so the used ones form a prefix 1..n: an exponential then
-        binary search finds n in O(log n) point reads, with no counter to
-        contend on. Two filers that pick the same number collide on the
-        complaint's id, and the loser retries.
-
-        With `guess`, a process that filed before takes the number after its
-        last one without reading: if another took it, the save collides and
-        the retry searches."""
-        if guess and self._used_up_to:
-            return self._used_up_to + 1
-        # The search starts above the highest number this process saw used,
-        # so a process that files again reads once or twice, not log n times.
-        low, step = self._used_up_to, 1
+        never freed, so the used ones form a prefix 1..n. One query asks about
+        the NUMBER_WINDOW numbers above the highest this process saw used,
+        which finds n unless others filed more meanwhile; then an exponential
+        and a binary search find it in O(log n) point reads. There is no
+        counter to contend on: two filers that pick the same number collide
+        on the complaint's id, and the loser retries."""
+        window = range(self._used_up_to + 1, self._used_up_to + 1 + NUMBER_WINDOW)
+        ids = {self._complaint_uuid(n): n for n in window}
+        used = self._storage(partial(self.tables.recorded, list(ids)))
+        free = [n for i, n in ids.items() if i not in used]
+        if free:
+            self._used_up_to = min(free) - 1
+            return min(free)
+        low, step = window[-1], 1
         while self._number_used(low + step):
             low, step = low + step, step * 2
         high = low + step
@@ -545,11 +547,11 @@ class LedgerBase(Application[UUID]):
         return high
 
     def _number_used(self, number: int) -> bool:
-        complaint_id = uuid5(self.ledger_id, reference(number))
-        found = self._storage(
-            lambda: self.recorder.select_events(complaint_id, limit=1)
-        )
-        return bool(found)
+        complaint_id = self._complaint_uuid(number)
+        return bool(self._storage(partial(self.tables.recorded, [complaint_id])))
+
+    def _complaint_uuid(self, number: int) -> UUID:
+        return uuid5(self.ledger_id, reference(number))
 
     def complaint_count(self) -> int:
         """How many complaints were ever filed."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -33,6 +33,9 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
 
     param = "%s"
     notification_column = "notification_id"
+
+    def reading(self) -> AbstractContextManager[Any]:
+        return cast(AbstractContextManager[Any], self.datastore.cursor())
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"

@@ -11,9 +11,9 @@ seal, so a key never exists without its events nor an event without its key.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -79,6 +79,14 @@ class LedgerTables:
     keyring: Keyring
     datastore: Any
     create_table: Callable[[], None]
+
+    def reading(self) -> AbstractContextManager[Any]:
+        """A cursor for one statement that only reads: in a transaction rolled
+        back after it (PostgreSQL reads in autocommit: one round trip, not
+        three)."""
+        return cast(
+            AbstractContextManager[Any], self.datastore.transaction(commit=False)
+        )
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -194,7 +202,7 @@ class LedgerTables:
     def select_checkpoints(self, latest_only: bool = False) -> list[StoredCheckpoint]:
         """The kept checkpoints, smallest first (or just the largest)."""
         order = "DESC LIMIT 1" if latest_only else "ASC"
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 "SELECT size, position, root, frontier, note, created_at "  # noqa: S608
                 f"FROM {self.checkpoints_table} ORDER BY size {order}"
@@ -251,7 +259,7 @@ class LedgerTables:
 
     def all_keys(self) -> list[StoredKey]:
         """Every stored data key, newest first."""
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(self.key_query("1 = 1"))
             return [self.key_from_row(row) for row in cursor.fetchall()]
 
@@ -264,7 +272,7 @@ class LedgerTables:
         if not key_ids:
             return []
         marks = ", ".join(self.param for _ in key_ids)
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 self.key_query(f"key_id IN ({marks})"), [k.hex for k in key_ids]
             )
@@ -275,14 +283,14 @@ class LedgerTables:
         return self._select_one_key(f"scope = {self.param}", scope)
 
     def _select_one_key(self, where: str, value: str) -> StoredKey | None:
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(self.key_query(where) + " LIMIT 1", (value,))
             row = cursor.fetchone()
         return None if row is None else self.key_from_row(row)
 
     def select_meta(self) -> LedgerMeta | None:
         """The ledger's identity, or None when this database holds no ledger."""
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             if not self.meta_table_exists(cursor):
                 return None
             cursor.execute(
@@ -293,7 +301,7 @@ class LedgerTables:
 
     def master_ids(self) -> dict[str, int]:
         """How many data keys each master key wraps."""
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 f"SELECT master_id, COUNT(*) AS n FROM {self.keys_table} "  # noqa: S608
                 "GROUP BY master_id"
@@ -306,7 +314,7 @@ class LedgerTables:
         """Up to `limit` stored events after notification id `after`, as plain
         columns (id, originator id bytes, version, topic, state): the fastest
         way to read the log where no event needs decoding."""
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 f"SELECT {self.notification_column} AS id, originator_id, "  # noqa: S608
                 "originator_version, topic, state "
@@ -325,7 +333,7 @@ class LedgerTables:
         if not originator_ids:
             return set()
         marks = ", ".join(self.param for _ in originator_ids)
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 f"SELECT DISTINCT originator_id FROM {self.events_table} "  # noqa: S608
                 f"WHERE originator_id IN ({marks})",
@@ -344,7 +352,7 @@ class LedgerTables:
             f"(originator_id = {p} AND originator_version > {p})" for _ in versions
         )
         params = [x for i, v in versions.items() for x in (self.originator_param(i), v)]
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 "SELECT originator_id, originator_version, topic, state "  # noqa: S608
                 f"FROM {self.events_table} WHERE {where} ORDER BY originator_version",
@@ -365,7 +373,7 @@ class LedgerTables:
     def last_version(self, originator: bytes, position: int) -> int:
         """A record's last version at or before notification id `position`
         (0 when it had none)."""
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 f"SELECT MAX(originator_version) AS v FROM {self.events_table} "  # noqa: S608
                 f"WHERE originator_id = {self.param} "
@@ -387,7 +395,7 @@ class LedgerTables:
 
     def count_events_after(self, position: int) -> int:
         """How many events have a notification id above `position`."""
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(
                 f"SELECT COUNT(*) AS n FROM {self.events_table} "  # noqa: S608
                 f"WHERE {self.notification_column} > {self.param}",

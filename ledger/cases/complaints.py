@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
@@ -42,10 +42,10 @@ class ComplaintCases(LedgerBase):
         team, policy = self.team_and_policy()
         team.authorise(self.actor, WORKERS, "file complaints")
         claim = self._claim_id(intake) if intake.external_id else None
-        for attempt in self._attempts():
+        for _attempt in self._attempts():
             try:
                 with self.tables.numbering():
-                    number = self._next_number(guess=attempt == 0)
+                    number = self._next_number()
                     complaint = self._draft(intake, number, team, policy)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
@@ -79,7 +79,7 @@ class ComplaintCases(LedgerBase):
         if owner not in team.members:
             owner = self.actor
         return Complaint(
-            id=uuid5(self.ledger_id, reference(number)),
+            id=self._complaint_uuid(number),
             number=number,
             owner=owner,
             deadlines={n: add(received_at, rule.get(n)) for n in DEADLINE_NAMES},

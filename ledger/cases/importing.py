@@ -64,7 +64,7 @@ class ImportCases(ComplaintCases, IntegrityCases):
 
     def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:
         team, policy = self.team_and_policy()
-        for attempt in self._attempts():
+        for _attempt in self._attempts():
             claims: dict[UUID, Intake] = {}
             for intake in batch:
                 claims.setdefault(self._claim_id(intake), intake)
@@ -74,7 +74,7 @@ class ImportCases(ComplaintCases, IntegrityCases):
                 return len(fresh), len(batch) - len(fresh)
             try:
                 with self.tables.numbering():
-                    number = self._next_number(guess=attempt == 0)
+                    number = self._next_number()
                     aggregates: list[Aggregate] = []
                     for offset, (claim, intake) in enumerate(fresh.items()):
                         complaint = self._draft(intake, number + offset, team, policy)
