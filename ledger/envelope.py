@@ -42,12 +42,17 @@ PRIVATE_NAMES = "_private"
 
 def key_ids_of(state: bytes) -> set[UUID]:
     """The ids of the data keys that sealed a stored state."""
-    ids = {UUID(bytes=state[1 : 1 + KEY_ID_BYTES])}
+    return {UUID(bytes=key_id) for key_id in raw_key_ids_of(state)}
+
+
+def raw_key_ids_of(state: bytes) -> set[bytes]:
+    """The ids of the data keys that sealed a stored state, as 16 bytes each."""
+    ids = {state[1 : 1 + KEY_ID_BYTES]}
     start = 1 + SECTION_HEAD
     length = int.from_bytes(state[start : start + LENGTH_BYTES], "big")
     rest = start + LENGTH_BYTES + length
     if len(state) > rest:
-        ids.add(UUID(bytes=state[rest : rest + KEY_ID_BYTES]))
+        ids.add(state[rest : rest + KEY_ID_BYTES])
     return ids
 
 

@@ -210,9 +210,9 @@ class Keyring:
         if key_id is not None:
             self._ciphers.pop(key_id, None)
 
-    def unsaved(self, key_ids: set[UUID]) -> list[StoredKey]:
-        """New keys among `key_ids` that the key table does not hold yet."""
-        return [self._unsaved[k] for k in key_ids if k in self._unsaved]
+    def unsaved(self, key_ids: set[bytes]) -> list[StoredKey]:
+        """New keys among `key_ids` (16 bytes each) not yet in the key table."""
+        return [k for k in self._unsaved.values() if k.key_id.bytes in key_ids]
 
     def saved(self, keys: list[StoredKey]) -> None:
         """Note that `keys` were committed together with their events."""

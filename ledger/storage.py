@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.envelope import key_ids_of
+from ledger.envelope import raw_key_ids_of
 from ledger.errors import KeyProblem
 from ledger.keys import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 
@@ -106,7 +106,7 @@ class LedgerTables:
     def new_keys(self, stored_events: Sequence[StoredEvent]) -> list[StoredKey]:
         """Data keys that `stored_events` use and the key table lacks."""
         return self.keyring.unsaved(
-            set().union(*(key_ids_of(s.state) for s in stored_events))
+            set().union(*(raw_key_ids_of(s.state) for s in stored_events))
         )
 
     def write_tables(
