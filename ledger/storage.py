@@ -314,11 +314,7 @@ class LedgerTables:
                 f"{self.param} ORDER BY {self.notification_column} LIMIT {self.param}",
                 (after, limit),
             )
-            return [
-                (row["id"], self.originator_bytes(row["originator_id"]),
-                 row["originator_version"], row["topic"], bytes(row["state"]))
-                for row in cursor.fetchall()
-            ]  # fmt: skip
+            return self.plain_rows(cursor.fetchall())
 
     def recorded(self, originator_ids: Sequence[UUID]) -> set[UUID]:
         """Which of these aggregates have events in the log (one query)."""
@@ -352,6 +348,12 @@ class LedgerTables:
     def originator_param(originator_id: UUID) -> Any:
         """An originator id as a query parameter (SQLite keeps hex text)."""
         return originator_id.hex
+
+    @staticmethod
+    def plain_rows(rows: list[Any]) -> list[tuple[int, bytes, int, str, bytes]]:
+        """Rows of `log_rows`' query as plain tuples (SQLite's rows unpack in
+        column order, which is the quickest way to read a million)."""
+        return [(i, bytes.fromhex(o), v, t, s) for i, o, v, t, s in rows]
 
     @staticmethod
     def originator_bytes(stored: Any) -> bytes:
