@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from typing import Any, cast
 from uuid import UUID
 
@@ -45,13 +46,18 @@ _NAMES_KEY = json.dumps(PRIVATE_NAMES).encode()
 
 
 def key_ids_of(state: bytes) -> set[UUID]:
-    """The ids of the data keys that sealed a stored state (those it holds
-    whole: a state cut short is for `open` to refuse)."""
+    """The ids of the data keys that sealed a stored state."""
+    return {UUID(bytes=key_id) for key_id in _key_ids(state)}
+
+
+def _key_ids(state: bytes) -> tuple[bytes, ...]:
+    """The key ids a stored state holds whole (one cut short is for `open` to
+    refuse)."""
     start = 1 + SECTION_HEAD
     length = int.from_bytes(state[start : start + LENGTH_BYTES], "big")
     rest = start + LENGTH_BYTES + length
     ids = (state[1 : 1 + KEY_ID_BYTES], state[rest : rest + KEY_ID_BYTES])
-    return {UUID(bytes=key_id) for key_id in ids if len(key_id) == KEY_ID_BYTES}
+    return tuple(key_id for key_id in ids if len(key_id) == KEY_ID_BYTES)
 
 
 def _aad(stored: StoredEvent, section: bytes, key_id: bytes) -> bytes:
@@ -83,6 +89,14 @@ class SealCheck:
     def __init__(self, keyring: Keyring) -> None:
         self._keyring = keyring
         self._ciphers: dict[bytes, AESGCM | None] = {}
+
+    def load_keys(self, states: Iterable[bytes]) -> None:
+        """Find the keys that sealed `states`, those not in memory in one query."""
+        wanted = {key_id for state in states for key_id in _key_ids(state)}
+        ids = {key_id: UUID(bytes=key_id) for key_id in wanted - self._ciphers.keys()}
+        self._keyring.prefetch(set(ids.values()))
+        for key_id, uuid in ids.items():
+            self._ciphers[key_id] = self._keyring.for_reading(uuid)
 
     def __call__(
         self, originator: bytes, version: int, topic: str, state: bytes

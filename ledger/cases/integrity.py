@@ -12,7 +12,7 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from ledger.base import LedgerBase
 from ledger.config import signing_key_file
-from ledger.envelope import SealCheck, key_ids_of
+from ledger.envelope import SealCheck
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
@@ -135,7 +135,7 @@ class IntegrityCases(LedgerBase):
         pending = iter(heads)
         head = next(pending, None)
         verdict = {"ok": True, "checkpoints": len(checkpoints)}
-        for batch in self._batches(after=since, opened_beyond=proven - check.size):
+        for batch in self._batches(since):
             rest = batch
             while rest:
                 # A head is compared where the log reaches its size: cut there.
@@ -180,8 +180,10 @@ class IntegrityCases(LedgerBase):
         start = check.size
         wrong = check.add_rows(rows)
         end = len(rows) if wrong is None else wrong[0]
+        opened = rows[max(0, proven - start) : end]
         opens = SealCheck(self.keyring)
-        for row in rows[max(0, proven - start) : end]:
+        opens.load_keys(row[4] for row in opened)
+        for row in opened:
             if not opens(*row[1:]):
                 notification = _notification(row)
                 problem = self._authentic(notification)
@@ -279,19 +281,12 @@ class IntegrityCases(LedgerBase):
         )
         return check, position
 
-    def _batches(
-        self, after: int = 0, opened_beyond: int | None = None
-    ) -> Iterator[list[LogRow]]:
-        """The stored events after notification id `after`, as plain columns
-        in batches; for a batch with events beyond the `opened_beyond`-th,
-        which verify opens, their data keys are loaded first, in one query."""
-        seen = 0
+    def _batches(self, after: int) -> Iterator[list[LogRow]]:
+        """The stored events after notification id `after`, as plain columns,
+        in batches."""
         while batch := self._storage(
             partial(self.tables.log_rows, after, VERIFY_BATCH)
         ):
-            seen += len(batch)
-            if opened_beyond is not None and seen > opened_beyond:
-                self.keyring.prefetch(set().union(*(key_ids_of(r[4]) for r in batch)))
             yield batch
             after = batch[-1][0]
 
