@@ -30,7 +30,7 @@ from ledger.vocabulary import Role
 # A write that leaves this many events unsigned signs a checkpoint by itself.
 CHECKPOINT_EVERY = 1000
 # Rows verify reads at once.
-VERIFY_BATCH = 4096
+VERIFY_BATCH = 256
 Progress = Callable[[int], None]
 
 
@@ -284,11 +284,9 @@ class IntegrityCases(LedgerBase):
     def _batches(self, after: int) -> Iterator[list[LogRow]]:
         """The stored events after notification id `after`, as plain columns,
         in batches."""
-        while batch := self._storage(
-            partial(self.tables.log_rows, after, VERIFY_BATCH)
-        ):
+        batches = self.tables.log_batches(after, VERIFY_BATCH)
+        while batch := self._storage(partial(next, batches, [])):
             yield batch
-            after = batch[-1][0]
 
     def _authentic(self, notification: Notification) -> str | None:
         """Why the event does not open under its keys (AES-GCM), or None."""
