@@ -47,17 +47,15 @@ _NAMES_KEY = json.dumps(PRIVATE_NAMES).encode()
 
 def key_ids_of(state: bytes) -> set[UUID]:
     """The ids of the data keys that sealed a stored state."""
-    return {UUID(bytes=key_id) for key_id in _key_ids(state)}
+    return {UUID(bytes=k) for k in _key_ids(state) if len(k) == KEY_ID_BYTES}
 
 
-def _key_ids(state: bytes) -> tuple[bytes, ...]:
-    """The key ids a stored state holds whole (one cut short is for `open` to
-    refuse)."""
+def _key_ids(state: bytes) -> tuple[bytes, bytes]:
+    """Where a stored state names its sections' keys: either may be empty or
+    cut short (such a state is for `open` to refuse)."""
     start = 1 + SECTION_HEAD
-    length = int.from_bytes(state[start : start + LENGTH_BYTES], "big")
-    rest = start + LENGTH_BYTES + length
-    ids = (state[1 : 1 + KEY_ID_BYTES], state[rest : rest + KEY_ID_BYTES])
-    return tuple(key_id for key_id in ids if len(key_id) == KEY_ID_BYTES)
+    rest = start + LENGTH_BYTES + int.from_bytes(state[start : start + LENGTH_BYTES])
+    return state[1 : 1 + KEY_ID_BYTES], state[rest : rest + KEY_ID_BYTES]
 
 
 def _aad(stored: StoredEvent, section: bytes, key_id: bytes) -> bytes:
@@ -93,7 +91,11 @@ class SealCheck:
     def load_keys(self, states: Iterable[bytes]) -> None:
         """Find the keys that sealed `states`, those not in memory in one query."""
         wanted = {key_id for state in states for key_id in _key_ids(state)}
-        ids = {key_id: UUID(bytes=key_id) for key_id in wanted - self._ciphers.keys()}
+        ids = {
+            key_id: UUID(bytes=key_id)
+            for key_id in wanted - self._ciphers.keys()
+            if len(key_id) == KEY_ID_BYTES
+        }
         self._keyring.prefetch(set(ids.values()))
         for key_id, uuid in ids.items():
             self._ciphers[key_id] = self._keyring.for_reading(uuid)
