@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID, uuid4
@@ -89,16 +90,21 @@ class MasterKey:
         """The key as a key file holds it."""
         return base64.b64encode(self.secret).decode("ascii") + "\n"
 
+    @cached_property
+    def _cipher(self) -> AESGCM:
+        # Kept: verify unwraps thousands of data keys at a time.
+        return AESGCM(self.secret)
+
     def wrap(self, key_id: UUID, scope: str, data_key: bytes) -> bytes:
         """Encrypt a data key, bound to its id and scope."""
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + AESGCM(self.secret).encrypt(nonce, data_key, _aad(key_id, scope))
+        return nonce + self._cipher.encrypt(nonce, data_key, _aad(key_id, scope))
 
     def unwrap(self, stored: StoredKey) -> bytes:
         """Decrypt a stored data key; refuse one that was altered or moved."""
         nonce, sealed = stored.wrapped[:NONCE_BYTES], stored.wrapped[NONCE_BYTES:]
         try:
-            return AESGCM(self.secret).decrypt(
+            return self._cipher.decrypt(
                 nonce, sealed, _aad(stored.key_id, stored.scope)
             )
         except InvalidTag:
