@@ -360,8 +360,8 @@ class LedgerTables:
 
     @staticmethod
     def plain_rows(rows: list[Any]) -> list[tuple[int, bytes, int, str, bytes]]:
-        """Rows of `log_rows`' query as plain tuples (SQLite's rows unpack in
-        column order, which is the quickest way to read a million)."""
+        """Rows of `log_rows`' query as plain tuples (SQLite's unpack in
+        column order, the quickest way to convert a million)."""
         return [(i, bytes.fromhex(o), v, t, s) for i, o, v, t, s in rows]
 
     @staticmethod
@@ -449,12 +449,13 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         self, after: int, size: int
     ) -> Iterator[list[tuple[int, bytes, int, str, bytes]]]:
         # One query read as it goes, in one read transaction (so, a snapshot),
-        # costs far less per row than a query per batch; plain tuples too.
+        # costs far less per row than a query per batch, and plain tuples less
+        # than sqlite3.Row: the library's cursor hands over its sqlite3 cursor.
         with self.datastore.transaction(commit=False) as cursor, cursor as raw:
             raw.row_factory = None
             raw.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state "
-                "FROM stored_events WHERE rowid > ? ORDER BY rowid",
+                "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+                f"FROM {self.events_table} WHERE rowid > ? ORDER BY rowid",
                 (after,),
             )
             while rows := raw.fetchmany(size):
