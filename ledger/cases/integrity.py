@@ -143,7 +143,7 @@ class IntegrityCases(LedgerBase):
                 if head is not None and head.size > check.size:
                     cut = min(cut, head.size - check.size)
                 rows, rest = rest[:cut], rest[cut:]
-                bad, problem = self._check_rows(check, rows, proven)
+                events, bad, problem = self._check_rows(check, rows, proven)
                 while problem is None and head is not None and head.size == check.size:
                     problem = head.problem
                     if problem is None and head.root != check.tree.root():
@@ -153,7 +153,7 @@ class IntegrityCases(LedgerBase):
                     head = next(pending, None)
                 if problem:
                     named = self._first_bad(bad or _notification(rows[-1]), problem)
-                    return {**verdict, "ok": False, "events": check.size,
+                    return {**verdict, "ok": False, "events": events,
                             "first_bad": named}  # fmt: skip
             if progress is not None:
                 progress(len(batch))
@@ -173,25 +173,27 @@ class IntegrityCases(LedgerBase):
 
     def _check_rows(
         self, check: LogCheck, rows: list[LogRow], proven: int
-    ) -> tuple[Notification | None, str | None]:
+    ) -> tuple[int, Notification | None, str | None]:
         """Take `rows` into the check, opening those past the log's first
-        `proven` events; the first wrong row and why, or (None, None). As one
+        `proven` events. Returns how many events were checked up to the first
+        wrong row, that row and why; or the check's size, None and None. As one
         row at a time, a row's version is checked before it is opened."""
         start = check.size
         wrong = check.add_rows(rows)
         end = len(rows) if wrong is None else wrong[0]
-        opened = rows[max(0, proven - start) : end]
+        opened = max(0, proven - start)
         opens = SealCheck(self.keyring)
-        opens.load_keys(row[4] for row in opened)
-        for row in opened:
-            if not opens(*row[1:]):
-                notification = _notification(row)
+        opens.load_keys(row[4] for row in rows[opened:end])
+        for index in range(opened, end):
+            if not opens(*rows[index][1:]):
+                notification = _notification(rows[index])
                 problem = self._authentic(notification)
                 if problem:
-                    return notification, problem
+                    return start + index + 1, notification, problem
         if wrong is not None:
-            return _notification(rows[wrong[0]]), wrong[1]
-        return None, None
+            index, problem = wrong
+            return start + index + 1, _notification(rows[index]), problem
+        return check.size, None, None
 
     def _culprit(
         self, since: int, last: Notification, head: Expected

@@ -321,3 +321,38 @@ def test_every_untouched_event_opens_without_falling_back(
         assert all(opens(*row[1:]) for row in rows)
     finally:
         ledger.close()
+
+
+@pytest.mark.parametrize("kind", TAMPERINGS)
+def test_the_verdict_does_not_depend_on_how_the_log_is_batched(
+    signed_ledger: tuple[Plaint, bytes, str],
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run, original, head = signed_ledger
+    database = run.home / "ledger.sqlite"
+    rng = random.Random(kind + " batched")
+    for _ in range(CASES // 10):
+        database.write_bytes(original)
+        db = sqlite3.connect(database)
+        TAMPERINGS[kind](db, rng)
+        db.commit()
+        db.close()
+        verdicts = []
+        for size in (1, 2, 5, 256):
+            monkeypatch.setattr("ledger.cases.integrity.VERIFY_BATCH", size)
+            verdicts.append(verdict(run, head))
+        assert verdicts[1:] == verdicts[:-1]
+
+
+def verdict(run: Plaint, head: str) -> object:
+    try:
+        ledger = run.open()
+    except LedgerError as error:
+        return str(error)
+    try:
+        return ledger.verify(head)
+    except LedgerError as error:
+        return str(error)
+    finally:
+        ledger.close()
