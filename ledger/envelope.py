@@ -92,13 +92,12 @@ class SealCheck:
         """Find the keys that sealed `states`, those not in memory in one query."""
         wanted = {key_id for state in states for key_id in _key_ids(state)}
         ids = {
-            key_id: UUID(bytes=key_id)
+            UUID(bytes=key_id): key_id
             for key_id in wanted - self._ciphers.keys()
             if len(key_id) == KEY_ID_BYTES
         }
-        self._keyring.prefetch(set(ids.values()))
-        for key_id, uuid in ids.items():
-            self._ciphers[key_id] = self._keyring.for_reading(uuid)
+        for uuid, cipher in self._keyring.ciphers(ids.keys()).items():
+            self._ciphers[ids[uuid]] = cipher
 
     def __call__(
         self, originator: bytes, version: int, topic: str, state: bytes
