@@ -19,7 +19,9 @@ another row, aggregate, version or section fails to open.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterable
 from typing import Any, cast
 from uuid import UUID
 
@@ -38,38 +40,111 @@ KEY_ID_BYTES = 16
 LENGTH_BYTES = 4
 SECTION_HEAD = KEY_ID_BYTES + NONCE_BYTES
 PRIVATE_NAMES = "_private"
+# How the transcoder's JSON spells that key: found in a section's plaintext
+# whenever the key is there.
+_NAMES_KEY = json.dumps(PRIVATE_NAMES).encode()
 
 
 def key_ids_of(state: bytes) -> set[UUID]:
     """The ids of the data keys that sealed a stored state."""
-    return {UUID(bytes=key_id) for key_id in raw_key_ids_of(state)}
+    return {UUID(bytes=k) for k in raw_key_ids_of(state)}
 
 
 def raw_key_ids_of(state: bytes) -> set[bytes]:
     """The ids of the data keys that sealed a stored state, as 16 bytes each."""
-    ids = {state[1 : 1 + KEY_ID_BYTES]}
+    return {k for k in _key_ids(state) if len(k) == KEY_ID_BYTES}
+
+
+def _key_ids(state: bytes) -> tuple[bytes, bytes]:
+    """Where a stored state names its sections' keys: either may be empty or
+    cut short (such a state is for `open` to refuse)."""
     start = 1 + SECTION_HEAD
-    length = int.from_bytes(state[start : start + LENGTH_BYTES], "big")
-    rest = start + LENGTH_BYTES + length
-    if len(state) > rest:
-        ids.add(state[rest : rest + KEY_ID_BYTES])
-    return ids
+    rest = start + LENGTH_BYTES + int.from_bytes(state[start : start + LENGTH_BYTES])
+    return state[1 : 1 + KEY_ID_BYTES], state[rest : rest + KEY_ID_BYTES]
 
 
 def _aad(stored: StoredEvent, section: bytes, key_id: bytes) -> bytes:
     originator = stored.originator_id
     assert isinstance(originator, UUID)
+    identity = _identity(originator.bytes, stored.originator_version, stored.topic)
+    return identity + section + key_id
+
+
+def _identity(originator: bytes, version: int, topic: str) -> bytes:
+    """The event's part of each section's associated data."""
     return b"".join(
         (
             bytes([FORMAT_VERSION]),
-            originator.bytes,
-            stored.originator_version.to_bytes(8, "big", signed=True),
-            stored.topic.encode(),
+            originator,
+            version.to_bytes(8, "big", signed=True),
+            topic.encode(),
             b"\x00",
-            section,
-            key_id,
         )
     )
+
+
+class SealCheck:
+    """Whether stored events open, found without decoding them, for checking
+    many at once: True only where `EnvelopeMapper.open` would succeed; False
+    may be a doubt, which `open` settles and names. Each key's cipher is kept
+    for the check's lifetime."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self._keyring = keyring
+        self._ciphers: dict[bytes, AESGCM | None] = {}
+
+    def load_keys(self, states: Iterable[bytes]) -> None:
+        """Find the keys that sealed `states`, those not in memory in one query."""
+        wanted = {key_id for state in states for key_id in _key_ids(state)}
+        ids = {
+            UUID(bytes=key_id): key_id
+            for key_id in wanted - self._ciphers.keys()
+            if len(key_id) == KEY_ID_BYTES
+        }
+        for uuid, cipher in self._keyring.ciphers(ids.keys()).items():
+            self._ciphers[ids[uuid]] = cipher
+
+    def __call__(
+        self, originator: bytes, version: int, topic: str, state: bytes
+    ) -> bool:
+        """Whether the event given as its columns opens under its keys."""
+        start = 1 + SECTION_HEAD + LENGTH_BYTES
+        meta_end = start + int.from_bytes(state[start - LENGTH_BYTES : start], "big")
+        if state[:1] != bytes([FORMAT_VERSION]) or len(state) < max(start, meta_end):
+            return False
+        identity = _identity(originator, version, topic)
+        meta = self._plain(
+            identity + b"meta", state[1 : 1 + SECTION_HEAD], state[start:meta_end]
+        )
+        text = state[meta_end:]
+        if meta is None:
+            return False
+        # The metadata lists the text's field names exactly when there is text.
+        # Without a key named so in its JSON, it lists none; and a text section
+        # that opens was sealed for this very event, which the mapper does only
+        # beside such a list.
+        if not text:
+            return _NAMES_KEY not in meta
+        sealed = self._plain(
+            identity + b"text", text[:SECTION_HEAD], text[SECTION_HEAD:]
+        )
+        return _NAMES_KEY in meta and sealed is not None
+
+    def _plain(self, aad: bytes, head: bytes, sealed: bytes) -> bytes | None:
+        """A section's plaintext, or None when it does not open (or its key is
+        gone, which only `open` may excuse)."""
+        if len(head) < SECTION_HEAD:
+            return None
+        key_id = head[:KEY_ID_BYTES]
+        if key_id not in self._ciphers:
+            self._ciphers[key_id] = self._keyring.for_reading(UUID(bytes=key_id))
+        cipher = self._ciphers[key_id]
+        if cipher is None:
+            return None
+        try:
+            return cipher.decrypt(head[KEY_ID_BYTES:], sealed, aad + key_id)
+        except InvalidTag:
+            return None
 
 
 class EnvelopeMapper(Mapper[UUID]):

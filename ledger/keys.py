@@ -14,9 +14,10 @@ import hashlib
 import hmac
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 from uuid import UUID, uuid4
@@ -89,16 +90,21 @@ class MasterKey:
         """The key as a key file holds it."""
         return base64.b64encode(self.secret).decode("ascii") + "\n"
 
+    @cached_property
+    def _cipher(self) -> AESGCM:
+        # Kept: verify unwraps thousands of data keys at a time.
+        return AESGCM(self.secret)
+
     def wrap(self, key_id: UUID, scope: str, data_key: bytes) -> bytes:
         """Encrypt a data key, bound to its id and scope."""
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + AESGCM(self.secret).encrypt(nonce, data_key, _aad(key_id, scope))
+        return nonce + self._cipher.encrypt(nonce, data_key, _aad(key_id, scope))
 
     def unwrap(self, stored: StoredKey) -> bytes:
         """Decrypt a stored data key; refuse one that was altered or moved."""
         nonce, sealed = stored.wrapped[:NONCE_BYTES], stored.wrapped[NONCE_BYTES:]
         try:
-            return AESGCM(self.secret).decrypt(
+            return self._cipher.decrypt(
                 nonce, sealed, _aad(stored.key_id, stored.scope)
             )
         except InvalidTag:
@@ -191,12 +197,20 @@ class Keyring:
         self._remember(stored)
         return self._ciphers[key_id]
 
-    def prefetch(self, key_ids: set[UUID]) -> None:
-        """Load the keys among `key_ids` not in memory, in one query, before
-        opening many events."""
-        missing = [k for k in key_ids if k not in self._ciphers][:KEYS_KEPT]
-        for stored in self._require_store().select_keys(missing):
-            self._remember(stored)
+    def ciphers(self, key_ids: Collection[UUID]) -> dict[UUID, AESGCM | None]:
+        """The data keys with these ids (None for one that no longer exists),
+        those not in memory read in one query. Those are not kept: a check of
+        many events reads each once, and keeping them would push out the keys
+        that are in use (the newest complaints', just filed or imported)."""
+        found = {key_id: self._ciphers.get(key_id) for key_id in key_ids}
+        missing = [key_id for key_id, cipher in found.items() if cipher is None]
+        stored = [self._unsaved[k] for k in missing if k in self._unsaved]
+        stored += self._require_store().select_keys(
+            [k for k in missing if k not in self._unsaved]
+        )
+        for key in stored:
+            found[key.key_id] = AESGCM(self.master.unwrap(key))
+        return found
 
     def ledger_secret(self, label: bytes) -> bytes:
         """A secret derived from the ledger's data key for one purpose."""

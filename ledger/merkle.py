@@ -70,32 +70,47 @@ class TreeBuilder:
         """Add the next leaf hash."""
         if len(leaf) != HASH_SIZE:
             raise ValueError("a leaf hash is 32 bytes")
-        stack = self._stack
-        size = self._size
-        # Each trailing one bit of the size is a perfect subtree the leaf completes.
-        while size & 1:
-            leaf = _sha256(b"\x01" + stack.pop() + leaf).digest()
-            size >>= 1
-        stack.append(leaf)
-        self._size += 1
+        self._push(leaf, 1)
 
     def extend(self, leaves: Iterable[bytes]) -> None:
-        """Add leaf hashes in order; the hot loop when hashing a whole log."""
+        """Add leaf hashes in order; the hot loop when hashing a whole log.
+
+        The leaves are taken in the largest perfect subtrees the size allows,
+        each hashed a whole level at a time, which costs far less interpreter
+        time per node than adding the leaves one by one."""
+        pending = list(leaves)
+        done = 0
+        while done < len(pending):
+            remaining = len(pending) - done
+            # A subtree must start where one ends: at a multiple of its width.
+            width = 1 << (remaining.bit_length() - 1)
+            if self._size:
+                width = min(width, self._size & -self._size)
+            level = pending[done : done + width]
+            if {*map(len, level)} != {HASH_SIZE}:
+                # Take the leaves before the first bad one, then refuse it.
+                for leaf in level:
+                    self.append(leaf)
+            while len(level) > 1:
+                level = [
+                    _sha256(b"\x01" + left + right).digest()
+                    for left, right in zip(level[::2], level[1::2], strict=True)
+                ]
+            self._push(level[0], width)
+            done += width
+
+    def _push(self, node: bytes, width: int) -> None:
+        """Add the root of a perfect subtree of `width` leaves (a power of two
+        that divides the size)."""
         stack = self._stack
-        pop, push, sha256 = stack.pop, stack.append, _sha256
-        size = self._size
-        try:
-            for node in leaves:
-                if len(node) != HASH_SIZE:
-                    raise ValueError("a leaf hash is 32 bytes")
-                bits = size
-                while bits & 1:
-                    node = sha256(b"\x01" + pop() + node).digest()
-                    bits >>= 1
-                push(node)
-                size += 1
-        finally:
-            self._size = size
+        # Each trailing one bit of the size, counted in subtrees of this width,
+        # is a subtree of the same width that this one completes.
+        bits = self._size // width
+        while bits & 1:
+            node = _sha256(b"\x01" + stack.pop() + node).digest()
+            bits >>= 1
+        stack.append(node)
+        self._size += width
 
     def root(self) -> bytes:
         """The tree head of the leaves so far (MTH of RFC 9162 section 2.1.1)."""

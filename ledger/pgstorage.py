@@ -101,6 +101,14 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         return bytes(stored.bytes)
 
     @staticmethod
+    def plain_rows(rows: list[Any]) -> list[tuple[int, bytes, int, str, bytes]]:
+        return [
+            (row["id"], row["originator_id"].bytes, row["originator_version"],
+             row["topic"], bytes(row["state"]))
+            for row in rows
+        ]  # fmt: skip
+
+    @staticmethod
     def originator_param(originator_id: UUID) -> Any:
         return originator_id
 

@@ -13,7 +13,7 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from ledger.base import LedgerBase
 from ledger.config import signing_key_file
-from ledger.envelope import key_ids_of
+from ledger.envelope import SealCheck
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
@@ -21,7 +21,7 @@ from ledger.errors import (
     KeyProblem,
     RuleViolation,
 )
-from ledger.integrity import LogCheck, event_leaf_hash, open_head
+from ledger.integrity import LogCheck, LogRow, event_leaf_hash, open_head
 from ledger.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
 from ledger.note import NoteError, checkpoint_body, sign_note
 from ledger.signing import load_signing_key, verifier_key
@@ -30,7 +30,8 @@ from ledger.vocabulary import Role
 
 # A write that leaves this many events unsigned signs a checkpoint by itself.
 CHECKPOINT_EVERY = 1000
-BATCH = 1000
+# Rows verify reads at once.
+VERIFY_BATCH = 256
 Progress = Callable[[int], None]
 
 
@@ -151,23 +152,28 @@ class IntegrityCases(LedgerBase):
         pending = iter(heads)
         head = next(pending, None)
         verdict = {"ok": True, "checkpoints": len(checkpoints)}
-        for row in self._rows(after=since, opened_beyond=proven - check.size):
-            bad: Notification | None = None
-            problem = check.add_row(*row[1:])
-            if problem is None and check.size > proven:
-                problem = self._authentic(bad := _notification(row))
-            while problem is None and head is not None and head.size == check.size:
-                problem = head.problem
-                if problem is None and head.root != check.tree.root():
-                    bad, problem = self._culprit(since, _notification(row), head)
-                since = row[0]
-                head = next(pending, None)
-            if problem:
-                named = self._first_bad(bad or _notification(row), problem)
-                return {**verdict, "ok": False, "events": check.size,
-                        "first_bad": named}  # fmt: skip
-            if progress is not None and check.size % BATCH == 0:
-                progress(BATCH)
+        for batch in self._batches(since):
+            rest = batch
+            while rest:
+                # A head is compared where the log reaches its size: cut there.
+                cut = len(rest)
+                if head is not None and head.size > check.size:
+                    cut = min(cut, head.size - check.size)
+                rows, rest = rest[:cut], rest[cut:]
+                events, bad, problem = self._check_rows(check, rows, proven)
+                while problem is None and head is not None and head.size == check.size:
+                    problem = head.problem
+                    if problem is None and head.root != check.tree.root():
+                        last = _notification(rows[-1])
+                        bad, problem = self._culprit(since, last, head)
+                    since = rows[-1][0]
+                    head = next(pending, None)
+                if problem:
+                    named = self._first_bad(bad or _notification(rows[-1]), problem)
+                    return {**verdict, "ok": False, "events": events,
+                            "first_bad": named}  # fmt: skip
+            if progress is not None:
+                progress(len(batch))
         if head is not None:
             removed = (
                 f"a checkpoint covers {head.size} events but the log holds "
@@ -181,6 +187,30 @@ class IntegrityCases(LedgerBase):
             "first_bad": None,
             "root": check.tree.root().hex(),
         }
+
+    def _check_rows(
+        self, check: LogCheck, rows: list[LogRow], proven: int
+    ) -> tuple[int, Notification | None, str | None]:
+        """Take `rows` into the check, opening those past the log's first
+        `proven` events. Returns how many events were checked up to the first
+        wrong row, that row and why; or the check's size, None and None. As one
+        row at a time, a row's version is checked before it is opened."""
+        start = check.size
+        wrong = check.add_rows(rows)
+        end = len(rows) if wrong is None else wrong[0]
+        opened = max(0, proven - start)
+        opens = SealCheck(self.keyring)
+        opens.load_keys(row[4] for row in rows[opened:end])
+        for index in range(opened, end):
+            if not opens(*rows[index][1:]):
+                notification = _notification(rows[index])
+                problem = self._authentic(notification)
+                if problem:
+                    return start + index + 1, notification, problem
+        if wrong is not None:
+            index, problem = wrong
+            return start + index + 1, _notification(rows[index]), problem
+        return check.size, None, None
 
     def _culprit(
         self, since: int, last: Notification, head: Expected
@@ -270,19 +300,12 @@ class IntegrityCases(LedgerBase):
         )
         return check, position
 
-    def _rows(
-        self, after: int = 0, opened_beyond: int | None = None
-    ) -> Iterator[tuple[int, bytes, int, str, bytes]]:
-        """The stored events after notification id `after`, as plain columns;
-        for a batch with events beyond the `opened_beyond`-th, which verify
-        opens, their data keys are loaded first, all in one query."""
-        seen = 0
-        while batch := self._storage(partial(self.tables.log_rows, after, 2 * BATCH)):
-            seen += len(batch)
-            if opened_beyond is not None and seen > opened_beyond:
-                self.keyring.prefetch(set().union(*(key_ids_of(r[4]) for r in batch)))
-            yield from batch
-            after = batch[-1][0]
+    def _batches(self, after: int) -> Iterator[list[LogRow]]:
+        """The stored events after notification id `after`, as plain columns,
+        in batches."""
+        batches = self.tables.log_batches(after, VERIFY_BATCH)
+        while batch := self._storage(partial(next, batches, [])):
+            yield batch
 
     def _authentic(self, notification: Notification) -> str | None:
         """Why the event does not open under its keys (AES-GCM), or None."""
@@ -341,7 +364,7 @@ def _resume(stored: StoredCheckpoint) -> TreeBuilder:
     return TreeBuilder.resume(stored.size, hashes)
 
 
-def _notification(row: tuple[int, bytes, int, str, bytes]) -> Notification:
+def _notification(row: LogRow) -> Notification:
     """A row of the log as the library's notification, to open or name it."""
     notification_id, originator, version, topic, state = row
     return Notification(

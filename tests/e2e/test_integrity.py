@@ -13,6 +13,7 @@ import hashlib
 import json
 import sqlite3
 
+import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -211,3 +212,17 @@ def test_incremental_verify_refuses_a_checkpoint_whose_kept_state_was_altered(
         "Error: the kept state of the checkpoint of 10 events does not hash to its "
         "signed root; run a full `plaint verify`"
     )
+
+
+def test_verify_gives_the_same_verdict_read_in_small_batches(
+    plaint: Plaint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some_history(plaint)
+    plaint.ok("checkpoint")
+    plaint.ok("note", "C-2", "after the checkpoint")
+    plaint.ok("ack", "C-3")
+    whole = json.loads(plaint.ok("verify", "--json"))
+    monkeypatch.setattr("ledger.cases.integrity.VERIFY_BATCH", 2)
+    assert json.loads(plaint.ok("verify", "--json")) == whole
+    resumed = json.loads(plaint.ok("verify", "--incremental", "--json"))
+    assert (resumed["events"], resumed["root"]) == (14, whole["root"])

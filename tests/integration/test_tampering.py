@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
+from ledger.envelope import SealCheck
 from ledger.errors import LedgerError
 from tests.conftest import Plaint
 
@@ -146,6 +147,53 @@ def change_checkpoint_root(db: sqlite3.Connection, rng: random.Random) -> None:
     )
 
 
+def flip_sealed(db: sqlite3.Connection, rng: random.Random) -> None:
+    """Flip a bit of a state, but not of its text section's key id: a text key
+    that is not found reads as erased, which only a checkpoint can tell from
+    tampering."""
+    rowid = rng.choice(rows(db))
+    (state,) = db.execute(
+        "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    text_key = 33 + int.from_bytes(state[29:33], "big")
+    at = rng.choice([b for b in range(len(state)) if not text_key <= b < text_key + 16])
+    flipped = bytearray(state)
+    flipped[at] ^= 1 << rng.randrange(8)
+    db.execute(
+        "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(flipped), rowid)
+    )
+
+
+def strip_text(db: sqlite3.Connection, rng: random.Random) -> None:
+    """Drop a complaint event's text section, keeping its metadata."""
+    rowid = rng.choice(
+        [
+            r
+            for (r,) in db.execute(
+                "SELECT rowid FROM stored_events WHERE topic LIKE '%Complaint.Filed'"
+            )
+        ]
+    )
+    (state,) = db.execute(
+        "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    meta_end = 33 + int.from_bytes(state[29:33], "big")
+    db.execute(
+        "UPDATE stored_events SET state = ? WHERE rowid = ?", (state[:meta_end], rowid)
+    )  # fmt: skip
+
+
+def cut_state(db: sqlite3.Connection, rng: random.Random) -> None:
+    rowid = rng.choice(rows(db))
+    (state,) = db.execute(
+        "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    db.execute(
+        "UPDATE stored_events SET state = ? WHERE rowid = ?",
+        (state[: rng.randrange(len(state))], rowid),
+    )
+
+
 TAMPERINGS: dict[str, Tamper] = {
     "flip a bit of a state": flip_state,
     "flip a bit of a topic": flip_topic,
@@ -158,6 +206,20 @@ TAMPERINGS: dict[str, Tamper] = {
     "truncate the log": truncate,
     "forge a checkpoint's note": forge_checkpoint,
     "change a checkpoint's root": change_checkpoint_root,
+}
+
+
+# What verify must catch in events no checkpoint covers yet, by opening each
+# (a removed or reordered unsigned event leaves nothing to compare with).
+UNSIGNED_TAMPERINGS: dict[str, Tamper] = {
+    "flip a bit of a state": flip_sealed,
+    "flip a bit of a topic": flip_topic,
+    "change an originator id": change_originator,
+    "change a version": change_version,
+    "insert a copied row": duplicate_row,
+    "swap two states": swap_states,
+    "strip a text section": strip_text,
+    "cut a state short": cut_state,
 }
 
 
@@ -199,7 +261,37 @@ def test_verify_catches_every_random_tampering(
     assert missed == []
 
 
-def caught(run: Plaint, head: str) -> bool:
+@pytest.fixture
+def unsigned_ledger(sqlite_plaint: Plaint) -> tuple[Plaint, bytes]:
+    run = sqlite_plaint
+    for n in range(6):
+        run.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+               "--summary", f"s{n}", "--customer", "Jo")  # fmt: skip
+    run.ok("ack", "C-1")
+    run.ok("note", "C-2", "a note")
+    return run, (run.home / "ledger.sqlite").read_bytes()
+
+
+@pytest.mark.parametrize("kind", UNSIGNED_TAMPERINGS)
+def test_verify_opens_unsigned_events_and_catches_every_tampering(
+    unsigned_ledger: tuple[Plaint, bytes], kind: str
+) -> None:
+    run, original = unsigned_ledger
+    database = run.home / "ledger.sqlite"
+    rng = random.Random(kind)
+    missed = []
+    for case in range(CASES):
+        database.write_bytes(original)
+        db = sqlite3.connect(database)
+        UNSIGNED_TAMPERINGS[kind](db, rng)
+        db.commit()
+        db.close()
+        if not caught(run, None):
+            missed.append(case)
+    assert missed == []
+
+
+def caught(run: Plaint, head: str | None) -> bool:
     try:
         ledger = run.open()
     except LedgerError:
@@ -215,3 +307,52 @@ def caught(run: Plaint, head: str) -> bool:
 def test_the_untouched_copy_verifies(signed_ledger: tuple[Plaint, bytes, str]) -> None:
     run, _, head = signed_ledger
     assert not caught(run, head)
+
+
+def test_every_untouched_event_opens_without_falling_back(
+    unsigned_ledger: tuple[Plaint, bytes],
+) -> None:
+    run, _ = unsigned_ledger
+    ledger = run.open()
+    try:
+        rows = ledger.tables.log_rows(0, 100)
+        opens = SealCheck(ledger.keyring)
+        assert len(rows) == 11
+        assert all(opens(*row[1:]) for row in rows)
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("kind", TAMPERINGS)
+def test_the_verdict_does_not_depend_on_how_the_log_is_batched(
+    signed_ledger: tuple[Plaint, bytes, str],
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run, original, head = signed_ledger
+    database = run.home / "ledger.sqlite"
+    rng = random.Random(kind + " batched")
+    for _ in range(CASES // 10):
+        database.write_bytes(original)
+        db = sqlite3.connect(database)
+        TAMPERINGS[kind](db, rng)
+        db.commit()
+        db.close()
+        verdicts = []
+        for size in (1, 2, 5, 256):
+            monkeypatch.setattr("ledger.cases.integrity.VERIFY_BATCH", size)
+            verdicts.append(verdict(run, head))
+        assert verdicts[1:] == verdicts[:-1]
+
+
+def verdict(run: Plaint, head: str) -> object:
+    try:
+        ledger = run.open()
+    except LedgerError as error:
+        return str(error)
+    try:
+        return ledger.verify(head)
+    except LedgerError as error:
+        return str(error)
+    finally:
+        ledger.close()

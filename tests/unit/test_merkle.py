@@ -152,6 +152,19 @@ def test_a_builder_resumes_from_its_size_and_hashes() -> None:
         TreeBuilder.resume(37, first.hashes[:-1])
 
 
+def test_extending_in_uneven_pieces_agrees_with_appending_one_at_a_time() -> None:
+    hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(300)]
+    by_piece, by_leaf = TreeBuilder(), TreeBuilder()
+    done = 0
+    for width in (1, 3, 2, 7, 16, 5, 0, 33, 64, 1, 9, 128, 31):
+        by_piece.extend(hashes[done : done + width])
+        for leaf in hashes[done : done + width]:
+            by_leaf.append(leaf)
+        done += width
+        assert (by_piece.size, by_piece.hashes) == (by_leaf.size, by_leaf.hashes)
+        assert by_piece.root() == root_from_leaf_hashes(hashes[:done])
+
+
 def test_the_builder_refuses_a_leaf_hash_of_the_wrong_length() -> None:
     builder = TreeBuilder()
     builder.extend(HASHES[:3])
