@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ from commands import cli
 from commands.base import Session
 from ledger.application import ComplaintLedger
 from ledger.location import parse_location
+from ledger.sample import ManualClock
 from ledger.timeutil import Clock, system_clock
+
+DEMO_NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 
 POSTGRES_URL = os.environ.get(
     "PLAINT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -72,6 +76,14 @@ def environ(tmp_path: Path) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     env["XDG_DATA_HOME"] = str(tmp_path / "data")
     return env
+
+
+@pytest.fixture
+def demo_session(environ: dict[str, str]) -> Session:
+    """A session whose clock is pinned: the sample's complaints follow working
+    days and hours back from now, so a small demo's data (whether any complaint
+    becomes confidential, say) would depend on the hour the tests run."""
+    return Session(environ=environ, clock=ManualClock(DEMO_NOW))
 
 
 @pytest.fixture

@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from commands import cli
 from commands.base import Session
-from ledger.sample import ManualClock
 
 
-# The sample's complaints follow working days and hours back from now, so the
-# tests pin now: with 40 complaints, whether any becomes confidential depended
-# on the hour the suite ran.
-NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
-
-
-def demo(environ: dict[str, str], *args: str) -> Result:
-    session = Session(environ=environ, clock=ManualClock(NOW))
+def demo(session: Session, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--as", "ann", "demo", *args], obj=session)
 
 
 def test_the_demo_builds_a_ledger_and_renders_every_report_inside_its_directory(
-    environ: dict[str, str], tmp_path: Path
+    demo_session: Session, tmp_path: Path
 ) -> None:
     where = tmp_path / "demo"
-    result = demo(environ, str(where), "--complaints", "40")
+    result = demo(demo_session, str(where), "--complaints", "40")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"Created a sample ledger at {where}/ledger.sqlite: ")
@@ -48,7 +39,7 @@ def test_the_demo_builds_a_ledger_and_renders_every_report_inside_its_directory(
     )
     assert (where / "ledger.key").stat().st_mode & 0o777 == 0o600
     assert not (tmp_path / "config" / "plaint").exists()
-    explore = {**environ, "PLAINT_KEY_FILE": str(where / "ledger.key")}
+    explore = {**demo_session.environ, "PLAINT_KEY_FILE": str(where / "ledger.key")}
     listed = CliRunner().invoke(
         cli,
         ["--ledger", str(where / "ledger.sqlite"), "--as", "ann", "list", "--json"],
@@ -59,12 +50,12 @@ def test_the_demo_builds_a_ledger_and_renders_every_report_inside_its_directory(
 
 
 def test_the_demo_refuses_a_directory_that_already_holds_a_ledger(
-    environ: dict[str, str], tmp_path: Path
+    demo_session: Session, tmp_path: Path
 ) -> None:
     where = tmp_path / "demo"
     where.mkdir()
     (where / "ledger.sqlite").write_bytes(b"")
-    result = demo(environ, str(where))
+    result = demo(demo_session, str(where))
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"Error: {where} already holds a plaint ledger; remove it or name another "

@@ -55,14 +55,14 @@ def browser() -> str:
 
 
 def test_every_demo_report_renders_in_chromium_with_non_empty_charts(
-    environ: dict[str, str], tmp_path: Path
+    demo_session: Session, tmp_path: Path
 ) -> None:
     chromium = browser()
     where = tmp_path / "demo"
     result = CliRunner().invoke(
         cli,
         ["--as", "ann", "demo", str(where), "--complaints", "60"],
-        obj=Session(environ=environ),
+        obj=demo_session,
     )
     assert result.exit_code == 0, result.output
     routes = sorted(p.name for p in where.glob("route-*.html"))
