@@ -21,7 +21,13 @@ from ledger.errors import (
     KeyProblem,
     RuleViolation,
 )
-from ledger.integrity import LogCheck, LogRow, event_leaf_hash, open_head
+from ledger.integrity import (
+    LogCheck,
+    LogRow,
+    event_leaf_hash,
+    leaf_hashes,
+    open_head,
+)
 from ledger.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
 from ledger.note import NoteError, checkpoint_body, sign_note
 from ledger.signing import load_signing_key, verifier_key
@@ -92,9 +98,9 @@ class IntegrityCases(LedgerBase):
         tree, position = TreeBuilder(), 0
         if latest:
             tree, position = _resume(latest[0]), latest[0].position
-        for notification in self._log(after=position):
-            tree.append(event_leaf_hash(notification))
-            position = notification.id
+        for batch in self._batches(position):
+            tree.extend(leaf_hashes(batch))
+            position = batch[-1][0]
         if latest and tree.size == latest[0].size:
             return checkpoint_view(latest[0])
         key = load_signing_key(signing_key_file(self.ledger_id, self.environ))
