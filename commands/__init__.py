@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from commands.base import PlaintGroup, Session, default_actor
@@ -85,7 +83,4 @@ def cli(ctx: click.Context, ledger: str | None, actor: str | None) -> None:
 
 def main() -> None:
     """The console script."""
-    # Libraries' log records (a connection pool retrying, say) are not for the
-    # user: plaint reports every failure itself, as one `Error:` line.
-    logging.getLogger().addHandler(logging.NullHandler())
     cli(prog_name="plaint")

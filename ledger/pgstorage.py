@@ -7,6 +7,7 @@ PostgreSQL driver is slow to import.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
@@ -26,6 +27,13 @@ from ledger.storage import (
     LedgerMeta,
     LedgerTables,
 )
+
+# The driver's and the library's log records (a pool retrying a connection,
+# say) are not for plaint's users, who get every failure as one `Error:` line;
+# without a handler Python would print them. A program that configures logging
+# still receives them.
+for _logger in ("psycopg", "eventsourcing"):
+    logging.getLogger(_logger).addHandler(logging.NullHandler())
 
 
 class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
