@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -13,7 +13,6 @@ from eventsourcing.persistence import (
 )
 
 from ledger.base import MAX_ATTEMPTS, LedgerBase
-from ledger.claims import IntakeClaim, claim_id
 from ledger.complaint import Complaint, reference
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 from ledger.intake import Intake, require_text
@@ -27,6 +26,9 @@ from ledger.vocabulary import (
     WORKERS,
     Severity,
 )
+
+if TYPE_CHECKING:
+    from ledger.claims import IntakeClaim
 
 
 class ComplaintCases(LedgerBase):
@@ -89,19 +91,28 @@ class ComplaintCases(LedgerBase):
             **intake.fields(),
         )
 
+    # Claims are imported where used: defining an aggregate's event classes is
+    # start-up time, and most complaints filed at the terminal claim nothing.
+
     def _claim_id(self, intake: Intake) -> UUID:
+        from ledger.claims import claim_id
+
         if self._claim_secret is None:
             self._claim_secret = self.keyring.ledger_secret(b"plaint intake claims")
         return claim_id(self._claim_secret, intake)
 
     def _claimed(self, claim: UUID) -> int | None:
         """The number of the complaint that holds this claim, if any."""
+        from ledger.claims import IntakeClaim
+
         try:
             return self._get(IntakeClaim, claim, "claim").number
         except UnknownReference:
             return None
 
     def _claim(self, claim: UUID, complaint: Complaint) -> IntakeClaim:
+        from ledger.claims import IntakeClaim
+
         return IntakeClaim(
             id=claim, number=complaint.number, actor=self.actor, timestamp=self.clock()
         )
