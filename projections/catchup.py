@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
+from functools import lru_cache
 from threading import Timer
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Notification
 from eventsourcing.sqlite import SQLiteDatastore
 
 from projections.store import (
@@ -61,6 +63,7 @@ def memory_store() -> ViewSQL:
     return store
 
 
+@lru_cache(maxsize=256)  # a log holds few topics, each met again and again
 def aggregate_of(topic: str) -> str:
     """The aggregate class a stored event's topic names (`module:Class.Event`):
     `Complaint`, `Team`, `Policy`, `Access`."""
@@ -84,25 +87,31 @@ def catch_up(
     one reads the positions again and goes on from there."""
     read = 0
     positions = store.positions(views)
+    readers: dict[str, list[tuple[View, str]]] = {}
+    for view in views:
+        readers.setdefault(view.aggregate, []).append((view, tracking_name(view)))
     while True:
         start = min(positions.values())
-        batch = ledger.read_notifications(start, batch_size)
+        batch = ledger.log_rows(start, batch_size)
         if not batch:
             return read
         changes: list[Change] = []
-        wanted = {view.aggregate for view in views}
-        for notification in batch:
-            aggregate = aggregate_of(notification.topic)
-            if aggregate not in wanted:
-                continue  # no view reads it: leave it sealed
-            event: Any = ledger.decode_metadata(notification)
+        for position, originator, version, topic, state in batch:
+            behind = [
+                view
+                for view, name in readers.get(aggregate_of(topic), ())
+                if positions[name] < position
+            ]
+            if not behind:
+                continue  # no view reads it (or has yet to): leave it sealed
+            event: Any = ledger.decode_metadata(
+                Notification(UUID(bytes=originator), version, topic, state, position)
+            )
             if until is not None and event.timestamp > until:
                 continue
-            for view in views:
-                name = tracking_name(view)
-                if positions[name] < notification.id and view.aggregate == aggregate:
-                    changes += view.process_event(event)
-        last = batch[-1].id
+            for view in behind:
+                changes += view.process_event(event)
+        last = batch[-1][0]
         advanced = {name: last for name, at in positions.items() if at < last}
         try:
             store.apply(changes, advanced)

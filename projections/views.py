@@ -21,7 +21,9 @@ from ledger.vocabulary import DEADLINE_NAMES, Status
 Row = dict[str, Any]
 
 
-@dataclass(frozen=True)
+# Tables are module constants, so identity is equality; that keeps them cheap
+# to hash where each change looks up its table's SQL.
+@dataclass(frozen=True, eq=False)
 class Table:
     """A view table: its columns (name and SQL type) and primary key."""
 
@@ -240,22 +242,20 @@ def escalations(event: Any) -> list[Change]:
 def grants(event: Any) -> list[Change]:
     """Who may read each confidential complaint, since when, and until when."""
     kind = kind_of(event)
+    if kind not in ("MadeConfidential", "Granted", "Revoked"):
+        return []
     complaint_id = event.originator_id.hex
-    granted = {"granted_at": stamp(event.timestamp), "granted_by": event.actor,
-               "revoked_at": None, "revoked_by": None}  # fmt: skip
-    if kind == "MadeConfidential":
-        return [
-            Upsert(GRANTS, {"complaint_id": complaint_id, "grantee": name, **granted})
-            for name in event.allow
-        ]
-    if kind == "Granted":
-        row = {"complaint_id": complaint_id, "grantee": event.member, **granted}
-        return [Upsert(GRANTS, row)]
     if kind == "Revoked":
         key = {"complaint_id": complaint_id, "grantee": event.member}
         revoked = {"revoked_at": stamp(event.timestamp), "revoked_by": event.actor}
         return [Update(GRANTS, key, revoked)]
-    return []
+    granted = {"granted_at": stamp(event.timestamp), "granted_by": event.actor,
+               "revoked_at": None, "revoked_by": None}  # fmt: skip
+    grantees = event.allow if kind == "MadeConfidential" else [event.member]
+    return [
+        Upsert(GRANTS, {"complaint_id": complaint_id, "grantee": name, **granted})
+        for name in grantees
+    ]
 
 
 def access(event: Any) -> list[Change]:
