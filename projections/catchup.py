@@ -31,7 +31,7 @@ from projections.views import VIEWS, Change, View
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 10_000
 POLL_SECONDS = 1.0
 Progress = Callable[[int], None]
 
