@@ -8,8 +8,9 @@ current this costs two small queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import lru_cache
 from threading import Timer
@@ -70,6 +71,22 @@ def aggregate_of(topic: str) -> str:
     return topic.rpartition(":")[2].partition(".")[0]
 
 
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """Pause the cycle collector. A batch keeps tens of thousands of rows
+    alive until it is written; the collector would walk them again and again
+    (a fifth of a rebuild's time), yet they hold no cycles: reference counting
+    frees them all."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@cycles_uncollected()
 def catch_up(
     ledger: ComplaintLedger,
     store: ViewSQL,

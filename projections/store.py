@@ -118,13 +118,20 @@ class ViewSQL:
         Tables are independent, so each table's changes are written together
         (in their own order), which lets runs of one statement go as one
         `executemany`."""
-        by_table: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}
+        by_table: dict[str, list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]] = {}
         for change in changes:
-            by_table.setdefault(change.table.name, []).append(self.change_sql(change))
+            sql, params = self.change_sql(change)
+            statement = (sql, change.key_values(), params)
+            by_table.setdefault(change.table.name, []).append(statement)
         with self.writing() as cursor:
             for statements in by_table.values():
                 for sql, group in groupby(statements, key=itemgetter(0)):
-                    cursor.executemany(sql, [params for _, params in group])
+                    # Within a run, changes to different rows are independent,
+                    # and a stable sort keeps each row's own in order: in key
+                    # order the primary-key index is written page after page
+                    # rather than at random.
+                    run = sorted(group, key=itemgetter(1))
+                    cursor.executemany(sql, [params for _, _, params in run])
             for name, position in positions.items():
                 self._insert_tracking(cursor, Tracking(name, position))
 

@@ -43,6 +43,12 @@ class Table:
         pick = itemgetter(*self.column_names)
         return lambda row: tuple(pick(row))
 
+    @cached_property
+    def key_of(self) -> Callable[[Row], tuple[Any, ...]]:
+        """A row's primary key values, in key order."""
+        pick = itemgetter(*self.key)
+        return lambda row: (pick(row),) if len(self.key) == 1 else tuple(pick(row))
+
 
 @dataclass(frozen=True)
 class Upsert:
@@ -50,6 +56,10 @@ class Upsert:
 
     table: Table
     row: Row
+
+    def key_values(self) -> tuple[Any, ...]:
+        """The values of the row's primary key."""
+        return self.table.key_of(self.row)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,10 @@ class Update:
     values: Row
     when: Row = field(default_factory=dict)
 
+    def key_values(self) -> tuple[Any, ...]:
+        """The values of the row's primary key."""
+        return tuple(self.key.values())
+
 
 @dataclass(frozen=True)
 class Delete:
@@ -69,6 +83,10 @@ class Delete:
 
     table: Table
     key: Row
+
+    def key_values(self) -> tuple[Any, ...]:
+        """The values of the row's primary key."""
+        return tuple(self.key.values())
 
 
 Change = Upsert | Update | Delete
@@ -174,7 +192,7 @@ def complaints(event: Any) -> list[Change]:
             "severity": event.severity, "status": str(Status.RECEIVED),
             "owner": event.owner, "confidential": 0,
             "received_at": stamp(event.received_at),
-            "filed_at": stamp(event.timestamp), **touched,
+            "filed_at": touched["updated_at"], **touched,
             "escalation_level": 0, "survey_score": None, "erased": 0,
         })]  # fmt: skip
     changes: list[Change] = [Update(COMPLAINTS, key, touched)]
