@@ -27,6 +27,10 @@ TRACKING_PREFIX = "plaint.view."
 CACHE_KIB = 64 * 1024
 
 
+# A change as SQL: the statement, the row's key and the parameters, by table.
+Statements = dict[str, list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]]
+
+
 def tracking_name(view: View) -> str:
     """The name a view's position is tracked under."""
     return TRACKING_PREFIX + view.name
@@ -113,19 +117,22 @@ class ViewSQL:
         sets = ", ".join(f"{c} = {p}" for c in values)
         return f"UPDATE {name} SET {sets} WHERE {where}"  # noqa: S608
 
-    def apply(self, changes: Sequence[Change], positions: dict[str, int]) -> None:
-        """Write `changes` and advance the views' positions, in one transaction.
-        Tables are independent, so each table's changes are written together
-        (in their own order), which lets runs of one statement go as one
-        `executemany`."""
-        by_table: dict[str, list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]] = {}
+    def gather(self, changes: Iterable[Change], into: Statements) -> None:
+        """Add `changes` to `into` as statements, each table's in order (a
+        statement is lighter to hold than its change)."""
         for change in changes:
             sql, params = self.change_sql(change)
             statement = (sql, change.key_values(), params)
-            by_table.setdefault(change.table.name, []).append(statement)
+            into.setdefault(change.table.name, []).append(statement)
+
+    def apply(self, statements: Statements, positions: dict[str, int]) -> None:
+        """Write gathered statements and advance the views' positions, in one
+        transaction. Tables are independent, so each table's statements are
+        written together (in their own order), which lets runs of one
+        statement go as one `executemany`."""
         with self.writing() as cursor:
-            for statements in by_table.values():
-                for sql, group in groupby(statements, key=itemgetter(0)):
+            for table_statements in statements.values():
+                for sql, group in groupby(table_statements, key=itemgetter(0)):
                     # Within a run, changes to different rows are independent,
                     # and a stable sort keeps each row's own in order: in key
                     # order the primary-key index is written page after page
