@@ -63,7 +63,13 @@ def stamp(moment: datetime | None) -> str | None:
     """A time for views: fixed-width UTC text, so that text order is time order."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Formatted by hand: three times faster than strftime, and a rebuild
+    # stamps several times per event. The year is padded to four digits, as
+    # strftime does for every year from 1000 on.
+    m = moment.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031 - the fastest
+        m.year, m.month, m.day, m.hour, m.minute, m.second, m.microsecond
+    )  # fmt: skip
 
 
 def local(moment: datetime | None) -> str:

@@ -21,7 +21,9 @@ from ledger.vocabulary import DEADLINE_NAMES, Status
 Row = dict[str, Any]
 
 
-@dataclass(frozen=True)
+# Tables are module constants, so identity is equality; that keeps them cheap
+# to hash where each change looks up its table's SQL.
+@dataclass(frozen=True, eq=False)
 class Table:
     """A view table: its columns (name and SQL type) and primary key."""
 
@@ -41,6 +43,12 @@ class Table:
         pick = itemgetter(*self.column_names)
         return lambda row: tuple(pick(row))
 
+    @cached_property
+    def key_of(self) -> Callable[[Row], tuple[Any, ...]]:
+        """A row's primary key values, in key order."""
+        pick = itemgetter(*self.key)
+        return lambda row: (pick(row),) if len(self.key) == 1 else tuple(pick(row))
+
 
 @dataclass(frozen=True)
 class Upsert:
@@ -48,6 +56,10 @@ class Upsert:
 
     table: Table
     row: Row
+
+    def key_values(self) -> tuple[Any, ...]:
+        """The values of the row's primary key."""
+        return self.table.key_of(self.row)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,10 @@ class Update:
     values: Row
     when: Row = field(default_factory=dict)
 
+    def key_values(self) -> tuple[Any, ...]:
+        """The values of the row's primary key."""
+        return tuple(self.key.values())
+
 
 @dataclass(frozen=True)
 class Delete:
@@ -67,6 +83,10 @@ class Delete:
 
     table: Table
     key: Row
+
+    def key_values(self) -> tuple[Any, ...]:
+        """The values of the row's primary key."""
+        return tuple(self.key.values())
 
 
 Change = Upsert | Update | Delete
@@ -172,7 +192,7 @@ def complaints(event: Any) -> list[Change]:
             "severity": event.severity, "status": str(Status.RECEIVED),
             "owner": event.owner, "confidential": 0,
             "received_at": stamp(event.received_at),
-            "filed_at": stamp(event.timestamp), **touched,
+            "filed_at": touched["updated_at"], **touched,
             "escalation_level": 0, "survey_score": None, "erased": 0,
         })]  # fmt: skip
     changes: list[Change] = [Update(COMPLAINTS, key, touched)]
@@ -240,22 +260,20 @@ def escalations(event: Any) -> list[Change]:
 def grants(event: Any) -> list[Change]:
     """Who may read each confidential complaint, since when, and until when."""
     kind = kind_of(event)
+    if kind not in ("MadeConfidential", "Granted", "Revoked"):
+        return []
     complaint_id = event.originator_id.hex
-    granted = {"granted_at": stamp(event.timestamp), "granted_by": event.actor,
-               "revoked_at": None, "revoked_by": None}  # fmt: skip
-    if kind == "MadeConfidential":
-        return [
-            Upsert(GRANTS, {"complaint_id": complaint_id, "grantee": name, **granted})
-            for name in event.allow
-        ]
-    if kind == "Granted":
-        row = {"complaint_id": complaint_id, "grantee": event.member, **granted}
-        return [Upsert(GRANTS, row)]
     if kind == "Revoked":
         key = {"complaint_id": complaint_id, "grantee": event.member}
         revoked = {"revoked_at": stamp(event.timestamp), "revoked_by": event.actor}
         return [Update(GRANTS, key, revoked)]
-    return []
+    granted = {"granted_at": stamp(event.timestamp), "granted_by": event.actor,
+               "revoked_at": None, "revoked_by": None}  # fmt: skip
+    grantees = event.allow if kind == "MadeConfidential" else [event.member]
+    return [
+        Upsert(GRANTS, {"complaint_id": complaint_id, "grantee": name, **granted})
+        for name in grantees
+    ]
 
 
 def access(event: Any) -> list[Change]:
