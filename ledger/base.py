@@ -66,6 +66,7 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 32
 LOG_BATCH = 1000
 NUMBER_WINDOW = 32
+KEPT_IDS = 4096
 
 
 class LedgerBase(Application[UUID]):
@@ -88,6 +89,7 @@ class LedgerBase(Application[UUID]):
         self.keyring = Keyring()
         self.meta: LedgerMeta | None = None
         self._used_up_to = 0
+        self._derived_ids: dict[str, UUID] = {}
         self._singletons: dict[UUID, Aggregate] = {}
         os.environ.update(location.libpq)
         try:
@@ -256,7 +258,17 @@ class LedgerBase(Application[UUID]):
         return self.meta.ledger_id
 
     def _singleton(self, name: str) -> UUID:
-        return uuid5(self.ledger_id, name)
+        return self._derived_id(name)
+
+    def _derived_id(self, name: str) -> UUID:
+        """The id of a record named `name` in this ledger (the team, `C-7`...),
+        kept: most commands derive the same few ids, each a SHA-1."""
+        found = self._derived_ids.get(name)
+        if found is None:
+            if len(self._derived_ids) >= KEPT_IDS:
+                self._derived_ids.clear()
+            found = self._derived_ids[name] = uuid5(self.ledger_id, name)
+        return found
 
     def complaint_id(self, ref: str) -> UUID:
         """The id of the complaint with reference `C-7` (or its id as given)."""
@@ -565,7 +577,7 @@ class LedgerBase(Application[UUID]):
         return bool(self._storage(partial(self.tables.recorded, [complaint_id])))
 
     def _complaint_uuid(self, number: int) -> UUID:
-        return uuid5(self.ledger_id, reference(number))
+        return self._derived_id(reference(number))
 
     def complaint_count(self) -> int:
         """How many complaints were ever filed."""
