@@ -39,8 +39,9 @@ def ledger_path(directory: str) -> str:
     return str(Path(directory) / "ledger.sqlite")
 
 
-def intake(n: int) -> Intake:
-    """The n-th synthetic complaint, of a realistic size."""
+def intake(n: int, *, external: bool = True) -> Intake:
+    """The n-th synthetic complaint, of a realistic size; with `external`, it
+    carries an external id (as imported records do), which files a claim too."""
     return Intake(
         project=f"Project {n % 7}",
         channel=CHANNELS[n % len(CHANNELS)],
@@ -50,7 +51,7 @@ def intake(n: int) -> Intake:
         customer=f"Customer {n}",
         contact=f"customer{n}@example.org",
         received_at=START + timedelta(minutes=7 * n),
-        external_id=f"EXT-{n}",
+        external_id=f"EXT-{n}" if external else None,
     )
 
 
@@ -113,9 +114,8 @@ def new_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
-def item(n: int) -> Item:
-    """The library's counterpart of the n-th complaint."""
-    filed = intake(n)
+def item(filed: Intake) -> Item:
+    """The library's counterpart of a complaint filed."""
     return Item(
         id=uuid4(), fields={**filed.fields(), "received_at": str(filed.received_at)}
     )
@@ -125,6 +125,6 @@ def build_library(directory: str, events: int, key: str) -> dict[str, Any]:
     """A library ledger of `events` encrypted events, saved 100 at a time."""
     app = library_app(directory, key)
     for start in range(0, events, 100):
-        app.save(*(item(n) for n in range(start, min(start + 100, events))))
+        app.save(*(item(intake(n)) for n in range(start, min(start + 100, events))))
     app.close()
     return {"events": events}

@@ -44,10 +44,10 @@ class ComplaintCases(LedgerBase):
         team, policy = self.team_and_policy()
         team.authorise(self.actor, WORKERS, "file complaints")
         claim = self._claim_id(intake) if intake.external_id else None
-        for _attempt in self._attempts():
+        for attempt in self._attempts():
             try:
                 with self.tables.numbering():
-                    number = self._next_number()
+                    number = self._next_number(guess=attempt == 0)
                     complaint = self._draft(intake, number, team, policy)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
@@ -55,6 +55,7 @@ class ComplaintCases(LedgerBase):
                     self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 # The claim was taken before, or another filer took the number.
+                self._collided()
                 if claim is not None and (taken := self._claimed(claim)):
                     raise RuleViolation(
                         f"external id {intake.external_id} was already filed as "

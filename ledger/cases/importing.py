@@ -64,7 +64,7 @@ class ImportCases(ComplaintCases, IntegrityCases):
 
     def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:
         team, policy = self.team_and_policy()
-        for _attempt in self._attempts():
+        for attempt in self._attempts():
             claims: dict[UUID, Intake] = {}
             for intake in batch:
                 claims.setdefault(self._claim_id(intake), intake)
@@ -74,14 +74,15 @@ class ImportCases(ComplaintCases, IntegrityCases):
                 return len(fresh), len(batch) - len(fresh)
             try:
                 with self.tables.numbering():
-                    number = self._next_number()
+                    number = self._next_number(guess=attempt == 0)
                     aggregates: list[Aggregate] = []
                     for offset, (claim, intake) in enumerate(fresh.items()):
                         complaint = self._draft(intake, number + offset, team, policy)
                         aggregates += [complaint, self._claim(claim, complaint)]
                     self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
-                continue  # others filed meanwhile, or imported some of these
+                self._collided()  # others filed meanwhile, or imported some
+                continue
             self._used_up_to = number + len(fresh) - 1
             return len(fresh), len(batch) - len(fresh)
         raise ConcurrencyConflict(
