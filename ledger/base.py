@@ -1,16 +1,15 @@
-"""The ledger's core: opening and creating it, keys, identity, loading and saving.
+"""The ledger's core: opening and creating it, keys, identity, storage, and
+reading the log.
 
 The use cases live in `ledger/cases/`, one module per area, each a subclass
-of `LedgerBase`; `ComplaintLedger` (ledger/application.py) combines them.
+of `CaseBase` (ledger/cases/common.py, which builds on `LedgerBase`);
+`ComplaintLedger` (ledger/application.py) combines them.
 """
 
 from __future__ import annotations
 
 import os
-import random
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from copy import deepcopy
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Self, TypeVar
@@ -20,7 +19,6 @@ from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
     ProcessingEvent,
-    project_aggregate,
 )
 from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
 from eventsourcing.persistence import (
@@ -31,7 +29,7 @@ from eventsourcing.persistence import (
     RecordConflictError,
 )
 
-from ledger.complaint import Complaint, reference
+from ledger.complaint import reference
 from ledger.config import (
     MASTER_KEY_VARIABLE,
     load_master_key,
@@ -41,7 +39,6 @@ from ledger.config import (
 )
 from ledger.envelope import EnvelopeMapper
 from ledger.errors import (
-    ConcurrencyConflict,
     DamagedEvent,
     IntegrityFailure,
     KeyProblem,
@@ -52,25 +49,19 @@ from ledger.errors import (
 )
 from ledger.keys import Keyring, MasterKey, write_secret_file
 from ledger.location import Location, file_exists
-from ledger.reading import complaint_view
 from ledger.signing import create_signing_key, verifier_key
 from ledger.storage import LedgerMeta, LedgerTables, checkpoint_view
 from ledger.team import Policy, Team
 from ledger.timeutil import Clock, system_clock
-from ledger.vocabulary import (
-    Role,
-)
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-MAX_ATTEMPTS = 32
 LOG_BATCH = 1000
-NUMBER_WINDOW = 32
 KEPT_IDS = 4096
 
 
 class LedgerBase(Application[UUID]):
-    """The ledger's core: storage, keys, identity, loading and saving."""
+    """The ledger's core: storage, keys, identity, saving and the log."""
 
     name = "plaint"
 
@@ -88,10 +79,7 @@ class LedgerBase(Application[UUID]):
         self.clock = clock
         self.keyring = Keyring()
         self.meta: LedgerMeta | None = None
-        self._used_up_to = 0
-        self._filing_alone = True
         self._derived_ids: dict[str, UUID] = {}
-        self._singletons: dict[UUID, Aggregate] = {}
         os.environ.update(location.libpq)
         try:
             super().__init__({**location.settings, "CREATE_TABLE": "n"})
@@ -271,6 +259,9 @@ class LedgerBase(Application[UUID]):
             found = self._derived_ids[name] = uuid5(self.ledger_id, name)
         return found
 
+    def _complaint_uuid(self, number: int) -> UUID:
+        return self._derived_id(reference(number))
+
     def complaint_id(self, ref: str) -> UUID:
         """The id of the complaint with reference `C-7` (or its id as given)."""
         text = ref.strip()
@@ -313,95 +304,6 @@ class LedgerBase(Application[UUID]):
             # and raises when versions do not follow on: a tampered sequence.
             return None
 
-    def team(self) -> Team:
-        """The team as it stands, to read (to change it: `_to_change`)."""
-        return self._kept(Team, "team")
-
-    def policy(self) -> Policy:
-        """The policy as it stands, to read (to change it: `_to_change`)."""
-        return self._kept(Policy, "policy")
-
-    def team_and_policy(self) -> tuple[Team, Policy]:
-        """Both, brought up to date together (one read, not two)."""
-        self._bring_up_to_date("team", "policy")
-        return self._kept(Team, "team", checked=True), self._kept(
-            Policy, "policy", checked=True
-        )
-
-    @staticmethod
-    def _to_change(aggregate: A) -> A:
-        """A copy of a kept aggregate to act on, so that a refused or failed
-        change never touches the kept one."""
-        return deepcopy(aggregate)
-
-    def _kept(self, cls: type[A], name: str, *, checked: bool = False) -> A:
-        """An aggregate almost every use case loads, kept in memory and (unless
-        just `checked`) brought up to date with the events saved since."""
-        if not checked:
-            self._bring_up_to_date(name)
-        kept = self._singletons[self._singleton(name)]
-        if not isinstance(kept, cls):
-            raise IntegrityFailure(f"the events of {name} do not replay")
-        return kept
-
-    def _bring_up_to_date(
-        self, *names: str, also: tuple[UUID, str] | None = None
-    ) -> list[DomainEventProtocol[UUID]]:
-        """Load the named singletons, or apply the events saved since they
-        were kept (usually none), reading the log once for all of them; with
-        `also` (a record's id and name), that record's events are read in the
-        same query and returned."""
-        names_of = {self._singleton(name): name for name in names}
-        kept = {i: self._singletons.get(i) for i in names_of}
-        since = {i: 0 if a is None else a.version for i, a in kept.items()}
-        if also is not None:
-            names_of[also[0]], since[also[0]] = also[1], 0
-        stored = self._translated(
-            lambda: self._storage(partial(self.tables.events_since, since)),
-            " and ".join(names_of.values()),
-        )
-        events: dict[UUID, list[DomainEventProtocol[UUID]]] = {i: [] for i in since}
-        for record in stored or ():
-            assert isinstance(record.originator_id, UUID)
-            name = names_of[record.originator_id]
-            event = self._translated(partial(self.mapper.to_domain_event, record), name)
-            if event is None:
-                raise IntegrityFailure(f"the events of {name} do not replay")
-            events[record.originator_id].append(event)
-        for aggregate_id, aggregate in kept.items():
-            if events[aggregate_id]:
-                copy = None if aggregate is None else deepcopy(aggregate)
-                aggregate = self._translated(
-                    partial(project_aggregate, copy, events[aggregate_id]),
-                    names_of[aggregate_id],
-                )
-            if aggregate is None:
-                raise IntegrityFailure(
-                    f"the events of {names_of[aggregate_id]} do not replay"
-                )
-            self._singletons[aggregate_id] = aggregate
-        return [] if also is None else events[also[0]]
-
-    def complaint(
-        self, ref: str, roles: tuple[Role, ...] = (), action: str = ""
-    ) -> Complaint:
-        """The complaint with reference `ref`; with `roles`, the actor must
-        hold one of them to `action` (checked first, from the same read)."""
-        complaint_id = self.complaint_id(ref)
-        name = ref.upper() if ref.upper().startswith("C-") else ref
-        events = self._bring_up_to_date("team", also=(complaint_id, name))
-        if roles:
-            self._kept(Team, "team", checked=True).authorise(self.actor, roles, action)
-        if not events:
-            raise UnknownReference(f"no complaint {name} in this ledger")
-        complaint = self._translated(partial(project_aggregate, None, events), name)
-        if not isinstance(complaint, Complaint):
-            raise IntegrityFailure(
-                f"the events of {name} do not replay: some were removed, reordered "
-                "or moved; the ledger was tampered with"
-            )
-        return complaint
-
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """The library's `save` (all new events of `objs` in one transaction)
         without its runtime Protocol checks, about 13 µs an aggregate and a
@@ -414,19 +316,6 @@ class LedgerBase(Application[UUID]):
         recordings = self._record(processing)
         self._notify(recordings)
         return recordings
-
-    def _save(self, *aggregates: Aggregate) -> None:
-        try:
-            self._storage(lambda: self.save(*aggregates))
-        except RecordConflictError:
-            raise ConcurrencyConflict(
-                "someone else changed the same record at the same moment; "
-                "nothing was recorded, try again"
-            ) from None
-
-    def require_role(self, roles: tuple[Role, ...], action: str) -> None:
-        """Refuse unless the actor holds one of `roles` (for read-side use cases)."""
-        self.team().authorise(self.actor, roles, action)
 
     # The log, for the read side.
 
@@ -504,92 +393,3 @@ class LedgerBase(Application[UUID]):
         """The ledger's name and id, as checkpoints name their log."""
         assert self.meta is not None
         return self.meta.origin
-
-    # Shared by the use cases.
-
-    def _act(
-        self,
-        ref: str,
-        roles: tuple[Role, ...],
-        action: str,
-        change: Callable[..., None],
-        *args: Any,
-    ) -> dict[str, Any]:
-        """Load, change and save one complaint; when someone else saved it in
-        between, do it again on their version (the rules are checked anew)."""
-        for _attempt in self._attempts():
-            complaint = self.complaint(ref, roles, action)
-            change(complaint, *args, actor=self.actor, at=self.clock())
-            try:
-                self._storage(partial(self.save, complaint))
-            except RecordConflictError:
-                continue
-            return complaint_view(complaint)
-        raise ConcurrencyConflict(
-            f"{complaint.ref} kept changing while this was recorded ({MAX_ATTEMPTS} "
-            "tries); nothing was recorded, try again"
-        )
-
-    @staticmethod
-    def _attempts() -> Iterator[int]:
-        """Attempts at an optimistic save; between them a short random pause
-        that grows, so that writers who collided spread out instead of
-        colliding again."""
-        for attempt in range(MAX_ATTEMPTS):
-            if attempt:
-                pause = min(0.002 * 2**attempt, 0.1)
-                time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not a secret
-            yield attempt
-
-    def _owner(self, name: str) -> str:
-        self.team().check_owner(name)
-        return name
-
-    def _next_number(self, *, guess: bool = False) -> int:
-        """The first unused complaint number. Numbers are taken in order and
-        never freed, so the used ones form a prefix 1..n. One query asks about
-        the NUMBER_WINDOW numbers above the highest this process saw used,
-        which finds n unless others filed more meanwhile; then an exponential
-        and a binary search find it in O(log n) point reads. There is no
-        counter to contend on: two filers that pick the same number collide
-        on the complaint's id, and the loser retries.
-
-        With `guess`, a process that filed before and never collided takes
-        the number after its last without asking (one writer, the usual case
-        on SQLite); `_collided` ends that."""
-        if guess and self._filing_alone and self._used_up_to:
-            return self._used_up_to + 1
-        window = range(self._used_up_to + 1, self._used_up_to + 1 + NUMBER_WINDOW)
-        ids = {self._complaint_uuid(n): n for n in window}
-        used = self._storage(partial(self.tables.recorded, list(ids)))
-        free = [n for i, n in ids.items() if i not in used]
-        if free:
-            self._used_up_to = min(free) - 1
-            return min(free)
-        low, step = window[-1], 1
-        while self._number_used(low + step):
-            low, step = low + step, step * 2
-        high = low + step
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._number_used(middle):
-                low = middle
-            else:
-                high = middle
-        self._used_up_to = low
-        return high
-
-    def _collided(self) -> None:
-        """Another filer took a number this process picked: search from now on."""
-        self._filing_alone = False
-
-    def _number_used(self, number: int) -> bool:
-        complaint_id = self._complaint_uuid(number)
-        return bool(self._storage(partial(self.tables.recorded, [complaint_id])))
-
-    def _complaint_uuid(self, number: int) -> UUID:
-        return self._derived_id(reference(number))
-
-    def complaint_count(self) -> int:
-        """How many complaints were ever filed."""
-        return self._next_number() - 1

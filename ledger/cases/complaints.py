@@ -12,7 +12,7 @@ from eventsourcing.persistence import (
     RecordConflictError,
 )
 
-from ledger.base import MAX_ATTEMPTS, LedgerBase
+from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.complaint import Complaint, reference
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 from ledger.intake import Intake, require_text
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ledger.claims import IntakeClaim
 
 
-class ComplaintCases(LedgerBase):
+class ComplaintCases(CaseBase):
     """Filing complaints and every action on them."""
 
     _claim_secret: bytes | None = None

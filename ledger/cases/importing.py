@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
-from ledger.base import MAX_ATTEMPTS
+from ledger.cases.common import MAX_ATTEMPTS
 from ledger.cases.complaints import ComplaintCases
 from ledger.cases.integrity import IntegrityCases
 from ledger.errors import ConcurrencyConflict

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, PersistenceError
 
-from ledger.base import LedgerBase
+from ledger.cases.common import CaseBase
 from ledger.config import signing_key_file
 from ledger.envelope import SealCheck
 from ledger.errors import (
@@ -41,7 +41,7 @@ VERIFY_BATCH = 256
 Progress = Callable[[int], None]
 
 
-class IntegrityCases(LedgerBase):
+class IntegrityCases(CaseBase):
     """Signed tree heads over the log, and the checks an auditor runs."""
 
     _signed_position: int | None = None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from ledger.base import LedgerBase
+from ledger.cases.common import CaseBase
 from ledger.config import MASTER_KEY_VARIABLE, master_key_file, pending_key_file
 from ledger.envelope import key_ids_of
 from ledger.errors import KeyProblem
@@ -20,7 +20,7 @@ from ledger.vocabulary import ADMINS, Role
 NONCE_BUDGET = 2**32
 
 
-class KeyCases(LedgerBase):
+class KeyCases(CaseBase):
     """The master key's rotation, crypto-shredding, and the keys' use."""
 
     def rotate_master_key(self, *, keep_old: bool = False) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from eventsourcing.application import (
     project_aggregate,
 )
 
-from ledger.base import LedgerBase
+from ledger.cases.common import CaseBase
 from ledger.complaint import Complaint
 from ledger.config import (
     key_source,
@@ -32,7 +32,7 @@ from ledger.vocabulary import (
 )
 
 
-class ReadingCases(LedgerBase):
+class ReadingCases(CaseBase):
     """Reading complaints, under access control, and recording who read what."""
 
     # Confidentiality.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.base import LedgerBase
+from ledger.cases.common import CaseBase
 from ledger.errors import (
     InvalidInput,
 )
@@ -15,7 +15,7 @@ from ledger.vocabulary import (
 )
 
 
-class TeamCases(LedgerBase):
+class TeamCases(CaseBase):
     """Members, roles and the routing policy."""
 
     # Team.
