@@ -55,7 +55,7 @@ def _sqlite_location(path: Path) -> Location:
         settings={
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": "file:" + quote(str(path)),
-            "APPLICATION_RECORDER_TOPIC": "ledger.storage:SQLiteLedgerRecorder",
+            "APPLICATION_RECORDER_TOPIC": "ledger.sqlitestorage:SQLiteLedgerRecorder",
         },
     )
 
