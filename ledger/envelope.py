@@ -55,6 +55,12 @@ def raw_key_ids_of(state: bytes) -> set[bytes]:
     return {k for k in _key_ids(state) if len(k) == KEY_ID_BYTES}
 
 
+def text_key_id(state: bytes) -> bytes | None:
+    """The id of the data key that sealed a state's text section, if any."""
+    key_id = _key_ids(state)[1]
+    return key_id if len(key_id) == KEY_ID_BYTES else None
+
+
 def _key_ids(state: bytes) -> tuple[bytes, bytes]:
     """Where a stored state names its sections' keys: either may be empty or
     cut short (such a state is for `open` to refuse)."""

@@ -13,7 +13,7 @@ from eventsourcing.persistence import Notification, PersistenceError
 
 from ledger.cases.common import CaseBase
 from ledger.config import signing_key_file
-from ledger.envelope import SealCheck
+from ledger.envelope import SealCheck, text_key_id
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
@@ -319,7 +319,24 @@ class IntegrityCases(CaseBase):
             self.envelope.open(notification)
         except DamagedEvent as error:
             return f"{error.why} ({error.kind}, version {error.version})"
-        return None
+        return self._text_key_problem(notification)
+
+    def _text_key_problem(self, notification: Notification) -> str | None:
+        """A text section whose data key is gone opens as erased text; that is
+        only so when the complaint was erased, which destroyed all its keys."""
+        key_id = text_key_id(notification.state)
+        if key_id is None or self.keyring.for_reading(UUID(bytes=key_id)):
+            return None
+        originator = notification.originator_id
+        assert isinstance(originator, UUID)
+        kept = self._storage(partial(self.tables.select_scope_key, originator.hex))
+        if kept is None:
+            return None
+        kind = notification.topic.rpartition(".")[2]
+        return (
+            "its text names a data key that does not exist, though the complaint "
+            f"was not erased ({kind}, version {notification.originator_version})"
+        )
 
     def _verifier_key(self) -> str:
         """The key checkpoints must be signed with: the signing key's own where

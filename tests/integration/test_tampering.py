@@ -148,17 +148,29 @@ def change_checkpoint_root(db: sqlite3.Connection, rng: random.Random) -> None:
 
 
 def flip_sealed(db: sqlite3.Connection, rng: random.Random) -> None:
-    """Flip a bit of a state, but not of its text section's key id: a text key
-    that is not found reads as erased, which only a checkpoint can tell from
-    tampering."""
+    """Flip a bit of a state, its text section's key id included (a text key
+    that is not found reads as erased only when the complaint was erased)."""
     rowid = rng.choice(rows(db))
     (state,) = db.execute(
         "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
     ).fetchone()
-    text_key = 33 + int.from_bytes(state[29:33], "big")
-    at = rng.choice([b for b in range(len(state)) if not text_key <= b < text_key + 16])
     flipped = bytearray(state)
-    flipped[at] ^= 1 << rng.randrange(8)
+    flipped[rng.randrange(len(state))] ^= 1 << rng.randrange(8)
+    db.execute(
+        "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(flipped), rowid)
+    )
+
+
+def flip_text_key(db: sqlite3.Connection, rng: random.Random) -> None:
+    """Flip a bit of a text section's key id: that key is then not found."""
+    with_text = [
+        (rowid, state, text)
+        for rowid, state in db.execute("SELECT rowid, state FROM stored_events")
+        if len(state) > (text := 33 + int.from_bytes(state[29:33], "big"))
+    ]
+    rowid, state, text = rng.choice(with_text)
+    flipped = bytearray(state)
+    flipped[text + rng.randrange(16)] ^= 1 << rng.randrange(8)
     db.execute(
         "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(flipped), rowid)
     )
@@ -213,6 +225,7 @@ TAMPERINGS: dict[str, Tamper] = {
 # (a removed or reordered unsigned event leaves nothing to compare with).
 UNSIGNED_TAMPERINGS: dict[str, Tamper] = {
     "flip a bit of a state": flip_sealed,
+    "flip a bit of a text key id": flip_text_key,
     "flip a bit of a topic": flip_topic,
     "change an originator id": change_originator,
     "change a version": change_version,
