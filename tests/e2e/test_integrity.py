@@ -194,6 +194,24 @@ def test_incremental_verify_checks_only_what_came_after_the_last_checkpoint(
     assert json.loads(result.stdout)["first_bad"]["seq"] == 11
 
 
+def test_incremental_verify_accepts_an_export_of_the_latest_checkpoint(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    some_history(run)
+    run.ok("checkpoint")
+    exported = run.home / "head.note"
+    run.ok("checkpoint", "export", "-o", str(exported))
+    verdict = json.loads(
+        run.ok("verify", "--incremental", "--against", str(exported), "--json")
+    )
+    assert (verdict["ok"], verdict["events"]) == (True, 10)
+    run.ok("note", "C-3", "after the export")
+    assert json.loads(
+        run.ok("verify", "--incremental", "--against", str(exported), "--json")
+    )["ok"]
+
+
 def test_incremental_verify_refuses_a_checkpoint_whose_kept_state_was_altered(
     sqlite_plaint: Plaint,
 ) -> None:
