@@ -154,13 +154,17 @@ class LedgerTables:
 
     def _insert_keys(self, cursor: Any, keys: Sequence[StoredKey]) -> None:
         p = self.param
-        for key in keys:
-            cursor.execute(
-                f"INSERT INTO {self.keys_table} "  # noqa: S608 - names are constants
-                f"(key_id, scope, master_id, wrapped, created_at) "
-                f"VALUES ({p}, {p}, {p}, {p}, {p})",
-                (key.key_id.hex, key.scope, key.master_id, key.wrapped, key.created_at),
-            )
+        if not keys:
+            return
+        cursor.executemany(
+            f"INSERT INTO {self.keys_table} "  # noqa: S608 - names are constants
+            f"(key_id, scope, master_id, wrapped, created_at) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p})",
+            [
+                (k.key_id.hex, k.scope, k.master_id, k.wrapped, k.created_at)
+                for k in keys
+            ],
+        )
 
     def _insert_meta(self, cursor: Any, meta: LedgerMeta) -> None:
         p = self.param
