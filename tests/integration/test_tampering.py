@@ -260,18 +260,7 @@ def test_verify_catches_every_random_tampering(
     signed_ledger: tuple[Plaint, bytes, str], kind: str
 ) -> None:
     run, original, head = signed_ledger
-    database = run.home / "ledger.sqlite"
-    rng = random.Random(kind)
-    missed = []
-    for case in range(CASES):
-        database.write_bytes(original)
-        db = sqlite3.connect(database)
-        TAMPERINGS[kind](db, rng)
-        db.commit()
-        db.close()
-        if not caught(run, head):
-            missed.append(case)
-    assert missed == []
+    assert missed(run, original, head, TAMPERINGS[kind], random.Random(kind)) == []
 
 
 @pytest.fixture
@@ -290,18 +279,26 @@ def test_verify_opens_unsigned_events_and_catches_every_tampering(
     unsigned_ledger: tuple[Plaint, bytes], kind: str
 ) -> None:
     run, original = unsigned_ledger
+    tamper = UNSIGNED_TAMPERINGS[kind]
+    assert missed(run, original, None, tamper, random.Random(kind)) == []
+
+
+def missed(
+    run: Plaint, original: bytes, head: str | None, tamper: Tamper, rng: random.Random
+) -> list[int]:
+    """The cases, each a fresh copy of `original` tampered with, that verify
+    (against `head`, if given) does not catch."""
     database = run.home / "ledger.sqlite"
-    rng = random.Random(kind)
-    missed = []
+    cases = []
     for case in range(CASES):
         database.write_bytes(original)
         db = sqlite3.connect(database)
-        UNSIGNED_TAMPERINGS[kind](db, rng)
+        tamper(db, rng)
         db.commit()
         db.close()
-        if not caught(run, None):
-            missed.append(case)
-    assert missed == []
+        if not caught(run, head):
+            cases.append(case)
+    return cases
 
 
 def caught(run: Plaint, head: str | None) -> bool:
