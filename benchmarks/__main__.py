@@ -27,6 +27,7 @@ SIZES = {
         "runs": 5,
         "append": 200,
         "import": 1000,
+        "import_rounds": 3,
         "complaints": 5000,
         "library_events": 10000,
         "lessons": 150,
@@ -38,6 +39,7 @@ SIZES = {
         "runs": 15,
         "append": 2000,
         "import": 50000,
+        "import_rounds": 1,
         "complaints": 500000,
         "library_events": 1000000,
         "lessons": 10000,
@@ -119,7 +121,7 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
             ratio_min=0.9,
         )
     )
-    done = jobs.bulk_import(str(work / "import"), size["import"])
+    done = jobs.bulk_import(str(work / "import"), size["import"], size["import_rounds"])
     results.append(
         result(
             "bulk import (CSV records)",

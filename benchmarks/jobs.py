@@ -96,26 +96,36 @@ def append(directory: str, count: int) -> dict[str, Any]:
     return {"value": rate(count, ours), "baseline": rate(count, theirs)}
 
 
-def bulk_import(directory: str, complaints: int) -> dict[str, Any]:
+def bulk_import(directory: str, complaints: int, rounds: int = 1) -> dict[str, Any]:
     """Importing, in events per second (a complaint and its claim each), against
-    the library saving batches of 100 aggregates without encryption."""
+    the library saving batches of 100 aggregates without encryption; each the
+    best of `rounds` on fresh ledgers, since one commit's sync can swing a
+    short run by a fifth."""
+    best: dict[str, Any] = {"value": 0.0, "baseline": 0.0}
+    for round_ in range(rounds):
+        done = _import_round(str(Path(directory) / str(round_)), complaints)
+        best = {**done, **{k: max(best[k], done[k]) for k in ("value", "baseline")}}
+    return best
+
+
+def _import_round(directory: str, complaints: int) -> dict[str, Any]:
     ledger = create(directory)
     before = ledger.events_after(0)
     ours = timed(lambda: ledger.import_records(lambda: records(0, complaints)))
     events = ledger.events_after(0) - before
     ledger.close()
     app = library_app(directory, None)
-    count = events
 
     def library() -> None:
-        for start in range(0, count, 100):
-            app.save(*(item(intake(n)) for n in range(start, min(start + 100, count))))
+        for start in range(0, events, 100):
+            stop = min(start + 100, events)
+            app.save(*(item(intake(n)) for n in range(start, stop)))
 
     theirs = timed(library)
     app.close()
     return {
         "value": rate(events, ours),
-        "baseline": rate(count, theirs),
+        "baseline": rate(events, theirs),
         "events": events,
     }
 
