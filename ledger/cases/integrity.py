@@ -24,7 +24,6 @@ from ledger.errors import (
 from ledger.integrity import (
     LogCheck,
     LogRow,
-    event_leaf_hash,
     leaf_hashes,
     open_head,
 )
@@ -272,10 +271,16 @@ class IntegrityCases(CaseBase):
         signed = latest[0]
         hashes: list[bytes] = []
         mine: list[tuple[int, int]] = []
-        for notification in self._log(after=0, until=signed.position):
-            if notification.originator_id == complaint.id:
-                mine.append((notification.id, len(hashes)))
-            hashes.append(event_leaf_hash(notification))
+        for batch in self._batches(0):
+            rows = [row for row in batch if row[0] <= signed.position]
+            mine += [
+                (row[0], len(hashes) + index)
+                for index, row in enumerate(rows)
+                if row[1] == complaint.id.bytes
+            ]
+            hashes += leaf_hashes(rows)
+            if len(rows) < len(batch):
+                break
         if not mine:
             raise RuleViolation(
                 f"{complaint.ref} was filed after the latest checkpoint; sign one "
