@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import jobs, pgload
-from benchmarks.measure import Result, in_child
+from benchmarks.measure import Result, fastest, in_child
 
 HERE = Path(__file__).parent
 SIZES = {
     "quick": {
         "runs": 5,
         "append": 200,
-        "import": 1000,
-        "import_rounds": 3,
+        "import": 3000,
+        "rounds": 3,
         "complaints": 5000,
         "library_events": 10000,
         "lessons": 150,
@@ -39,7 +39,7 @@ SIZES = {
         "runs": 15,
         "append": 2000,
         "import": 50000,
-        "import_rounds": 1,
+        "rounds": 1,
         "complaints": 500000,
         "library_events": 1000000,
         "lessons": 10000,
@@ -121,7 +121,7 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
             ratio_min=0.9,
         )
     )
-    done = jobs.bulk_import(str(work / "import"), size["import"], size["import_rounds"])
+    done = jobs.bulk_import(str(work / "import"), size["import"], size["rounds"])
     results.append(
         result(
             "bulk import (CSV records)",
@@ -138,8 +138,9 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
     built = in_child(
         "benchmarks.jobs:build", big, size["complaints"], size["library_events"]
     )
-    ours = in_child("benchmarks.jobs:rebuild", big)
-    theirs = in_child("benchmarks.jobs:library_read", big, built["key"])
+    rounds = size["rounds"]
+    ours = fastest(rounds, "benchmarks.jobs:rebuild", big)
+    theirs = fastest(rounds, "benchmarks.jobs:library_read", big, built["key"])
     results.append(
         result(
             "projections rebuild",
@@ -154,8 +155,8 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
             rss_ok=ours["peak_rss_mb"] <= 200,
         )
     )
-    ours = in_child("benchmarks.jobs:verify", big)
-    theirs = in_child("benchmarks.jobs:hash_rows", big)
+    ours = fastest(rounds, "benchmarks.jobs:verify", big)
+    theirs = fastest(rounds, "benchmarks.jobs:hash_rows", big)
     results.append(
         result(
             "verify",

@@ -66,6 +66,14 @@ def in_child(function: str, *args: Any) -> dict[str, Any]:
     return found
 
 
+def fastest(rounds: int, function: str, *args: Any) -> dict[str, Any]:
+    """Of `rounds` runs of `function` in a child process (see `in_child`), the
+    one that took the fewest seconds: short runs swing by more than the
+    differences they are meant to show."""
+    runs = [in_child(function, *args) for _ in range(rounds)]
+    return min(runs, key=lambda run: float(run["seconds"]))
+
+
 def rate(count: int, seconds: float) -> float:
     """Items per second."""
     return count / seconds if seconds > 0 else float("inf")
