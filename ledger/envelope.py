@@ -43,25 +43,21 @@ PRIVATE_NAMES = "_private"
 # How the transcoder's JSON spells that key: found in a section's plaintext
 # whenever the key is there.
 _NAMES_KEY = json.dumps(PRIVATE_NAMES).encode()
+_TEXT_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def key_ids_of(state: bytes) -> set[UUID]:
     """The ids of the data keys that sealed a stored state."""
-    return {UUID(bytes=k) for k in raw_key_ids_of(state)}
-
-
-def raw_key_ids_of(state: bytes) -> set[bytes]:
-    """The ids of the data keys that sealed a stored state, as 16 bytes each."""
-    return {k for k in _key_ids(state) if len(k) == KEY_ID_BYTES}
+    return {UUID(bytes=k) for k in key_id_slots(state) if len(k) == KEY_ID_BYTES}
 
 
 def text_key_id(state: bytes) -> bytes | None:
     """The id of the data key that sealed a state's text section, if any."""
-    key_id = _key_ids(state)[1]
+    key_id = key_id_slots(state)[1]
     return key_id if len(key_id) == KEY_ID_BYTES else None
 
 
-def _key_ids(state: bytes) -> tuple[bytes, bytes]:
+def key_id_slots(state: bytes) -> tuple[bytes, bytes]:
     """Where a stored state names its sections' keys: either may be empty or
     cut short (such a state is for `open` to refuse)."""
     start = 1 + SECTION_HEAD
@@ -69,11 +65,10 @@ def _key_ids(state: bytes) -> tuple[bytes, bytes]:
     return state[1 : 1 + KEY_ID_BYTES], state[rest : rest + KEY_ID_BYTES]
 
 
-def _aad(stored: StoredEvent, section: bytes, key_id: bytes) -> bytes:
+def _stored_identity(stored: StoredEvent) -> bytes:
     originator = stored.originator_id
     assert isinstance(originator, UUID)
-    identity = _identity(originator.bytes, stored.originator_version, stored.topic)
-    return identity + section + key_id
+    return _identity(originator.bytes, stored.originator_version, stored.topic)
 
 
 def _identity(originator: bytes, version: int, topic: str) -> bytes:
@@ -101,14 +96,13 @@ class SealCheck:
 
     def load_keys(self, states: Iterable[bytes]) -> None:
         """Find the keys that sealed `states`, those not in memory in one query."""
-        wanted = {key_id for state in states for key_id in _key_ids(state)}
-        ids = {
-            UUID(bytes=key_id): key_id
+        wanted = {key_id for state in states for key_id in key_id_slots(state)}
+        missing = [
+            key_id
             for key_id in wanted - self._ciphers.keys()
             if len(key_id) == KEY_ID_BYTES
-        }
-        for uuid, cipher in self._keyring.ciphers(ids.keys()).items():
-            self._ciphers[ids[uuid]] = cipher
+        ]
+        self._ciphers.update(self._keyring.ciphers(missing))
 
     def __call__(
         self, originator: bytes, version: int, topic: str, state: bytes
@@ -143,7 +137,7 @@ class SealCheck:
             return None
         key_id = head[:KEY_ID_BYTES]
         if key_id not in self._ciphers:
-            self._ciphers[key_id] = self._keyring.for_reading(UUID(bytes=key_id))
+            self._ciphers[key_id] = self._keyring.for_reading(key_id)
         cipher = self._ciphers[key_id]
         if cipher is None:
             return None
@@ -167,49 +161,57 @@ class EnvelopeMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = dict(vars(domain_event))
-        plain = StoredEvent(
-            originator_id=state.pop("originator_id"),
-            originator_version=state.pop("originator_version"),
-            topic=get_topic(type(domain_event)),
-            state=b"",
-        )
-        private = {}
-        if isinstance(domain_event, Complaint.Event):
-            private = {k: state.pop(k) for k in sorted(TEXT_FIELDS & set(state))}
+        originator_id = state.pop("originator_id")
+        version = state.pop("originator_version")
+        topic = get_topic(type(domain_event))
+        identity = _identity(originator_id.bytes, version, topic)
+        private = {name: state.pop(name) for name in self._text_names(domain_event)}
         if private:
             state[PRIVATE_NAMES] = list(private)
-        sealed = self._seal(plain, b"meta", LEDGER_SCOPE, state)
-        length = (len(sealed) - SECTION_HEAD).to_bytes(LENGTH_BYTES, "big")
-        state_bytes = b"".join(
-            (
-                bytes([FORMAT_VERSION]),
-                sealed[:SECTION_HEAD],
-                length,
-                sealed[SECTION_HEAD:],
-            )
-        )
+        key_id, sealed = self._seal(identity, b"meta", LEDGER_SCOPE, False, state)
+        parts = [
+            bytes([FORMAT_VERSION]),
+            key_id,
+            sealed[:NONCE_BYTES],
+            (len(sealed) - NONCE_BYTES).to_bytes(LENGTH_BYTES, "big"),
+            sealed[NONCE_BYTES:],
+        ]
         if private:
-            scope = domain_event.originator_id.hex
-            state_bytes += self._seal(plain, b"text", scope, private)
+            scope = originator_id.hex
+            parts += self._seal(identity, b"text", scope, version == 1, private)
         return StoredEvent(
-            originator_id=plain.originator_id,
-            originator_version=plain.originator_version,
-            topic=plain.topic,
-            state=state_bytes,
+            originator_id=originator_id,
+            originator_version=version,
+            topic=topic,
+            state=b"".join(parts),
         )
 
+    @staticmethod
+    def _text_names(domain_event: DomainEventProtocol[UUID]) -> tuple[str, ...]:
+        """The event's fields sealed under the complaint's key, in order: the
+        same for every event of a class, so found once per class."""
+        kind = type(domain_event)
+        names = _TEXT_NAMES.get(kind)
+        if names is None:
+            text = TEXT_FIELDS if isinstance(domain_event, Complaint.Event) else ()
+            names = _TEXT_NAMES[kind] = tuple(
+                sorted(set(text) & vars(domain_event).keys())
+            )
+        return names
+
     def _seal(
-        self, stored: StoredEvent, section: bytes, scope: str, fields: dict[str, Any]
-    ) -> bytes:
-        new_scope = scope != LEDGER_SCOPE and stored.originator_version == 1
+        self,
+        identity: bytes,
+        section: bytes,
+        scope: str,
+        new_scope: bool,
+        fields: dict[str, Any],
+    ) -> tuple[bytes, bytes]:
+        """The id of the scope's key, and the nonce and ciphertext sealed with it."""
         key_id, cipher = self.keyring.for_writing(scope, new_scope=new_scope)
         nonce = os.urandom(NONCE_BYTES)
-        sealed = cipher.encrypt(
-            nonce,
-            self.transcoder.encode(fields),
-            _aad(stored, section, key_id.bytes),
-        )
-        return key_id.bytes + nonce + sealed
+        plain = self.transcoder.encode(fields)
+        return key_id, nonce + cipher.encrypt(nonce, plain, identity + section + key_id)
 
     def to_domain_event(
         self, stored_event: StoredEvent, *, with_text: bool = True
@@ -256,13 +258,12 @@ class EnvelopeMapper(Mapper[UUID]):
         if len(head) < SECTION_HEAD:
             raise self._damaged(stored, "it was truncated")
         key_id = head[:KEY_ID_BYTES]
-        cipher: AESGCM | None = self.keyring.for_reading(UUID(bytes=key_id))
+        cipher = self.keyring.for_reading(key_id)
         if cipher is None:
             return None
         try:
-            plain = cipher.decrypt(
-                head[KEY_ID_BYTES:], sealed, _aad(stored, section, key_id)
-            )
+            aad = _stored_identity(stored) + section + key_id
+            plain = cipher.decrypt(head[KEY_ID_BYTES:], sealed, aad)
         except InvalidTag:
             raise self._damaged(stored, "it was altered or moved") from None
         decoded: dict[str, Any] = self.transcoder.decode(plain)

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import os
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -79,7 +79,7 @@ class MasterKey:
             )
         return cls(secret, source)
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """A fingerprint that names the key without revealing it."""
         return hashlib.sha256(b"plaint master key id\x00" + self.secret).hexdigest()[
@@ -148,14 +148,15 @@ def write_secret_file(path: Path, content: str) -> None:
 
 
 class Keyring:
-    """Finds, creates and caches data keys for the event mapper."""
+    """Finds, creates and caches data keys for the event mapper. Keys are named
+    by their ids' 16 bytes, as stored states name them."""
 
     def __init__(self) -> None:
         self._master: MasterKey | None = None
         self._store: KeyStore | None = None
-        self._ciphers: OrderedDict[UUID, AESGCM] = OrderedDict()
-        self._scope_keys: OrderedDict[str, UUID] = OrderedDict()
-        self._unsaved: dict[UUID, StoredKey] = {}
+        self._ciphers: OrderedDict[bytes, AESGCM] = OrderedDict()
+        self._scope_keys: OrderedDict[str, bytes] = OrderedDict()
+        self._unsaved: dict[bytes, StoredKey] = {}
 
     def unlock(self, master: MasterKey) -> None:
         """Use `master` to wrap and unwrap data keys."""
@@ -172,32 +173,35 @@ class Keyring:
             raise KeyProblem("the ledger is locked: no master key was given")
         return self._master
 
-    def for_writing(self, scope: str, *, new_scope: bool) -> tuple[UUID, AESGCM]:
-        """The current data key of `scope`, created when the scope has none."""
+    def for_writing(self, scope: str, *, new_scope: bool) -> tuple[bytes, AESGCM]:
+        """The current data key of `scope` (its id and cipher), created when the
+        scope has none; with `new_scope`, the key table is known to have none."""
         key_id = self._scope_keys.get(scope)
         if key_id is None and not new_scope:
             stored = self._require_store().select_scope_key(scope)
             if stored is not None:
                 key_id = self._remember(stored)
         if key_id is None:
-            key_id = self._create(scope)
+            return self._create(scope)
         cipher = self.for_reading(key_id)
-        assert cipher is not None, "a key just created or found exists"
+        assert cipher is not None, "a key in memory or just found exists"
         return key_id, cipher
 
-    def for_reading(self, key_id: UUID) -> AESGCM | None:
+    def for_reading(self, key_id: bytes) -> AESGCM | None:
         """The data key with this id, or None when it no longer exists."""
         cipher = self._ciphers.get(key_id)
         if cipher is not None:
             self._ciphers.move_to_end(key_id)
             return cipher
-        stored = self._unsaved.get(key_id) or self._require_store().select_key(key_id)
+        stored = self._unsaved.get(key_id) or self._require_store().select_key(
+            UUID(bytes=key_id)
+        )
         if stored is None:
             return None
         self._remember(stored)
         return self._ciphers[key_id]
 
-    def ciphers(self, key_ids: Collection[UUID]) -> dict[UUID, AESGCM | None]:
+    def ciphers(self, key_ids: Collection[bytes]) -> dict[bytes, AESGCM | None]:
         """The data keys with these ids (None for one that no longer exists),
         those not in memory read in one query. Those are not kept: a check of
         many events reads each once, and keeping them would push out the keys
@@ -206,10 +210,10 @@ class Keyring:
         missing = [key_id for key_id, cipher in found.items() if cipher is None]
         stored = [self._unsaved[k] for k in missing if k in self._unsaved]
         stored += self._require_store().select_keys(
-            [k for k in missing if k not in self._unsaved]
+            [UUID(bytes=k) for k in missing if k not in self._unsaved]
         )
         for key in stored:
-            found[key.key_id] = AESGCM(self.master.unwrap(key))
+            found[key.key_id.bytes] = AESGCM(self.master.unwrap(key))
         return found
 
     def ledger_secret(self, label: bytes) -> bytes:
@@ -224,40 +228,47 @@ class Keyring:
         if key_id is not None:
             self._ciphers.pop(key_id, None)
 
-    def unsaved(self, key_ids: set[bytes]) -> list[StoredKey]:
-        """New keys among `key_ids` (16 bytes each) not yet in the key table."""
-        return [k for k in self._unsaved.values() if k.key_id.bytes in key_ids]
+    def unsaved(self, key_ids: Iterable[bytes]) -> list[StoredKey]:
+        """New keys among `key_ids` not yet in the key table, each once."""
+        if not self._unsaved:
+            return []
+        found = {k: self._unsaved[k] for k in key_ids if k in self._unsaved}
+        return list(found.values())
 
     def saved(self, keys: list[StoredKey]) -> None:
         """Note that `keys` were committed together with their events."""
         for key in keys:
-            self._unsaved.pop(key.key_id, None)
+            self._unsaved.pop(key.key_id.bytes, None)
 
-    def _create(self, scope: str) -> UUID:
+    def _create(self, scope: str) -> tuple[bytes, AESGCM]:
         key_id = uuid4()
         data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-        self._unsaved[key_id] = StoredKey(
+        cipher = AESGCM(data_key)
+        master = self.master
+        self._unsaved[key_id.bytes] = StoredKey(
             key_id=key_id,
             scope=scope,
-            master_id=self.master.key_id,
-            wrapped=self.master.wrap(key_id, scope, data_key),
+            master_id=master.key_id,
+            wrapped=master.wrap(key_id, scope, data_key),
             created_at=datetime.now(UTC).isoformat(),
         )
-        self._keep(key_id, scope, AESGCM(data_key))
+        self._keep(key_id.bytes, scope, cipher)
+        return key_id.bytes, cipher
+
+    def _remember(self, stored: StoredKey) -> bytes:
+        key_id = stored.key_id.bytes
+        self._keep(key_id, stored.scope, AESGCM(self.master.unwrap(stored)))
         return key_id
 
-    def _remember(self, stored: StoredKey) -> UUID:
-        self._keep(stored.key_id, stored.scope, AESGCM(self.master.unwrap(stored)))
-        return stored.key_id
-
-    def _keep(self, key_id: UUID, scope: str, cipher: AESGCM) -> None:
+    def _keep(self, key_id: bytes, scope: str, cipher: AESGCM) -> None:
         """Cache a key for its scope; the least recently used go first, so a
         long import or a follower does not hold every complaint's key."""
         self._ciphers[key_id] = cipher
         self._scope_keys.setdefault(scope, key_id)
-        for cache in (self._ciphers, self._scope_keys):
-            while len(cache) > KEYS_KEPT:
-                cache.popitem(last=False)
+        if len(self._ciphers) > KEYS_KEPT:
+            self._ciphers.popitem(last=False)
+        if len(self._scope_keys) > KEYS_KEPT:
+            self._scope_keys.popitem(last=False)
 
     def _require_store(self) -> KeyStore:
         assert self._store is not None, "the keyring is attached when the ledger opens"

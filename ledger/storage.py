@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.envelope import raw_key_ids_of
+from ledger.envelope import key_id_slots
 from ledger.errors import KeyProblem
 from ledger.keys import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 
@@ -102,7 +102,7 @@ class LedgerTables:
     def new_keys(self, stored_events: Sequence[StoredEvent]) -> list[StoredKey]:
         """Data keys that `stored_events` use and the key table lacks."""
         return self.keyring.unsaved(
-            set().union(*(raw_key_ids_of(s.state) for s in stored_events))
+            key_id for s in stored_events for key_id in key_id_slots(s.state)
         )
 
     def write_tables(

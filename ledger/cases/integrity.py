@@ -341,7 +341,7 @@ class IntegrityCases(CaseBase):
         """A text section whose data key is gone opens as erased text; that is
         only so when the complaint was erased, which destroyed all its keys."""
         key_id = text_key_id(notification.state)
-        if key_id is None or self.keyring.for_reading(UUID(bytes=key_id)):
+        if key_id is None or self.keyring.for_reading(key_id):
             return None
         originator = notification.originator_id
         assert isinstance(originator, UUID)
