@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import (
@@ -37,7 +37,7 @@ from ledger.config import (
     master_key_file,
     signing_key_file,
 )
-from ledger.envelope import EnvelopeMapper
+from ledger.envelope import EnvelopeMapper, ledger_transcoder
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
@@ -53,6 +53,9 @@ from ledger.signing import create_signing_key, verifier_key
 from ledger.storage import LedgerMeta, LedgerTables, checkpoint_view
 from ledger.team import Policy, Team
 from ledger.timeutil import Clock, system_clock
+
+if TYPE_CHECKING:
+    from ledger.drafting import Prepared
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -89,7 +92,7 @@ class LedgerBase(Application[UUID]):
             ) from None
 
     def construct_mapper(self) -> Mapper[UUID]:
-        return EnvelopeMapper(self.construct_transcoder(), self.keyring)
+        return EnvelopeMapper(ledger_transcoder(), self.keyring)
 
     def construct_recorder(self) -> ApplicationRecorder:
         recorder = super().construct_recorder()
@@ -316,6 +319,11 @@ class LedgerBase(Application[UUID]):
         recordings = self._record(processing)
         self._notify(recordings)
         return recordings
+
+    def save_prepared(self, prepared: Prepared) -> None:
+        """Insert events drafted and sealed beforehand (an import batch, see
+        ledger/drafting.py) with their new data keys, in one transaction."""
+        self.tables.insert_events(prepared.events, new_keys=prepared.keys)
 
     # The log, for the read side.
 

@@ -37,5 +37,5 @@ def claim_id(secret: bytes, intake: Intake) -> UUID:
     else:
         fields = {**intake.fields(), "received_at": iso(intake.received_at)}
         basis = "content\x00" + json.dumps(fields, sort_keys=True)
-    digest = hmac.new(secret, basis.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(secret, basis.encode(), hashlib.sha256)
     return UUID(bytes=digest[:16], version=4)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -33,6 +33,11 @@ TEXT_FIELDS = frozenset(
 def reference(number: int) -> str:
     """The human reference of the complaint filed `number`-th: `C-7`."""
     return f"C-{number}"
+
+
+def complaint_uuid(ledger_id: UUID, number: int) -> UUID:
+    """The id of the complaint filed `number`-th in the ledger `ledger_id`."""
+    return uuid5(ledger_id, reference(number))
 
 
 class Complaint(Aggregate):

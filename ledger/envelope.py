@@ -28,7 +28,15 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    Transcoder,
+    UUIDAsHex,
+)
 from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.complaint import TEXT_FIELDS, Complaint
@@ -44,6 +52,15 @@ PRIVATE_NAMES = "_private"
 # whenever the key is there.
 _NAMES_KEY = json.dumps(PRIVATE_NAMES).encode()
 _TEXT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def ledger_transcoder() -> JSONTranscoder:
+    """What each section's fields are encoded with: the library's JSON, with
+    the transcodings its applications register (UUID, Decimal, datetime)."""
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    return transcoder
 
 
 def key_ids_of(state: bytes) -> set[UUID]:

@@ -158,6 +158,15 @@ class Keyring:
         self._scope_keys: OrderedDict[str, bytes] = OrderedDict()
         self._unsaved: dict[bytes, StoredKey] = {}
 
+    @classmethod
+    def detached(cls, master: MasterKey, ledger_key: StoredKey) -> Keyring:
+        """A keyring without the key table, for sealing new complaints away from
+        the database: it holds the ledger's key and creates complaints' keys."""
+        keyring = cls()
+        keyring.unlock(master)
+        keyring._remember(ledger_key)
+        return keyring
+
     def unlock(self, master: MasterKey) -> None:
         """Use `master` to wrap and unwrap data keys."""
         self._master = master
@@ -216,11 +225,16 @@ class Keyring:
             found[key.key_id.bytes] = AESGCM(self.master.unwrap(key))
         return found
 
-    def ledger_secret(self, label: bytes) -> bytes:
-        """A secret derived from the ledger's data key for one purpose."""
+    def ledger_key(self) -> StoredKey:
+        """The ledger's data key, as stored."""
         stored = self._require_store().select_scope_key(LEDGER_SCOPE)
         assert stored is not None, "an open ledger has its data key"
-        return hmac.new(self.master.unwrap(stored), label, hashlib.sha256).digest()
+        return stored
+
+    def ledger_secret(self, label: bytes) -> bytes:
+        """A secret derived from the ledger's data key for one purpose."""
+        data_key = self.master.unwrap(self.ledger_key())
+        return hmac.new(data_key, label, hashlib.sha256).digest()
 
     def forget(self, scope: str) -> None:
         """Drop a scope's keys from memory (its stored keys were destroyed)."""

@@ -85,11 +85,16 @@ class LedgerTables:
     reading: Callable[[], AbstractContextManager[Any]]
 
     def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: Sequence[StoredKey] | None = None,
+        **kwargs: Any,
     ) -> Sequence[int] | None:
         """The library's insert, with the events' new data keys (and, to erase,
-        the deletion of one complaint's keys) in the same transaction."""
-        keys = self.new_keys(stored_events)
+        the deletion of one complaint's keys) in the same transaction. The new
+        keys are found in the keyring unless given (sealed elsewhere)."""
+        keys = self.new_keys(stored_events) if new_keys is None else list(new_keys)
         library: Any = super()
         ids: Sequence[int] | None = library.insert_events(
             stored_events, new_keys=keys, **kwargs

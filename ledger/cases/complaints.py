@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -14,21 +14,17 @@ from eventsourcing.persistence import (
 
 from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.complaint import Complaint, reference
+from ledger.drafting import Filing
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 from ledger.intake import Intake, require_text
 from ledger.reading import complaint_view
 from ledger.team import Policy, Team
-from ledger.timeutil import add
 from ledger.vocabulary import (
-    DEADLINE_NAMES,
     OPEN_STATUSES,
     ROUTERS,
     WORKERS,
     Severity,
 )
-
-if TYPE_CHECKING:
-    from ledger.claims import IntakeClaim
 
 
 class ComplaintCases(CaseBase):
@@ -45,13 +41,14 @@ class ComplaintCases(CaseBase):
         team.authorise(self.actor, WORKERS, "file complaints")
         claim = self._claim_id(intake) if intake.external_id else None
         for attempt in self._attempts():
+            filing = self._filing(team, policy, [intake])
             try:
                 with self.tables.numbering():
                     number = self._next_number(guess=attempt == 0)
-                    complaint = self._draft(intake, number, team, policy)
+                    complaint = filing.complaint(intake, number)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
-                        aggregates.append(self._claim(claim, complaint))
+                        aggregates.append(filing.claim(claim, number))
                     self._storage(partial(self.save, *aggregates))
             except RecordConflictError:
                 # The claim was taken before, or another filer took the number.
@@ -70,26 +67,15 @@ class ComplaintCases(CaseBase):
             "were filing; nothing was recorded, try again"
         )
 
-    def _draft(
-        self, intake: Intake, number: int, team: Team, policy: Policy
-    ) -> Complaint:
-        """A new complaint numbered `number`, its owner and deadlines from the
-        policy (the filer owns it when the policy names no member)."""
-        now = self.clock()
-        received_at = intake.received_at or now
-        rule = policy.resolve(intake.channel, intake.severity)
-        owner = rule.get("owner", self.actor)
-        if owner not in team.members:
-            owner = self.actor
-        return Complaint(
-            id=self._complaint_uuid(number),
-            number=number,
-            owner=owner,
-            deadlines={n: add(received_at, rule.get(n)) for n in DEADLINE_NAMES},
-            received_at=received_at,
+    def _filing(self, team: Team, policy: Policy, intakes: Iterable[Intake]) -> Filing:
+        """What complaints filed now from `intakes` are drafted with."""
+        kinds = {(intake.channel, intake.severity) for intake in intakes}
+        return Filing(
+            ledger_id=self.ledger_id,
             actor=self.actor,
-            timestamp=now,
-            **intake.fields(),
+            now=self.clock(),
+            members=frozenset(team.members),
+            rules={kind: policy.resolve(*kind) for kind in kinds},
         )
 
     # Claims are imported where used: defining an aggregate's event classes is
@@ -110,13 +96,6 @@ class ComplaintCases(CaseBase):
             return self._get(IntakeClaim, claim, "claim").number
         except UnknownReference:
             return None
-
-    def _claim(self, claim: UUID, complaint: Complaint) -> IntakeClaim:
-        from ledger.claims import IntakeClaim
-
-        return IntakeClaim(
-            id=claim, number=complaint.number, actor=self.actor, timestamp=self.clock()
-        )
 
     # The lifecycle.
 

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.cases.common import MAX_ATTEMPTS
 from ledger.cases.complaints import ComplaintCases
 from ledger.cases.integrity import IntegrityCases
+from ledger.drafting import Filing, Prepared, prepare
 from ledger.errors import ConcurrencyConflict
 from ledger.intake import Intake
 from ledger.vocabulary import WORKERS
 
 if TYPE_CHECKING:
     from ledger.sources import Record
+    from ledger.workers import Workers
 
 BATCH_SIZE = 1000
+# Imports of fewer records are drafted in this process alone: starting worker
+# processes takes about a tenth of a second, what drafting this many takes.
+WORKERS_FROM = 3 * BATCH_SIZE
 Source = Callable[[], Iterable["Record"]]
 
 
@@ -53,33 +58,105 @@ class ImportCases(ComplaintCases, IntegrityCases):
         if rejected and not skip_invalid:
             return result
         intakes = (r.intake for r in read() if r.intake is not None)
-        with self.signing_deferred():
-            for batch in _batches(intakes, BATCH_SIZE):
-                imported, skipped = self._import_batch(batch, dry_run)
+        wanted = not dry_run and valid >= WORKERS_FROM
+        with self.signing_deferred(), self._workers(wanted) as workers:
+            for imported, skipped in self._import_all(intakes, dry_run, workers):
                 result["imported"] += imported
                 result["skipped"] += skipped
                 if progress is not None:
                     progress(result["imported"] + result["skipped"], valid)
         return result
 
-    def _import_batch(self, batch: list[Intake], dry_run: bool) -> tuple[int, int]:
+    @contextmanager
+    def _workers(self, wanted: bool) -> Iterator[Workers | None]:
+        """Worker processes for a large import, on a machine with cores to share."""
+        from ledger.workers import Workers, worker_count
+
+        count = worker_count() if wanted else 0
+        if not count:
+            yield None
+            return
+        master, ledger_key = self.keyring.master, self.keyring.ledger_key()
+        workers = Workers(count, master, ledger_key, self._prepare_here)
+        try:
+            yield workers
+        finally:
+            workers.close()
+
+    def _import_all(
+        self, intakes: Iterator[Intake], dry_run: bool, workers: Workers | None
+    ) -> Iterator[tuple[int, int]]:
+        """(imported, skipped) batch by batch. With workers, each batch is
+        drafted by them while this process saves the one before, numbered on
+        from that one: a guess that holds while no one else files. When it
+        fails, that batch and the rest are imported one after the other."""
+        ahead: _Planned | None = None
+        for batch in _batches(intakes, BATCH_SIZE):
+            if workers is None or not self._filing_alone:
+                if ahead is not None:
+                    yield self._finish(ahead, workers)
+                    ahead = None
+                yield self._import_batch(batch, dry_run, workers)
+                continue
+            planned = self._plan(batch, workers, ahead)
+            if ahead is not None:
+                yield self._finish(ahead, workers)
+                if not self._filing_alone:  # the guess failed: plan anew
+                    yield self._import_batch(batch, dry_run, workers)
+                    planned = None
+            ahead = planned
+        if ahead is not None:
+            yield self._finish(ahead, workers)
+
+    def _plan(
+        self, batch: list[Intake], workers: Workers, ahead: _Planned | None
+    ) -> _Planned:
+        """Set the workers drafting the batch's new complaints."""
+        fresh = self._fresh(batch)
+        if not fresh:
+            return _Planned(batch, fresh, 0, None)
+        if ahead is not None and ahead.fresh:
+            first = ahead.first + len(ahead.fresh)
+        else:
+            first = self._next_number(guess=True)
+        team, policy = self.team_and_policy()
+        filing = self._filing(team, policy, (intake for _, intake in fresh))
+        return _Planned(batch, fresh, first, workers.submit(filing, fresh, first))
+
+    def _finish(self, planned: _Planned, workers: Workers | None) -> tuple[int, int]:
+        """Save a planned batch; when its numbers or claims were taken
+        meanwhile, import it again the careful way."""
+        if planned.prepared is None:
+            return 0, len(planned.batch)
+        prepared = planned.prepared()
+        try:
+            with self.tables.numbering():
+                self._storage(partial(self.save_prepared, prepared))
+        except RecordConflictError:
+            self._collided()
+            return self._import_batch(planned.batch, False, workers)
+        self._used_up_to = planned.first + len(planned.fresh) - 1
+        return len(planned.fresh), len(planned.batch) - len(planned.fresh)
+
+    def _import_batch(
+        self, batch: list[Intake], dry_run: bool, workers: Workers | None
+    ) -> tuple[int, int]:
+        """Import one batch: its numbers chosen and its events saved together,
+        tried again when others took numbers or claims meanwhile."""
         team, policy = self.team_and_policy()
         for attempt in self._attempts():
-            claims: dict[UUID, Intake] = {}
-            for intake in batch:
-                claims.setdefault(self._claim_id(intake), intake)
-            taken = self._storage(partial(self.tables.recorded, list(claims)))
-            fresh = {c: i for c, i in claims.items() if c not in taken}
+            fresh = self._fresh(batch)
             if dry_run or not fresh:
                 return len(fresh), len(batch) - len(fresh)
+            filing = self._filing(team, policy, (intake for _, intake in fresh))
             try:
                 with self.tables.numbering():
                     number = self._next_number(guess=attempt == 0)
-                    aggregates: list[Aggregate] = []
-                    for offset, (claim, intake) in enumerate(fresh.items()):
-                        complaint = self._draft(intake, number + offset, team, policy)
-                        aggregates += [complaint, self._claim(claim, complaint)]
-                    self._storage(partial(self.save, *aggregates))
+                    if workers is None:
+                        prepared = self._prepare_here(filing, fresh, number)
+                    else:
+                        prepared = workers.submit(filing, fresh, number)()
+                    self._storage(partial(self.save_prepared, prepared))
             except RecordConflictError:
                 self._collided()  # others filed meanwhile, or imported some
                 continue
@@ -89,6 +166,31 @@ class ImportCases(ComplaintCases, IntegrityCases):
             f"could not import a batch after {MAX_ATTEMPTS} tries while others were "
             "filing; what was imported stays, run the import again"
         )
+
+    def _fresh(self, batch: list[Intake]) -> list[tuple[UUID, Intake]]:
+        """The batch's intakes not imported before (nor twice in the batch),
+        each with its claim id."""
+        claims: dict[UUID, Intake] = {}
+        for intake in batch:
+            claims.setdefault(self._claim_id(intake), intake)
+        taken = self._storage(partial(self.tables.recorded, list(claims)))
+        return [
+            (claim, intake) for claim, intake in claims.items() if claim not in taken
+        ]
+
+    def _prepare_here(
+        self, filing: Filing, items: Sequence[tuple[UUID, Intake]], first: int
+    ) -> Prepared:
+        return prepare(filing, items, first, self.envelope, self.keyring)
+
+
+class _Planned(NamedTuple):
+    """A batch given to the workers: its new intakes, numbered from `first`."""
+
+    batch: list[Intake]
+    fresh: list[tuple[UUID, Intake]]
+    first: int
+    prepared: Callable[[], Prepared] | None
 
 
 def _batches(intakes: Iterator[Intake], size: int) -> Iterator[list[Intake]]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, PersistenceError
@@ -33,6 +33,9 @@ from ledger.signing import load_signing_key, verifier_key
 from ledger.storage import StoredCheckpoint, checkpoint_view
 from ledger.vocabulary import Role
 
+if TYPE_CHECKING:
+    from ledger.drafting import Prepared
+
 # A write that leaves this many events unsigned signs a checkpoint by itself.
 CHECKPOINT_EVERY = 1000
 # Rows verify reads at once.
@@ -51,11 +54,19 @@ class IntegrityCases(CaseBase):
         """Save, then sign a checkpoint when enough events are unsigned (when
         the signing key is on this machine; otherwise `plaint checkpoint`)."""
         recordings = super().save(*objs, **kwargs)
-        if recordings and self.meta is not None:
-            self._unsigned += len(recordings)
+        self._saved(len(recordings))
+        return recordings
+
+    def save_prepared(self, prepared: Prepared) -> None:
+        """Insert prepared events; sign when due, as `save` does."""
+        super().save_prepared(prepared)
+        self._saved(len(prepared.events))
+
+    def _saved(self, events: int) -> None:
+        if events and self.meta is not None:
+            self._unsigned += events
             if not self._signing_deferred:
                 self._sign_when_due()
-        return recordings
 
     @contextmanager
     def signing_deferred(self) -> Iterator[None]:

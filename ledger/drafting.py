@@ -1,0 +1,106 @@
+"""Drafting new complaints: the Filed event of each intake, with its owner and
+deadlines from the policy, and import batches drafted and sealed ready for one
+transaction (in this process, or in worker processes: see ledger/workers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from ledger.complaint import Complaint, complaint_uuid
+from ledger.envelope import key_id_slots
+from ledger.intake import Intake
+from ledger.keys import Keyring, StoredKey
+from ledger.timeutil import add
+from ledger.vocabulary import DEADLINE_NAMES
+
+if TYPE_CHECKING:
+    from ledger.claims import IntakeClaim
+
+Rules = Mapping[tuple[str, str], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What new complaints are drafted with: who files them and when, who may
+    own them, and the policy's rule for each channel and severity among them.
+    Plain values, so that worker processes can draft too."""
+
+    ledger_id: UUID
+    actor: str
+    now: datetime
+    members: frozenset[str]
+    rules: Rules
+
+    def complaint(self, intake: Intake, number: int) -> Complaint:
+        """The complaint filed `number`-th; the filer owns it when the policy
+        names no member."""
+        rule = self.rules[intake.channel, intake.severity]
+        owner = rule.get("owner", self.actor)
+        if owner not in self.members:
+            owner = self.actor
+        received_at = intake.received_at or self.now
+        return Complaint(
+            id=complaint_uuid(self.ledger_id, number),
+            number=number,
+            owner=owner,
+            deadlines={n: add(received_at, rule.get(n)) for n in DEADLINE_NAMES},
+            received_at=received_at,
+            actor=self.actor,
+            timestamp=self.now,
+            **intake.fields(),
+        )
+
+    def claim(self, claim_id: UUID, number: int) -> IntakeClaim:
+        """The claim of an intake on the complaint filed from it."""
+        # Imported where used: defining an aggregate's event classes is
+        # start-up time, and most complaints filed at the terminal claim nothing.
+        from ledger.claims import IntakeClaim
+
+        return IntakeClaim(
+            id=claim_id, number=number, actor=self.actor, timestamp=self.now
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Stored events ready to insert, and the new data keys they need."""
+
+    events: list[StoredEvent]
+    keys: list[StoredKey]
+
+    @classmethod
+    def joined(cls, parts: Iterable[Prepared]) -> Prepared:
+        """Parts of one batch, in order, as one."""
+        events: list[StoredEvent] = []
+        keys: list[StoredKey] = []
+        for part in parts:
+            events += part.events
+            keys += part.keys
+        return cls(events, keys)
+
+
+def prepare(
+    filing: Filing,
+    items: Sequence[tuple[UUID, Intake]],
+    first: int,
+    mapper: Mapper[UUID],
+    keyring: Keyring,
+) -> Prepared:
+    """Each (claim id, intake) of `items` filed as a complaint, numbered from
+    `first`, with its claim: their events sealed by `mapper`, whose `keyring`
+    holds the new complaints' keys until they are saved."""
+    events = []
+    for offset, (claim_id, intake) in enumerate(items):
+        complaint = filing.complaint(intake, first + offset)
+        claim = filing.claim(claim_id, complaint.number)
+        for aggregate in (complaint, claim):
+            events += [mapper.to_stored_event(e) for e in aggregate.collect_events()]
+    keys = keyring.unsaved(k for s in events for k in key_id_slots(s.state))
+    return Prepared(events, keys)
