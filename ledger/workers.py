@@ -72,14 +72,17 @@ class Workers:
         everything, then and from then on."""
         size = -(-len(items) // self.count)
         parts = []
-        if not self._broken:
-            parts = [
-                self._pool.submit(
-                    _prepare,
-                    _pickled(filing, items[start : start + size], first + start),
-                )
-                for start in range(0, len(items), size)
-            ]
+        try:
+            if not self._broken:
+                parts = [
+                    self._pool.submit(
+                        _prepare,
+                        _pickled(filing, items[start : start + size], first + start),
+                    )
+                    for start in range(0, len(items), size)
+                ]
+        except BrokenProcessPool:
+            self._broken = True
 
         def prepared() -> Prepared:
             try:
