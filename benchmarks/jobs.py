@@ -111,7 +111,9 @@ def bulk_import(directory: str, complaints: int, rounds: int = 1) -> dict[str, A
 def _import_round(directory: str, complaints: int) -> dict[str, Any]:
     ledger = create(directory)
     before = ledger.events_after(0)
-    ours = timed(lambda: ledger.import_records(lambda: records(0, complaints)))
+    ours = timed(
+        lambda: ledger.import_records(lambda: records(0, complaints), workers=True)
+    )
     events = ledger.events_after(0) - before
     ledger.close()
     app = library_app(directory, None)

@@ -90,8 +90,13 @@ def import_files(
 
     ledger = open_ledger(ctx)
     with progress_of("Importing") as progress:
+        # plaint's entry point is safe for the workers to import.
         done = ledger.import_records(
-            read, skip_invalid=skip_invalid, dry_run=dry_run, progress=progress
+            read,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            progress=progress,
+            workers=True,
         )
     if as_json:
         echo_json(done)

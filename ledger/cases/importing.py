@@ -40,13 +40,17 @@ class ImportCases(ComplaintCases, IntegrityCases):
         skip_invalid: bool = False,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        workers: bool = False,
     ) -> dict[str, Any]:
         """Validate every record first (`read` is called again to import, so a
         file is streamed, never held whole); with invalid records and without
         `skip_invalid`, nothing is written. Valid records are filed in batches
         of BATCH_SIZE, each batch in one transaction; a record already imported (by
         its external id, else its content) is skipped, so an import cut short
-        can simply be run again."""
+        can simply be run again. With `workers`, an import of WORKERS_FROM
+        records or more is drafted by worker processes too (ledger/workers.py):
+        they are spawned, so the program's main module must be safe to import
+        (its work under `if __name__ == "__main__":`)."""
         self.require_role(WORKERS, "import complaints")
         rejected, valid = [], 0
         for record in read():
@@ -58,9 +62,9 @@ class ImportCases(ComplaintCases, IntegrityCases):
         if rejected and not skip_invalid:
             return result
         intakes = (r.intake for r in read() if r.intake is not None)
-        wanted = not dry_run and valid >= WORKERS_FROM
-        with self.signing_deferred(), self._workers(wanted) as workers:
-            for imported, skipped in self._import_all(intakes, dry_run, workers):
+        wanted = workers and not dry_run and valid >= WORKERS_FROM
+        with self.signing_deferred(), self._workers(wanted) as pool:
+            for imported, skipped in self._import_all(intakes, dry_run, pool):
                 result["imported"] += imported
                 result["skipped"] += skipped
                 if progress is not None:
