@@ -63,6 +63,13 @@ class Intake:
         for name, value in cleaned.items():
             object.__setattr__(self, name, value)
 
+    def size(self) -> int:
+        """About how many bytes it takes in memory: its text, and a few
+        hundred for the object and its other fields."""
+        return INTAKE_OVERHEAD + sum(
+            len(text) for name in TEXT_NAMES if (text := getattr(self, name))
+        )
+
     def fields(self) -> dict[str, Any]:
         """The Filed event's intake fields (cleaned when the intake was made)."""
         # Not `dataclasses.asdict`, which deep-copies every value: ten times
@@ -73,3 +80,5 @@ class Intake:
 FILED_FIELDS = tuple(
     f.name for f in dataclasses.fields(Intake) if f.name != "received_at"
 )
+TEXT_NAMES = tuple(name for name in FILED_FIELDS if name not in ("channel", "severity"))
+INTAKE_OVERHEAD = 512

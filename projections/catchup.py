@@ -8,9 +8,8 @@ current this costs two small queries.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
 from threading import Timer
@@ -21,6 +20,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Notification
 from eventsourcing.sqlite import SQLiteDatastore
 
+from ledger.collector import cycles_uncollected
 from projections.store import (
     TRACKING_PREFIX,
     SQLiteViewStore,
@@ -74,21 +74,6 @@ def aggregate_of(topic: str) -> str:
     """The aggregate class a stored event's topic names (`module:Class.Event`):
     `Complaint`, `Team`, `Policy`, `Access`."""
     return topic.rpartition(":")[2].partition(".")[0]
-
-
-@contextmanager
-def cycles_uncollected() -> Iterator[None]:
-    """Pause the cycle collector. A batch keeps tens of thousands of rows
-    alive until it is written; the collector would walk them again and again
-    (about a fifth of the time of a 200,000-event rebuild), yet they hold no
-    cycles: reference counting frees them all."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @cycles_uncollected()

@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from ledger.cases import importing
+from ledger.sources import Defaults, Record, read_source
 from tests.conftest import Plaint
 
 HEADER = "Project,Channel,Severity,Summary,Received_At,External_ID,Customer\n"
@@ -176,3 +178,28 @@ def test_an_import_killed_at_a_random_moment_is_completed_by_a_rerun(
     assert info["complaints"] == 20_000
     assert len(json.loads(run.ok("list", "--json"))) == 20_000
     assert json.loads(run.ok("verify", "--json"))["ok"]
+
+
+def test_what_was_checked_is_held_for_the_import_unless_it_is_large(
+    plaint: Plaint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = calls(plaint.home / "calls.csv", 30)
+    reads: list[int] = []
+
+    def rows_from(first_line: int) -> Callable[[], Iterator[Record]]:
+        def read() -> Iterator[Record]:
+            reads.append(first_line)
+            for record in read_source(source, "csv", Defaults()):
+                if int(record.where.removeprefix("line ")) >= first_line:
+                    yield record
+
+        return read
+
+    ledger = plaint.open()
+    assert ledger.import_records(rows_from(22))["imported"] == 10
+    assert reads == [22]
+    monkeypatch.setattr(importing, "HOLD_BYTES", 2000)  # about three records
+    assert ledger.import_records(rows_from(2))["imported"] == 20
+    assert reads == [22, 2, 2]
+    ledger.close()
+    assert len(imported(plaint)) == 30
