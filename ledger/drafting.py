@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.complaint import Complaint, complaint_uuid
-from ledger.envelope import key_id_slots
+from ledger.envelope import unsaved_keys
 from ledger.intake import Intake
 from ledger.keys import Keyring, StoredKey
 from ledger.timeutil import add
@@ -150,5 +150,4 @@ def prepare(
         claim = filing.claim(claim_id, complaint.number)
         for aggregate in (complaint, claim):
             events += [mapper.to_stored_event(e) for e in aggregate.collect_events()]
-    keys = keyring.unsaved(k for s in events for k in key_id_slots(s.state))
-    return Prepared(events, keys)
+    return Prepared(events, unsaved_keys(keyring, events))

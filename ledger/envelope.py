@@ -41,7 +41,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.complaint import TEXT_FIELDS, Complaint
 from ledger.errors import DamagedEvent
-from ledger.keys import LEDGER_SCOPE, NONCE_BYTES, Keyring
+from ledger.keys import LEDGER_SCOPE, NONCE_BYTES, Keyring, StoredKey
 
 FORMAT_VERSION = 1
 KEY_ID_BYTES = 16
@@ -72,6 +72,11 @@ def text_key_id(state: bytes) -> bytes | None:
     """The id of the data key that sealed a state's text section, if any."""
     key_id = key_id_slots(state)[1]
     return key_id if len(key_id) == KEY_ID_BYTES else None
+
+
+def unsaved_keys(keyring: Keyring, stored: Iterable[StoredEvent]) -> list[StoredKey]:
+    """The new data keys that sealed `stored` and the key table lacks yet."""
+    return keyring.unsaved(k for s in stored for k in key_id_slots(s.state))
 
 
 def key_id_slots(state: bytes) -> tuple[bytes, bytes]:

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.envelope import key_id_slots
+from ledger.envelope import unsaved_keys
 from ledger.errors import KeyProblem
 from ledger.keys import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 
@@ -94,7 +94,11 @@ class LedgerTables:
         """The library's insert, with the events' new data keys (and, to erase,
         the deletion of one complaint's keys) in the same transaction. The new
         keys are found in the keyring unless given (sealed elsewhere)."""
-        keys = self.new_keys(stored_events) if new_keys is None else list(new_keys)
+        keys = (
+            unsaved_keys(self.keyring, stored_events)
+            if new_keys is None
+            else list(new_keys)
+        )
         library: Any = super()
         ids: Sequence[int] | None = library.insert_events(
             stored_events, new_keys=keys, **kwargs
@@ -103,12 +107,6 @@ class LedgerTables:
         if kwargs.get("erase_scope") is not None:
             self.after_erasing()
         return ids
-
-    def new_keys(self, stored_events: Sequence[StoredEvent]) -> list[StoredKey]:
-        """Data keys that `stored_events` use and the key table lacks."""
-        return self.keyring.unsaved(
-            key_id for s in stored_events for key_id in key_id_slots(s.state)
-        )
 
     def write_tables(
         self,
