@@ -12,9 +12,8 @@ from uuid import uuid4
 import pytest
 
 from ledger.cases import importing
-from ledger.drafting import Filing, Prepared, prepare
 from ledger.intake import Intake
-from ledger.workers import Items, Workers
+from ledger.workers import Workers
 from tests.conftest import Plaint
 from tests.e2e.test_import import calls, imported
 
@@ -80,11 +79,8 @@ def test_when_a_worker_dies_the_importer_drafts_the_batch_itself(
     items = [(uuid4(), Intake(project="Apollo", channel="phone", severity="mild",
                               summary=f"Call {n}")) for n in range(1, 31)]  # fmt: skip
     filing = ledger._filing(team, policy, (intake for _, intake in items))
-
-    def here(filing: Filing, part: Items, first: int) -> Prepared:
-        return prepare(filing, part, first, ledger.envelope, ledger.keyring)
-
-    workers = Workers(1, ledger.keyring.master, ledger.keyring.ledger_key(), here)
+    master, ledger_key = ledger.keyring.master, ledger.keyring.ledger_key()
+    workers = Workers(1, master, ledger_key, ledger._prepare_here)
     try:
         assert len(workers.submit(filing, items, 1)().events) == 60
         for worker in multiprocessing.active_children():
