@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,6 +15,7 @@ from commands.base import (
     open_ledger,
     progress_bar,
 )
+from ledger.errors import IntegrityFailure
 
 
 @click.group(cls=PlaintGroup, invoke_without_command=True)
@@ -67,6 +69,13 @@ def export(ctx: click.Context, output: Path | None) -> None:
 
 @click.command(cls=PlaintCommand)
 @click.option(
+    "--verifier-key",
+    envvar="PLAINT_VERIFIER_KEY",
+    metavar="VKEY",
+    help="The key checkpoints must be signed with, as `plaint info` printed it "
+    "[env PLAINT_VERIFIER_KEY; default: the signing key on this machine].",
+)
+@click.option(
     "--against",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="An exported checkpoint the log must still extend.",
@@ -79,26 +88,46 @@ def export(ctx: click.Context, output: Path | None) -> None:
 @json_option
 @click.pass_context
 def verify(
-    ctx: click.Context, against: Path | None, incremental: bool, as_json: bool
+    ctx: click.Context,
+    verifier_key: str | None,
+    against: Path | None,
+    incremental: bool,
+    as_json: bool,
 ) -> None:
-    """Check the whole log: every event, every checkpoint and its signature.
+    """Check the whole log: every event, checkpoint, signature and data key.
 
-    Exits 1 and names the first bad event when anything was altered. With
-    --incremental, what the latest validly signed checkpoint covers is
-    trusted (an earlier full verify checked it) and only newer events are
-    checked: quick enough to run after every batch of work.
+    Exits 1 and names the first bad event when anything was altered. The key
+    checkpoints must be signed with comes from outside the ledger: give the
+    verifier key `plaint info` printed when the ledger was new, or run it
+    where the signing key is; otherwise verify can only trust the copy in the
+    ledger, and says so. Events after the last checkpoint that key signed
+    are "uncovered": had they been removed together with newer checkpoints,
+    no local check could tell; --against a checkpoint exported and kept
+    elsewhere protects what it covers. With --incremental, what the latest
+    validly signed checkpoint covers is trusted (an earlier full verify
+    checked it) and only newer events are checked.
 
     \b
     Example:
-      plaint verify
+      plaint verify --verifier-key "plaint/5f0c…+8c1a2b3c+AU7…"
       plaint verify --against /mnt/offsite/plaint-head.txt --json
       plaint verify --incremental
     """
-    ledger = open_ledger(ctx)
     note = None if against is None else against.read_text(encoding="utf-8")
-    total = 0 if incremental else ledger.events_after(0)
-    with progress_bar(total, "Verifying") as progress:
-        verdict = ledger.verify(note, progress=progress, incremental=incremental)
+    try:
+        ledger = open_ledger(ctx)
+        total = 0 if incremental else ledger.events_after(0)
+        with progress_bar(total, "Verifying") as progress:
+            verdict = ledger.verify(
+                note,
+                progress=progress,
+                incremental=incremental,
+                verifier_key=verifier_key,
+            )
+    except IntegrityFailure as error:
+        verdict = failed_before_checking(str(error))
+    for warning in verdict_warnings(verdict):
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
         echo_json(verdict)
     elif verdict["ok"]:
@@ -111,6 +140,40 @@ def verify(
         if bad["ref"]:
             where += f" ({bad['ref']})"
         raise click.ClickException(f"{where} failed verification: {bad['reason']}")
+
+
+def failed_before_checking(reason: str) -> dict[str, Any]:
+    """The verdict on a ledger too damaged to open or to start checking."""
+    return {
+        "ok": False,
+        "events": 0,
+        "checkpoints": 0,
+        "first_bad": {"seq": None, "ref": None, "reason": reason},
+        "trusted_key": None,
+        "uncovered": 0,
+        "witnessed": None,
+    }
+
+
+def verdict_warnings(verdict: dict[str, Any]) -> list[str]:
+    """What a passing (or failing) verdict cannot vouch for, in words."""
+    warnings = []
+    if verdict["trusted_key"] == "ledger":
+        warnings.append(
+            "the checkpoints were checked against the verifier key stored in the "
+            "ledger, which whoever can write the database can replace; give the "
+            "key `plaint info` printed when the ledger was new (--verifier-key or "
+            "PLAINT_VERIFIER_KEY)"
+        )
+    uncovered = verdict["uncovered"]
+    if verdict["ok"] and uncovered:
+        warnings.append(
+            f"the last {uncovered} events are covered by no checkpoint the trusted "
+            "key signed: had they been removed together with newer checkpoints, "
+            "nothing here could tell; `plaint checkpoint`, export it and keep it "
+            "elsewhere, then verify --against it"
+        )
+    return warnings
 
 
 @click.command(cls=PlaintCommand)

@@ -8,13 +8,15 @@ The use cases are grouped by area in `ledger/cases/`.
 from __future__ import annotations
 
 from ledger.cases.importing import ImportCases
-from ledger.cases.integrity import IntegrityCases
 from ledger.cases.keys import KeyCases
 from ledger.cases.reading import ReadingCases
 from ledger.cases.team import TeamCases
+from ledger.cases.verification import VerificationCases
 
 
-class ComplaintLedger(TeamCases, ImportCases, ReadingCases, IntegrityCases, KeyCases):
+class ComplaintLedger(
+    TeamCases, ImportCases, ReadingCases, VerificationCases, KeyCases
+):
     """The complaints ledger: every action appended as an encrypted event."""
 
     name = "plaint"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ledger.merkle import TreeBuilder
-from ledger.note import NoteError, open_note, parse_checkpoint
+from ledger.note import NoteMismatch, open_note, parse_checkpoint
 
 LEAF_PREFIX = b"plaint-leaf-v1\x00"
 
@@ -62,19 +62,31 @@ def open_head(note: str, verifier_key: str, origin: str) -> Head:
     """Check a checkpoint note's signature and origin; NoteError otherwise."""
     found_origin, size, root = parse_checkpoint(open_note(note, verifier_key))
     if found_origin != origin:
-        raise NoteError(f"the checkpoint is for {found_origin}, not {origin}")
+        raise NoteMismatch(f"the checkpoint is for {found_origin}, not {origin}")
     return Head(found_origin, size, root)
+
+
+FILED = "Complaint.Filed"
+NAMES_CHECKED = 10_000
 
 
 @dataclass
 class LogCheck:
     """The running checks over the log, one event at a time, in bounded memory
-    (the tree's frontier, and each aggregate's last version)."""
+    (the tree's frontier, and each aggregate's last version).
+
+    With `number_id`, complaints must be filed in reference order with no
+    number missing: references are gapless and taken in filing order, so the
+    n-th filing event in the log is C-n's, and a deleted or re-used number
+    shows as the wrong complaint in its place."""
 
     tree: TreeBuilder = field(default_factory=TreeBuilder)
     versions: dict[bytes, int] = field(default_factory=dict)
     # When checking resumes after a checkpoint: a record's last version there.
     prior: Callable[[bytes], int] | None = None
+    # The id of complaint C-n (16 bytes), and how many were filed so far.
+    number_id: Callable[[int], bytes] | None = None
+    filed: int = 0
 
     @property
     def size(self) -> int:
@@ -87,7 +99,7 @@ class LogCheck:
         since a problem ends the check."""
         self.tree.extend(leaf_hashes(rows))
         versions, prior = self.versions, self.prior
-        for index, (_, originator, version, _, _) in enumerate(rows):
+        for index, (_, originator, version, topic, _) in enumerate(rows):
             last = versions.get(originator)
             if last is None:
                 # A first version cannot follow an earlier one (the log's key
@@ -100,4 +112,29 @@ class LogCheck:
                     f"{last + 1} was due: events were removed, duplicated or "
                     "reordered"
                 )
+            if self.number_id is not None and topic.endswith(FILED):
+                problem = self._filing_problem(originator)
+                if problem:
+                    return index, problem
         return None
+
+    def _filing_problem(self, originator: bytes) -> str | None:
+        """Why a filing event is not the next complaint's, or None."""
+        assert self.number_id is not None
+        due = self.filed + 1
+        if originator == self.number_id(due):
+            self.filed = due
+            return None
+        later = range(due + 1, due + 1 + NAMES_CHECKED)
+        found = next((n for n in later if self.number_id(n) == originator), None)
+        if found is None:
+            return (
+                f"it files a complaint that is not C-{due}, the reference due "
+                "next: complaints were removed or their numbers re-used"
+            )
+        missing = f"C-{due}" if found == due + 1 else f"C-{due} to C-{found - 1}"
+        return (
+            f"it files C-{found} where C-{due} was due: {missing} "
+            f"{'is' if found == due + 1 else 'are'} missing from the log; "
+            "complaints were removed"
+        )

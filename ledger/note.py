@@ -38,6 +38,11 @@ class NoteError(ValueError):
     """A note or checkpoint that is malformed or not signed by the expected key."""
 
 
+class NoteMismatch(NoteError):
+    """A well-formed note that is not what was expected: no valid signature by
+    the expected key, or a checkpoint of another log."""
+
+
 def checkpoint_body(origin: str, size: int, root: bytes) -> str:
     """The tlog-checkpoint text for a tree of `size` leaves with head `root`."""
     if not origin or "\n" in origin or _CONTROL.search(origin):
@@ -116,11 +121,19 @@ def open_note(text: str, verifier_key: str) -> str:
         if signer != name or signature[:4] != expected_id:
             continue
         if not _signed_by(public_key, signature[4:], message):
-            raise NoteError(f"the note's signature by {name} does not verify")
+            raise NoteMismatch(f"the note's signature by {name} does not verify")
         verified = True
     if not verified:
-        raise NoteError(f"the note is not signed by the key {name}+{expected_id.hex()}")
+        raise NoteMismatch(
+            f"the note is not signed by the key {name}+{expected_id.hex()}"
+        )
     return body
+
+
+def check_verifier_key(vkey: str) -> str:
+    """`vkey` when it is a well-formed Ed25519 verifier key; NoteError if not."""
+    _parse_verifier_key(vkey)
+    return vkey
 
 
 def _parse_verifier_key(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:

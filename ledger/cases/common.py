@@ -183,27 +183,40 @@ class CaseBase(LedgerBase):
         return name
 
     def _next_number(self, *, guess: bool = False) -> int:
-        """The first unused complaint number. Numbers are taken in order and
-        never freed, so the used ones form a prefix 1..n. One query asks about
-        the NUMBER_WINDOW numbers above the highest this process saw used,
-        which finds n unless others filed more meanwhile; then an exponential
-        and a binary search find it in O(log n) point reads. There is no
-        counter to contend on: two filers that pick the same number collide
-        on the complaint's id, and the loser retries.
+        """The number after the highest used. Numbers are taken in order and
+        never freed, so the used ones form a prefix 1..n, unless someone
+        deleted a complaint's rows: a number so freed is never taken again,
+        or the gap `verify` finds would close. One query asks about the
+        NUMBER_WINDOW numbers above the highest this process saw used; when
+        all are used, an exponential and a binary search find the end of the
+        prefix in O(log n) point reads, and one more window above it makes
+        sure no complaint lies beyond a gap. There is no counter to contend
+        on: two filers that pick the same number collide on the complaint's
+        id, and the loser retries.
 
         With `guess`, a process that filed before and never collided takes
         the number after its last without asking (one writer, the usual case
         on SQLite); `_collided` ends that."""
         if guess and self._filing_alone and self._used_up_to:
             return self._used_up_to + 1
-        window = range(self._used_up_to + 1, self._used_up_to + 1 + NUMBER_WINDOW)
-        ids = {self._complaint_uuid(n): n for n in window}
-        used = self._storage(partial(self.tables.recorded, list(ids)))
-        free = [n for i, n in ids.items() if i not in used]
-        if free:
-            self._used_up_to = min(free) - 1
-            return min(free)
-        low, step = window[-1], 1
+        low = self._used_up_to
+        while True:
+            window = range(low + 1, low + 1 + NUMBER_WINDOW)
+            ids = {self._complaint_uuid(n): n for n in window}
+            used = self._storage(partial(self.tables.recorded, list(ids)))
+            if not used:
+                break
+            low = max(ids[i] for i in used)
+            if low == window[-1]:
+                low = self._end_of_prefix(low)
+            elif window[-1] - low >= NUMBER_WINDOW // 2:
+                break  # enough unused numbers above it to take it as the end
+        self._used_up_to = low
+        return low + 1
+
+    def _end_of_prefix(self, low: int) -> int:
+        """The last used number of the run of used numbers from `low` on."""
+        step = 1
         while self._number_used(low + step):
             low, step = low + step, step * 2
         high = low + step
@@ -213,8 +226,7 @@ class CaseBase(LedgerBase):
                 low = middle
             else:
                 high = middle
-        self._used_up_to = low
-        return high
+        return low
 
     def _collided(self) -> None:
         """Another filer took a number this process picked: search from now on."""

@@ -79,7 +79,15 @@ def test_a_fresh_ledger_verifies_with_and_without_checkpoints(plaint: Plaint) ->
     some_history(plaint)
     verdict = json.loads(plaint.ok("verify", "--json"))
     assert len(verdict.pop("root")) == 64
-    assert verdict == {"ok": True, "events": 12, "checkpoints": 0, "first_bad": None}
+    assert verdict == {
+        "ok": True,
+        "events": 12,
+        "checkpoints": 0,
+        "first_bad": None,
+        "trusted_key": "file",
+        "uncovered": 12,
+        "witnessed": None,
+    }
     plaint.ok("checkpoint")
     plaint.ok("note", "C-2", "after the checkpoint")
     assert plaint.ok("verify") == "OK: 13 events, 1 checkpoints.\n"
@@ -227,8 +235,8 @@ def test_incremental_verify_refuses_a_checkpoint_whose_kept_state_was_altered(
     result = run("verify", "--incremental")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "Error: the kept state of the checkpoint of 10 events does not hash to its "
-        "signed root; run a full `plaint verify`"
+        "Error: the log failed verification: the kept state of the checkpoint of "
+        "10 events does not hash to its signed root; run a full `plaint verify`"
     )
 
 
