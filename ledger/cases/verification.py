@@ -140,6 +140,10 @@ class VerificationCases(IntegrityCases):
                         bad, problem = self._culprit(since, last, head)
                     since = rows[-1][0]
                     head = next(pending, None)
+                if problem and bad is not None and events <= proven:
+                    # Events a head proves are not opened: one altered before
+                    # the event found wrong is the first bad event.
+                    bad, problem = self._altered(since, bad) or (bad, problem)
                 if problem:
                     return failed(events, bad or notification_of(rows[-1]), problem)
             if progress is not None:
@@ -326,15 +330,22 @@ class VerificationCases(IntegrityCases):
     ) -> tuple[Notification, str]:
         """The first event after `since` (up to `last`) that fails to open, or
         else `last`: the range no longer hashes to the signed root."""
+        return self._altered(since, last) or (last, (
+            f"the log's first {head.size} events no longer hash to the signed "
+            f"checkpoint: an event after event {since} was reordered, replaced or "
+            "moved"
+        ))  # fmt: skip
+
+    def _altered(
+        self, since: int, last: Notification
+    ) -> tuple[Notification, str] | None:
+        """The first event after `since`, up to `last`, that fails to open,
+        and why."""
         for notification in self._log(after=since, until=last.id):
             problem = self._authentic(notification)
             if problem:
                 return notification, problem
-        return last, (
-            f"the log's first {head.size} events no longer hash to the signed "
-            f"checkpoint: an event after event {since} was reordered, replaced or "
-            "moved"
-        )
+        return None
 
     def _first_bad(self, bad: Notification | None, problem: str) -> dict[str, Any]:
         if bad is None:

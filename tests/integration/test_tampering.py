@@ -3,8 +3,9 @@
 Each case copies a ledger whose whole log is covered by a signed checkpoint,
 changes it the way an intruder with the database file could, and runs
 `verify` against the exported head. A tampering counts as caught when verify
-says not ok or refuses with a clear ledger error; it must never pass, and
-nothing may raise anything else.
+says not ok naming an event the tampering touched (or, for removed events,
+one after them), or refuses with an integrity failure naming the record it
+touched; it must never pass, and nothing may raise anything else.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from ledger.envelope import SealCheck
-from ledger.errors import LedgerError
+from ledger.errors import IntegrityFailure, LedgerError
 from tests.conftest import Plaint
 
 CASES = 150  # of each kind
@@ -285,38 +286,114 @@ def test_verify_opens_unsigned_events_and_catches_every_tampering(
 
 def missed(
     run: Plaint, original: bytes, head: str | None, tamper: Tamper, rng: random.Random
-) -> list[int]:
+) -> list[str]:
     """The cases, each a fresh copy of `original` tampered with, that verify
-    (against `head`, if given) does not catch."""
+    (against `head`, if given) does not catch, or catches naming an event
+    the tampering did not touch."""
     database = run.home / "ledger.sqlite"
+    team = team_id(run)
     cases = []
     for case in range(CASES):
         database.write_bytes(original)
         db = sqlite3.connect(database)
+        before = snapshot(db)
         tamper(db, rng)
         db.commit()
+        after = snapshot(db)
         db.close()
-        if not caught(run, head):
-            cases.append(case)
+        wrong = misnamed(outcome_of(run, head), before, after, team)
+        if wrong:
+            cases.append(f"case {case}: {wrong}")
     return cases
 
 
-def caught(run: Plaint, head: str | None) -> bool:
+Rows = dict[int, tuple[str, int, str, bytes]]
+Snapshot = tuple[Rows, list[tuple[object, ...]]]
+
+
+def snapshot(db: sqlite3.Connection) -> Snapshot:
+    """The log's rows by rowid, and the checkpoints."""
+    events = {
+        rowid: (originator, version, topic, state)
+        for rowid, originator, version, topic, state in db.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state "
+            "FROM stored_events"
+        )
+    }
+    heads = db.execute("SELECT * FROM plaint_checkpoints ORDER BY size").fetchall()
+    return events, heads
+
+
+def outcome_of(run: Plaint, head: str | None) -> dict[str, object] | LedgerError:
+    """Verify's verdict, or the ledger error it raised."""
     try:
         ledger = run.open()
-    except LedgerError:
-        return True
+    except LedgerError as error:
+        return error
     try:
-        return not ledger.verify(head)["ok"]
-    except LedgerError:
-        return True
+        return ledger.verify(head)
+    except LedgerError as error:
+        return error
     finally:
         ledger.close()
 
 
+def team_id(run: Plaint) -> str:
+    ledger = run.open()
+    try:
+        return ledger._singleton("team").hex
+    finally:
+        ledger.close()
+
+
+def misnamed(
+    outcome: dict[str, object] | LedgerError,
+    before: Snapshot,
+    after: Snapshot,
+    team: str,
+) -> str | None:
+    """Why the outcome is not a verdict against the tampering naming an
+    event it touched (or, for removed events, one after them in their own
+    record or at the checkpoint that no longer matches); None when it is."""
+    (old, old_heads), (new, new_heads) = before, after
+    changed = {r for r in new if old.get(r) != new[r]}
+    removed = set(old) - set(new)
+    records = {old[r][0] for r in changed | removed if r in old}
+    records |= {new[r][0] for r in changed}
+    if isinstance(outcome, LedgerError):
+        # verify replays the team before it reads the log (to check the role)
+        named = "of team" in str(outcome) or "events of team" in str(outcome)
+        if isinstance(outcome, IntegrityFailure) and named and team in records:
+            return None
+        return f"raised {outcome!r}"
+    if outcome["ok"]:
+        return "passed as OK"
+    bad = outcome["first_bad"]
+    assert isinstance(bad, dict)
+    seq, reason = bad["seq"], str(bad["reason"])
+    touched = changed | removed
+    if not touched:
+        return None if old_heads != new_heads and "checkpoint" in reason else reason
+    if seq in changed or (seq is None and removed):
+        return None
+    later = seq is not None and seq > min(touched)
+    in_record = seq in new and new[seq][0] in records
+    # Whole rows moved still open: the first event out of its place in its
+    # record or in the filing order is named, or the range that no longer
+    # hashes to its root.
+    out_of_place = "was due" in reason
+    unhashed = "no longer hash to the signed checkpoint" in reason
+    if later and (in_record or (removed and seq > min(removed)) or out_of_place
+                  or unhashed):  # fmt: skip
+        return None
+    return f"named event {seq} ({reason}); touched {sorted(touched)}"
+
+
 def test_the_untouched_copy_verifies(signed_ledger: tuple[Plaint, bytes, str]) -> None:
     run, _, head = signed_ledger
-    assert not caught(run, head)
+    outcome = outcome_of(run, head)
+    assert isinstance(outcome, dict)
+    assert outcome["ok"] is True
 
 
 def test_every_untouched_event_opens_without_falling_back(
@@ -366,3 +443,47 @@ def verdict(run: Plaint, head: str) -> object:
         return str(error)
     finally:
         ledger.close()
+
+
+def flip_last_bit(db: sqlite3.Connection, rowid: int) -> None:
+    (state,) = db.execute(
+        "SELECT state FROM stored_events WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    flipped = state[:-1] + bytes([state[-1] ^ 1])
+    db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (flipped, rowid))
+
+
+@pytest.mark.parametrize("region", ["signed", "unsigned"])
+def test_of_several_bad_events_the_first_is_named(
+    sqlite_plaint: Plaint, region: str
+) -> None:
+    """Within the events a checkpoint covers (found by searching its range
+    once its root fails) and within those none covers (each opened), the
+    event named is the first bad one in log order, whichever the search
+    meets first."""
+    run = sqlite_plaint
+    for n in range(8):
+        run.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+               "--summary", f"s{n}")  # fmt: skip
+        if n == 3:
+            run.ok("checkpoint")
+    db = sqlite3.connect(run.home / "ledger.sqlite")
+    (signed,) = db.execute("SELECT position FROM plaint_checkpoints").fetchone()
+    every = rows(db)
+    region_rows = [r for r in every if (r <= signed) == (region == "signed")]
+    planted = region_rows[-4::2] if region == "signed" else region_rows[1::2]
+    assert len(planted) >= 2
+    for rowid in planted:
+        flip_last_bit(db, rowid)
+    db.commit()
+    db.close()
+    ledger = run.open()
+    try:
+        verdict = ledger.verify()
+    finally:
+        ledger.close()
+    assert verdict["ok"] is False
+    assert verdict["first_bad"]["seq"] == planted[0]
+    assert (
+        verdict["first_bad"]["reason"] == "it was altered or moved (Filed, version 1)"
+    )
