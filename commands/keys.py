@@ -42,10 +42,17 @@ def rotate(ctx: click.Context, keep_old: bool) -> None:
       plaint keys rotate
     """
     done = open_ledger(ctx).rotate_master_key(keep_old=keep_old)
-    click.echo(
-        f"Master key {done['old_master']} replaced by {done['new_master']}: "
-        f"{done['data_keys']} data keys re-wrapped; the key is in {done['key_file']}."
-    )
+    if done["finished_pending"]:
+        click.echo(
+            f"Finished the pending rotation: master key {done['new_master']} is now "
+            f"in place; the key is in {done['key_file']}."
+        )
+    else:
+        click.echo(
+            f"Master key {done['old_master']} replaced by {done['new_master']}: "
+            f"{done['data_keys']} data keys re-wrapped; the key is in "
+            f"{done['key_file']}."
+        )
     if done["archived"]:
         click.echo(f"The old key is kept in {done['archived']}.")
 

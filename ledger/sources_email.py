@@ -5,36 +5,48 @@ A message becomes an intake on channel `email`, about the project given with
 
 - From: the customer is the display name, or the address when there is none;
   the contact is the address. A message without From is anonymous.
-- Subject: the summary. A message without one is rejected: "no Subject header".
+- Subject: the summary; without one, the first line of the body, or
+  "(no subject)" when there is no body either.
 - Body: the detail is the text/plain body, or the HTML body turned into text
   when there is no plain one. Attachments are not stored; each adds a line such
   as "[attachment: report.pdf, 12,345 bytes]" to the end of the detail.
-- Date: received_at; a date without a time zone is UTC. A message without a
-  Date, or with one that is not a date, is rejected.
+- Date: received_at; without a usable one, the mbox "From " line's date, the
+  newest Received header's, or the import's time, and the source says which
+  (ledger.sources_email_time).
 - Message-ID: the external id, which makes importing the message again a no-op,
   and the source, as "Message-ID <...>", so the original can be found in a mailbox.
 
-Text in an unknown or wrong charset is read as UTF-8 if it is valid UTF-8, and
-as Windows-1252 otherwise, rather than refused. An mbox is split at "From "
-lines that follow a blank line (or start the file) and, when its first line
-carries a date as mbox writers put it, that carry one too; ">From " lines are
-unescaped as in mboxrd.
+Real mail is often malformed, and the customer controls its bytes: text in an
+unknown or wrong charset is read as UTF-8 if it is valid UTF-8, and as
+Windows-1252 otherwise; a header or MIME structure the standard library cannot
+parse is read as it is; text over the intake's limits is cut. A message is
+rejected only when it is empty or has no subject, sender or text.
+
+An mbox is split at "From " lines that follow a blank line (or start the
+file) and, when its first line carries a date as mbox writers put it, that
+carry one too; ">From " lines are unescaped as in mboxrd.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import UTC
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from html.parser import HTMLParser
+from functools import partial
 from pathlib import Path
+from typing import TypeVar, overload
 
 from ledger.errors import InvalidInput
 from ledger.intake import Intake
-from ledger.vocabulary import Channel
+from ledger.sources_email_time import NOTES, raw_headers, time_received
+from ledger.sources_html import html_to_text
+from ledger.vocabulary import MAX_NAME, MAX_SUMMARY, MAX_TEXT, Channel
+
+T = TypeVar("T")
+NO_SUBJECT = "(no subject)"
 
 _PARSER = BytesParser(EmailMessage, policy=policy.default)
 _DATED = re.compile(
@@ -42,6 +54,7 @@ _DATED = re.compile(
     rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +\d{1,2}:\d\d"
 )
 _QUOTED_FROM = re.compile(rb"^>(>*From )")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 def eml_files(directory: Path) -> list[Path]:
@@ -70,7 +83,8 @@ def eml_messages(files: list[Path]) -> Iterator[tuple[str, bytes]]:
 
 
 def mbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
-    """Each message of an mbox as ("message N", its bytes), read as a stream."""
+    """Each message of an mbox as ("message N", its bytes from its "From "
+    line on), read as a stream."""
     try:
         file = path.open("rb")
     except OSError as error:
@@ -86,7 +100,9 @@ def mbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
                 if number == 0 or not dated or _DATED.match(line):
                     if number:
                         yield f"message {number}", b"".join(lines)
-                    number, lines, after_blank = number + 1, [], False
+                    # Kept: the parser reads it as the envelope, whose
+                    # date is the time received when the message has none.
+                    number, lines, after_blank = number + 1, [line], False
                     continue
             if number == 0 and line.strip():
                 raise InvalidInput(
@@ -98,51 +114,77 @@ def mbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
             yield f"message {number}", b"".join(lines)
 
 
-def email_intake(raw: bytes, project: str, severity: str) -> Intake:
-    """The intake one message makes, or InvalidInput saying why it cannot make one."""
+def email_intake(
+    raw: bytes, project: str, severity: str, now: datetime | None = None
+) -> Intake:
+    """The intake one message makes, or InvalidInput when nothing of it can
+    be read; `now` (the clock by default) bounds the dates believed."""
+    if not raw or raw.isspace():
+        raise InvalidInput("the message is empty")
     try:
-        return _intake(_PARSER.parsebytes(raw), project, severity)
-    except InvalidInput:
-        raise
+        message = _PARSER.parsebytes(raw)
     except Exception as error:
         # The standard library's parser still raises on some hostile input, and
         # one unreadable message must not stop an import.
         raise InvalidInput(
             f"the message cannot be read ({type(error).__name__})"
         ) from None
+    return _intake(message, raw, project, severity, now)
 
 
-def _intake(message: EmailMessage, project: str, severity: str) -> Intake:
-    summary = _header(message, "Subject")
-    if summary is None:
-        raise InvalidInput("no Subject header")
-    date = message.get("Date")
-    if date is None or not str(date).strip():
-        raise InvalidInput("no Date header")
-    if date.datetime is None:
-        raise InvalidInput(f"the Date header '{_clean(str(date))}' is not a date")
-    received_at = date.datetime
-    if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=UTC)
-    customer, contact = _sender(message)
+def _intake(
+    message: EmailMessage,
+    raw: bytes,
+    project: str,
+    severity: str,
+    now: datetime | None,
+) -> Intake:
+    subject = _header(message, "Subject")
+    customer, contact = _guarded(
+        partial(_sender, message), partial(_raw_sender, message)
+    )
+    body, notes = _guarded(partial(_detail, message), partial(_raw_body, raw))
+    if not (subject or customer or body or notes):
+        raise InvalidInput(
+            "nothing in the message can be read: no subject, sender or text"
+        )
+    received = time_received(message, now)
     message_id = _header(message, "Message-ID")
+    note = NOTES.get(received.source)
+    named = message_id and _fit(
+        f"Message-ID {message_id}", MAX_NAME - (len(note) + 2 if note else 0)
+    )
+    source = "; ".join(part for part in (named, note) if part)
     return Intake(
         project=project,
         channel=Channel.EMAIL.value,
         severity=severity,
-        summary=summary,
-        detail=_detail(message),
-        customer=customer,
-        contact=contact,
-        source=f"Message-ID {message_id}" if message_id else None,
-        received_at=received_at.astimezone(UTC),
-        external_id=message_id,
+        summary=_fit(subject or _first_line(body) or NO_SUBJECT, MAX_SUMMARY),
+        detail=_fit("\n\n".join(part for part in (body, notes) if part), MAX_TEXT),
+        customer=_fit(customer, MAX_NAME),
+        contact=_fit(contact, MAX_NAME),
+        source=source or None,
+        received_at=received.at,
+        external_id=_fit(message_id, MAX_NAME),
     )
 
 
+def _guarded(read: Callable[[], T], fallback: Callable[[], T]) -> T:
+    """What `read` finds, or what `fallback` does when the standard library's
+    parser raises on hostile input (it still does on some)."""
+    try:
+        return read()
+    except Exception:
+        return fallback()
+
+
 def _header(message: EmailMessage, name: str) -> str | None:
-    value = message.get(name)
-    return None if value is None else (_clean(str(value)) or None)
+    def decoded() -> str | None:
+        value = message.get(name)
+        return None if value is None else str(value)
+
+    text = _guarded(decoded, lambda: next(raw_headers(message, name), None))
+    return None if text is None else (_clean(text) or None)
 
 
 def _sender(message: EmailMessage) -> tuple[str | None, str | None]:
@@ -156,7 +198,43 @@ def _sender(message: EmailMessage) -> tuple[str | None, str | None]:
     return _clean(address.display_name) or contact, contact
 
 
-def _detail(message: EmailMessage) -> str | None:
+def _raw_sender(message: EmailMessage) -> tuple[str | None, str | None]:
+    text = _clean(next(raw_headers(message, "From"), ""))
+    return text or None, None
+
+
+def _raw_body(raw: bytes) -> tuple[str | None, str | None]:
+    """The body as it is, when its MIME structure cannot be read."""
+    body = _BLANK_LINE.split(raw, maxsplit=1)[-1]
+    return _decode(body, None).strip() or None, None
+
+
+def _first_line(text: str | None) -> str | None:
+    """The first line of the body that says something, for a summary."""
+    for line in (text or "").splitlines():
+        if cleaned := " ".join(line.split()):
+            return cleaned
+    return None
+
+
+@overload
+def _fit(text: str, limit: int) -> str: ...
+
+
+@overload
+def _fit(text: str | None, limit: int) -> str | None: ...
+
+
+def _fit(text: str | None, limit: int) -> str | None:
+    """Text cut to `limit` characters (marked with an ellipsis), so that a long
+    Subject or body is kept in part rather than refused."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "\u2026"
+
+
+def _detail(message: EmailMessage) -> tuple[str | None, str | None]:
+    """The body as text, and a line for each attachment."""
     body = message.get_body(preferencelist=("plain", "html"))
     # A multipart without a usable boundary is parsed as one piece of text.
     if (
@@ -173,7 +251,7 @@ def _detail(message: EmailMessage) -> str | None:
         if body.get_content_subtype() == "html":
             text = html_to_text(text)
     notes = "\n".join(_attachments(message, body))
-    return "\n\n".join(part for part in (text.strip(), notes) if part) or None
+    return text.strip() or None, notes or None
 
 
 def _attachments(part: Message, body: Message | None) -> Iterator[str]:
@@ -186,7 +264,7 @@ def _attachments(part: Message, body: Message | None) -> Iterator[str]:
         for child in inner:
             yield from _attachments(child, body)
         return
-    name = part.get_filename()
+    name = _guarded(part.get_filename, lambda: None)
     if (
         name is None
         and part.get_content_maintype() == "text"
@@ -220,60 +298,3 @@ def _clean(text: str) -> str:
     except UnicodeEncodeError:
         raw = text.encode("utf-8", "replace")
     return " ".join(_decode(raw, "utf-8").split())
-
-
-_HIDDEN = frozenset({"script", "style", "title", "template"})
-_PARAGRAPHS = frozenset(
-    {"blockquote", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "ul"}
-)
-_LINES = frozenset(
-    {"address", "article", "aside", "br", "dd", "div", "dt", "footer", "header"}
-    | {"hr", "li", "main", "nav", "section", "table", "tr"}
-)
-
-
-class _TextMaker(HTMLParser):
-    """Collects the visible text of an HTML document, a line per block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
-            self.hidden += 1
-        self._break(tag)
-        if tag == "li":
-            self.chunks.append("- ")
-        elif tag in ("td", "th"):
-            self.chunks.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        self._break(tag)
-
-    def handle_data(self, data: str) -> None:
-        text = re.sub(r"\s+", " ", data)
-        if not self.hidden and not (text == " " and self._at_break()):
-            self.chunks.append(text)
-
-    def _break(self, tag: str) -> None:
-        gap = "\n\n" if tag in _PARAGRAPHS else "\n" if tag in _LINES else ""
-        if gap and self.chunks and self._at_break():
-            self.chunks[-1] = max(self.chunks[-1], gap)
-        elif gap:
-            self.chunks.append(gap)
-
-    def _at_break(self) -> bool:
-        return not self.chunks or self.chunks[-1] in ("\n", "\n\n")
-
-
-def html_to_text(html: str) -> str:
-    """Readable text from HTML: tags and scripts gone, blocks on their own lines."""
-    maker = _TextMaker()
-    maker.feed(html)
-    maker.close()
-    lines = (" ".join(line.split()) for line in "".join(maker.chunks).split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -86,6 +86,14 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
             while rows := raw.fetchmany(size):
                 yield self.plain_rows(rows)
 
+    def lock_keys(self, cursor: Any) -> None:
+        # Take the write lock with the transaction's first statement, as
+        # BEGIN IMMEDIATE would: only then does SQLite wait (up to the busy
+        # timeout) for another writer, as inserting events does. A transaction
+        # that reads first holds a snapshot, and its first write fails at once
+        # with "database is locked" while anyone else writes.
+        cursor.execute(f"UPDATE {self.keys_table} SET scope = scope WHERE 0")  # noqa: S608
+
     def before_erasing(self, cursor: Any) -> None:
         # Deleted rows' bytes are overwritten with zeros, not left in free pages.
         cursor.execute("PRAGMA secure_delete = ON")

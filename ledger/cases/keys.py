@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from ledger.cases.common import CaseBase
 from ledger.config import MASTER_KEY_VARIABLE, master_key_file, pending_key_file
 from ledger.envelope import key_ids_of
-from ledger.errors import KeyProblem
+from ledger.errors import KeyProblem, LedgerError
 from ledger.intake import require_text
 from ledger.keys import LEDGER_SCOPE, MasterKey, read_master_key, write_secret_file
 from ledger.vocabulary import ADMINS, Role
@@ -45,9 +46,15 @@ class KeyCases(CaseBase):
         if not pending.exists():
             write_secret_file(pending, MasterKey.generate(str(pending)).as_text())
         new = read_master_key(pending)
-        rewrapped = 0
-        if new.key_id != current.key_id:
-            rewrapped = self._storage(lambda: self.tables.rewrap(current, new))
+        # The ledger opened with the pending key: a rotation committed, then
+        # was cut short before its key took the old one's place.
+        finishing = new.key_id == current.key_id
+        old_master = self._replaced_key(path) if finishing else current.key_id
+        rewrapped = (
+            self._storage(self.tables.master_ids).get(new.key_id, 0)
+            if finishing
+            else self._rewrap(current, new, pending)
+        )
         archive = self._archive_name(path) if keep_old else None
         if path.exists() and archive is not None:
             os.replace(path, archive)
@@ -57,17 +64,43 @@ class KeyCases(CaseBase):
 
         self._save(
             KeyRotation(
-                id=uuid4(), old_master=current.key_id, new_master=new.key_id,
+                id=uuid4(), old_master=old_master, new_master=new.key_id,
                 data_keys=rewrapped, actor=self.actor, timestamp=self.clock(),
             )
         )  # fmt: skip
         return {
-            "old_master": current.key_id,
+            "old_master": old_master,
             "new_master": new.key_id,
+            "finished_pending": finishing,
             "data_keys": rewrapped,
             "key_file": str(path),
             "archived": None if archive is None else str(archive),
         }
+
+    def _rewrap(self, current: MasterKey, new: MasterKey, pending: Path) -> int:
+        """Re-wrap the key table; when that fails before its commit, the old
+        key still opens the ledger, so the new one is removed."""
+        try:
+            return self._storage(lambda: self.tables.rewrap(current, new))
+        except BaseException:
+            if not self._committed(new):
+                pending.unlink(missing_ok=True)
+            raise
+
+    def _committed(self, new: MasterKey) -> bool:
+        try:
+            return new.key_id in self._storage(self.tables.master_ids)
+        except LedgerError:
+            return True  # unknown: keep the key that may be the only one
+
+    @staticmethod
+    def _replaced_key(path: Path) -> str:
+        """The id of the key a pending rotation replaces, while its file is
+        still there (for the record of the rotation)."""
+        try:
+            return read_master_key(path).key_id
+        except KeyProblem:
+            return "unknown"
 
     @staticmethod
     def _archive_name(path: Any) -> Any:

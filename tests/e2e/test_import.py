@@ -9,12 +9,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from ledger.cases import importing
 from ledger.sources import Defaults, Record, read_source
+from ledger.timeutil import parse_time
 from tests.conftest import Plaint
 
 HEADER = "Project,Channel,Severity,Summary,Received_At,External_ID,Customer\n"
@@ -105,6 +107,50 @@ def test_emails_are_imported_once_by_message_id_or_else_by_content(
         "Jo Bloggs",
         "jo@example.org",
     ]
+
+
+REAL_MAIL = b"""\
+From ann@example.com Mon Mar  2 09:00:00 2026
+From: Ann <ann@example.com>
+Message-ID: <r1@ex.org>
+
+The portal is down again.
+
+From bob@example.com Mon Mar  2 10:00:00 2026
+From: bob@example.com
+Received: by mx.example.org; Mon, 2 Mar 2026 10:05:00 +0000
+Subject: =?x-unknown?q?Caf=E9?=
+Date: Fri, 31 Dec 9999 23:59:59 +0000
+Content-Type: text/plain; charset=x-bogus
+
+Caf\xe9 closed.
+"""
+
+
+def test_real_mail_without_subject_or_date_is_imported_saying_where_its_time_came_from(
+    plaint: Plaint,
+) -> None:
+    inbox, undated = plaint.home / "inbox.mbox", plaint.home / "undated.eml"
+    inbox.write_bytes(REAL_MAIL)
+    undated.write_bytes(b"From: cy@example.com\n\nHello?\n")
+    command = ["import", str(inbox), str(undated), "--project", "Apollo", "--json"]
+    before = datetime.now(UTC)
+    assert json.loads(plaint.ok(*command)) == {
+        "imported": 3, "skipped": 0, "rejected": [],
+    }  # fmt: skip
+    assert json.loads(plaint.ok(*command))["skipped"] == 3
+    shown = [json.loads(plaint.ok("show", f"C-{n}", "--json")) for n in (1, 2, 3)]
+    fields = ("summary", "detail", "received_at", "source")
+    assert [[one[f] for f in fields] for one in shown] == [
+        ["The portal is down again.", "The portal is down again.",
+         "2026-03-02T09:00:00Z",
+         "Message-ID <r1@ex.org>; received_at from the mbox From line"],
+        ["Caf\ufffd", "Caf\u00e9 closed.", "2026-03-02T10:00:00Z",
+         "received_at from the mbox From line"],
+        ["Hello?", "Hello?", shown[2]["received_at"],
+         "received_at from the import (the message has no usable date)"],
+    ]  # fmt: skip
+    assert before <= parse_time(shown[2]["received_at"]) <= datetime.now(UTC)
 
 
 class PowerCut(Exception):

@@ -6,10 +6,14 @@ import base64
 import json
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from ledger.keys import MasterKey
 from ledger.storage import LedgerTables
 from tests.conftest import Plaint
 
@@ -93,10 +97,21 @@ def test_a_rotation_cut_short_at_any_step_leaves_a_readable_ledger(
     with pytest.raises(Cut):
         plaint("keys", "rotate", "--keep-old")
     monkeypatch.undo()
+    committed = step != "before the re-wrap"
+    pending = list(key_file(plaint).parent.glob("*.new"))
+    assert len(pending) == committed
     assert (
         json.loads(plaint.ok("show", "C-1", "--json"))["summary"] == f"{CANARY} summary"
     )
-    plaint.ok("keys", "rotate")
+    new_ids = [MasterKey.from_text(p.read_text(), str(p)).key_id for p in pending]
+    rerun = plaint.ok("keys", "rotate")
+    if committed:
+        assert rerun == (
+            f"Finished the pending rotation: master key {new_ids[0]} is now in place; "
+            f"the key is in {key_file(plaint)}.\n"
+        )
+    else:
+        assert rerun.startswith("Master key ")
     assert (
         json.loads(plaint.ok("show", "C-1", "--json"))["summary"] == f"{CANARY} summary"
     )
@@ -165,3 +180,36 @@ def test_no_copy_of_an_erased_key_or_its_text_remains_in_the_sqlite_files(
     for secret in (data_key, stored.wrapped, data_key.hex().encode(),
                    base64.b64encode(data_key), CANARY.encode()):  # fmt: skip
         assert secret not in everything
+
+
+HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+db.execute("UPDATE plaint_ledger SET name = name")
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute("COMMIT")
+"""
+
+
+def test_a_rotation_waits_for_another_writer_to_release_the_lock(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    two_complaints(run)
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, run.ledger, "1.5"],
+        stdout=subprocess.PIPE, text=True,
+    ) as holder:  # fmt: skip
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "holding\n"
+        started = time.monotonic()
+        result = run("keys", "rotate")
+        waited = time.monotonic() - started
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Master key ")
+    assert waited > 0.5
+    assert list(key_file(run).parent.glob("*.new")) == []
+    assert json.loads(run.ok("show", "C-1", "--json"))["summary"] == f"{CANARY} summary"
+    assert json.loads(run.ok("verify", "--json"))["ok"]
