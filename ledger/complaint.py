@@ -97,10 +97,9 @@ class Complaint(Aggregate):
         self._acknowledged(actor=actor, timestamp=at)
 
     def triage(self, severity: str, actor: str, at: datetime) -> None:
-        """Re-assess the severity."""
+        """Assess the severity: a new one, or the one it has confirmed (an
+        assessment too, so it is recorded the same way)."""
         self._require(OPEN_STATUSES, "triaged")
-        if severity == self.severity:
-            raise RuleViolation(f"{self.ref} is already {severity}")
         self._triaged(
             severity=severity, previous=self.severity, actor=actor, timestamp=at
         )

@@ -56,10 +56,15 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     details = {
         k: _plain(v) for k, v in state.items() if k not in _BOOKKEEPING and k != "actor"
     }
+    kind = type(event).__name__.lower()
+    if kind == "triaged":
+        # Triage is the assessment step: keeping the severity is an outcome too.
+        same = details["severity"] == details["previous"]
+        details["assessment"] = "confirmed" if same else "changed"
     return {
         "seq": event.originator_version,
         "at": iso(state["timestamp"]),
         "actor": state.get("actor"),
-        "kind": type(event).__name__.lower(),
+        "kind": kind,
         "details": details,
     }
