@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from ledger.complaint import Complaint
+from ledger.grantees import meaning
 from ledger.timeutil import iso
 
 _BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
@@ -35,6 +36,10 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "status": str(complaint.status),
         "owner": complaint.owner,
         "confidential": complaint.confidential,
+        "allowed": [
+            dict(zip(("kind", "name"), meaning(entry), strict=True))
+            for entry in sorted(complaint.allowed)
+        ],
         "summary": complaint.summary,
         "detail": complaint.detail,
         "customer": complaint.customer,
