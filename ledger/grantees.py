@@ -9,7 +9,7 @@ Anyone may write `role:NAME` or `member:NAME` to say which one is meant.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from ledger.errors import InvalidInput, UnknownMember
 from ledger.vocabulary import Role
@@ -55,6 +55,11 @@ def meaning(entry: str) -> tuple[str, str]:
 def describe(entry: str) -> str:
     """An entry as people read it: `role compliance`, `member lee`."""
     return " ".join(meaning(entry))
+
+
+def allow_list(given: Iterable[str], members: Collection[str]) -> list[str]:
+    """The entries of an allow-list, each checked by `entry_for`."""
+    return [entry_for(name, members) for name in given]
 
 
 def entry_for(given: str, members: Collection[str], *, current: bool = True) -> str:

@@ -21,7 +21,7 @@ from ledger.errors import (
     InvalidInput,
     PermissionDenied,
 )
-from ledger.grantees import describe, entry_for
+from ledger.grantees import allow_list, describe, entry_for
 from ledger.intake import require_text
 from ledger.reading import complaint_view, event_row
 from ledger.team import Team
@@ -41,8 +41,7 @@ class ReadingCases(CaseBase):
         self, ref: str, allow: list[str], reason: str | None
     ) -> dict[str, Any]:
         """Restrict who may read a complaint to named members and roles (lead+)."""
-        members = self.team().members
-        entries = [entry_for(name, members) for name in allow]
+        entries = allow_list(allow, self.team().members)
         return self._act(
             ref,
             ROUTERS,
