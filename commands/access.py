@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from commands.base import PlaintCommand, open_ledger
 
 REASON = click.option("--reason", help="Why, for the record.")
+ALLOW_HELP = (
+    "A member or role who may read it; repeat for more. role:NAME or "
+    "member:NAME says which one a name means."
+)
+
+
+def readers(view: dict[str, Any]) -> str:
+    """Who may read a confidential complaint, each entry saying whether it is
+    a role or a member: `role compliance, member lee and its owner`."""
+    return ", ".join(f"{a['kind']} {a['name']}" for a in view["allowed"]) + (
+        " and its owner"
+    )
 
 
 @click.command(cls=PlaintCommand)
@@ -17,7 +31,7 @@ REASON = click.option("--reason", help="Why, for the record.")
     metavar="MEMBER_OR_ROLE",
     multiple=True,
     required=True,
-    help="A member or role who may read it; repeat for more.",
+    help=ALLOW_HELP,
 )
 @REASON
 @click.pass_context
@@ -29,12 +43,10 @@ def confidential(
 
     \b
     Example:
-      plaint confidential C-7 --allow lee --allow compliance --reason "HR matter"
+      plaint confidential C-7 --allow lee --allow role:compliance --reason "HR matter"
     """
     done = open_ledger(ctx).make_confidential(ref, list(allow), reason)
-    click.echo(
-        f"{done['ref']} is confidential: {', '.join(allow)} and its owner may read it."
-    )
+    click.echo(f"{done['ref']} is confidential: {readers(done)} may read it.")
 
 
 @click.command(cls=PlaintCommand)
@@ -50,7 +62,7 @@ def grant(ctx: click.Context, ref: str, member: str, reason: str | None) -> None
       plaint grant C-7 bob --reason "takes over the call-back"
     """
     done = open_ledger(ctx).grant(ref, member, reason)
-    click.echo(f"{member} may now read {done['ref']}.")
+    click.echo(f"{done['grantee']} may now read {done['ref']}.")
 
 
 @click.command(cls=PlaintCommand)
@@ -66,4 +78,4 @@ def revoke(ctx: click.Context, ref: str, member: str, reason: str | None) -> Non
       plaint revoke C-7 bob
     """
     done = open_ledger(ctx).revoke(ref, member, reason)
-    click.echo(f"{member} may no longer read {done['ref']}.")
+    click.echo(f"{done['grantee']} may no longer read {done['ref']}.")

@@ -48,9 +48,27 @@ def ask_if_missing(ctx: click.Context, values: dict[str, Any]) -> None:
 @click.option("--source", help="Source detail: the address, caller, form, meeting.")
 @click.option("--received-at", type=TIME, help="When it arrived [default: now].")
 @click.option("--external-id", help="Its id in the system it came from.")
+@click.option(
+    "--confidential",
+    is_flag=True,
+    help="Only its owner and those --allow names may read it (lead+).",
+)
+@click.option(
+    "--allow",
+    metavar="MEMBER_OR_ROLE",
+    multiple=True,
+    help="With --confidential: a member or role who may read it; repeat for more.",
+)
 @json_option
 @click.pass_context
-def file_complaint(ctx: click.Context, /, as_json: bool, **values: Any) -> None:
+def file_complaint(
+    ctx: click.Context,
+    /,
+    as_json: bool,
+    confidential: bool,
+    allow: tuple[str, ...],
+    **values: Any,
+) -> None:
     """Record a complaint (or praise) and print its reference.
 
     On a terminal, missing required fields are asked for.
@@ -60,13 +78,17 @@ def file_complaint(ctx: click.Context, /, as_json: bool, **values: Any) -> None:
       plaint file --project Apollo --channel email --severity mild \\
         --summary "Invoice portal times out" --customer "Jane Roe" \\
         --contact jane@example.com --detail - < message.txt
+      plaint file --project HR --channel meeting --severity severe \\
+        --summary "Harassment report" --confidential --allow role:compliance
     """
+    if allow and not confidential:
+        raise click.UsageError("--allow goes with --confidential.", ctx)
     ask_if_missing(ctx, values)
     if values["detail"] == "-":
         values["detail"] = sys.stdin.read()
     received_at: datetime | None = values.pop("received_at")
     intake = Intake(received_at=received_at, **values)
-    filed = open_ledger(ctx).file(intake)
+    filed = open_ledger(ctx).file(intake, allow=list(allow) if confidential else None)
     if as_json:
         echo_json(filed)
     else:

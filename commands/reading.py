@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands.access import readers
 from commands.base import TIME, PlaintCommand, echo_json, json_option, open_ledger
 from ledger.timeutil import local, parse_time
 
@@ -43,6 +44,7 @@ def show(ctx: click.Context, ref: str, as_of: datetime | None, as_json: bool) ->
         ("severity", view["severity"]),
         ("status", view["status"].replace("_", " ")),
         ("owner", view["owner"]),
+        ("readers", readers(view) if view["confidential"] else "the whole team"),
         ("customer", " ".join(filter(None, [view["customer"], view["contact"]]))),
         ("received", when(view["received_at"])),
     ]

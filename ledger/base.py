@@ -47,6 +47,7 @@ from ledger.errors import (
     StorageFailure,
     UnknownReference,
 )
+from ledger.grantees import new_member_name
 from ledger.keys import Keyring, MasterKey, write_secret_file
 from ledger.location import Location, file_exists
 from ledger.signing import create_signing_key, verifier_key
@@ -170,6 +171,7 @@ class LedgerBase(Application[UUID]):
         clock: Clock = system_clock,
     ) -> Self:
         """Create a ledger, its master key and signing key; `admin` runs it."""
+        admin = new_member_name(admin)
         if location.path is not None:
             location.path.parent.mkdir(parents=True, exist_ok=True)
             if location.path.exists():

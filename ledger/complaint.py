@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import RuleViolation
+from ledger.grantees import member_entry
 from ledger.vocabulary import OPEN_STATUSES, Status
 
 ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
@@ -97,10 +98,9 @@ class Complaint(Aggregate):
         self._acknowledged(actor=actor, timestamp=at)
 
     def triage(self, severity: str, actor: str, at: datetime) -> None:
-        """Re-assess the severity."""
+        """Assess the severity: a new one, or the one it has confirmed (an
+        assessment too, so it is recorded the same way)."""
         self._require(OPEN_STATUSES, "triaged")
-        if severity == self.severity:
-            raise RuleViolation(f"{self.ref} is already {severity}")
         self._triaged(
             severity=severity, previous=self.severity, actor=actor, timestamp=at
         )
@@ -237,10 +237,12 @@ class Complaint(Aggregate):
     def may_read(self, member: str, role: str) -> bool:
         """Whether `member`, holding `role`, may read the content: anyone when
         it is not confidential; else the named members and roles, and the
-        owner, who must be able to work on it."""
+        owner, who must be able to work on it. An entry means one member or
+        one role (see ledger/grantees.py), so a member named like a role
+        never reads through the role's entry, nor the role through theirs."""
         if not self.confidential:
             return True
-        return member == self.owner or bool({member, role} & self.allowed)
+        return member == self.owner or bool({member_entry(member), role} & self.allowed)
 
     def _require(self, allowed: Iterable[Status], done: str) -> None:
         allowed = set(allowed)

@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 
 from ledger.complaint import Complaint
+from ledger.grantees import meaning
 from ledger.timeutil import iso
 
 _BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
@@ -35,6 +36,10 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "status": str(complaint.status),
         "owner": complaint.owner,
         "confidential": complaint.confidential,
+        "allowed": [
+            dict(zip(("kind", "name"), meaning(entry), strict=True))
+            for entry in sorted(complaint.allowed)
+        ],
         "summary": complaint.summary,
         "detail": complaint.detail,
         "customer": complaint.customer,
@@ -56,10 +61,15 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     details = {
         k: _plain(v) for k, v in state.items() if k not in _BOOKKEEPING and k != "actor"
     }
+    kind = type(event).__name__.lower()
+    if kind == "triaged":
+        # Triage is the assessment step: keeping the severity is an outcome too.
+        same = details["severity"] == details["previous"]
+        details["assessment"] = "confirmed" if same else "changed"
     return {
         "seq": event.originator_version,
         "at": iso(state["timestamp"]),
         "actor": state.get("actor"),
-        "kind": type(event).__name__.lower(),
+        "kind": kind,
         "details": details,
     }

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import InvalidInput, UnknownReference
+from ledger.grantees import meaning
 from ledger.timeutil import iso, parse_time, stamp
 from ledger.vocabulary import Role
 from projections.reports import ticks, week_start, weeks_between
@@ -171,11 +172,15 @@ def _grants(
     for row in rows:
         if row["ref"] not in found:
             continue
-        is_role = row["grantee"] in set(Role)
+        # One meaning per entry, the one reading is decided by: a bare role
+        # name is the role even when a member (from before such names were
+        # refused) bears it; that member's entry reads `member:NAME`.
+        kind, name = meaning(row["grantee"])
+        is_role = kind == "role"
         found[row.pop("ref")].append({
             **row, "granted_at": _time(row["granted_at"]),
             "revoked_at": _time(row["revoked_at"]), "is_role": is_role,
-            "members": sorted(m for m, r in roles.items() if r == row["grantee"])
+            "members": sorted(m for m, r in roles.items() if r == name)
             if is_role else [],
         })  # fmt: skip
     return found

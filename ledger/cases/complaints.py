@@ -16,6 +16,7 @@ from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.complaint import Complaint, reference
 from ledger.drafting import Filing
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
+from ledger.grantees import allow_list
 from ledger.intake import Intake, require_text
 from ledger.reading import complaint_view
 from ledger.team import Policy, Team
@@ -34,11 +35,19 @@ class ComplaintCases(CaseBase):
 
     # Filing.
 
-    def file(self, intake: Intake) -> dict[str, Any]:
+    def file(
+        self, intake: Intake, *, allow: Sequence[str] | None = None
+    ) -> dict[str, Any]:
         """Record a new complaint; the policy gives its owner and deadlines. One
-        with an external id already filed is refused."""
+        with an external id already filed is refused. With `allow` it is
+        confidential from the start, to those named and its owner, as
+        `make_confidential` makes it (lead+), in the same transaction."""
         team, policy = self.team_and_policy()
         team.authorise(self.actor, WORKERS, "file complaints")
+        entries = None
+        if allow is not None:
+            team.authorise(self.actor, ROUTERS, "make complaints confidential")
+            entries = allow_list(allow, team.members)
         claim = self._claim_id(intake) if intake.external_id else None
         for attempt in self._attempts():
             filing = self._filing(team, policy, [intake])
@@ -46,6 +55,10 @@ class ComplaintCases(CaseBase):
                 with self.tables.numbering():
                     number = self._next_number(guess=attempt == 0)
                     complaint = filing.complaint(intake, number)
+                    if entries is not None:
+                        complaint.make_confidential(
+                            entries, None, self.actor, filing.now
+                        )
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
                         aggregates.append(filing.claim(claim, number))

@@ -20,8 +20,8 @@ from ledger.config import (
 from ledger.errors import (
     InvalidInput,
     PermissionDenied,
-    UnknownMember,
 )
+from ledger.grantees import allow_list, describe, entry_for
 from ledger.intake import require_text
 from ledger.reading import complaint_view, event_row
 from ledger.team import Team
@@ -41,30 +41,32 @@ class ReadingCases(CaseBase):
         self, ref: str, allow: list[str], reason: str | None
     ) -> dict[str, Any]:
         """Restrict who may read a complaint to named members and roles (lead+)."""
-        team = self.team()
-        for name in allow:
-            _check_grantee(team, name)
+        entries = allow_list(allow, self.team().members)
         return self._act(
             ref,
             ROUTERS,
             "make complaints confidential",
             Complaint.make_confidential,
-            allow,
+            entries,
             _reason(reason),
         )
 
     def grant(self, ref: str, member: str, reason: str | None) -> dict[str, Any]:
         """Let a member or role read a confidential complaint (lead+)."""
-        _check_grantee(self.team(), member)
-        return self._act(
-            ref, ROUTERS, "grant access", Complaint.grant, member, _reason(reason)
+        entry = entry_for(member, self.team().members)
+        done = self._act(
+            ref, ROUTERS, "grant access", Complaint.grant, entry, _reason(reason)
         )
+        return {**done, "grantee": describe(entry)}
 
     def revoke(self, ref: str, member: str, reason: str | None) -> dict[str, Any]:
-        """Stop a member or role reading a confidential complaint (lead+)."""
-        return self._act(
-            ref, ROUTERS, "revoke access", Complaint.revoke, member, _reason(reason)
+        """Stop a member or role reading a confidential complaint (lead+); a
+        member who left the team may be named too."""
+        entry = entry_for(member, self.team().members, current=False)
+        done = self._act(
+            ref, ROUTERS, "revoke access", Complaint.revoke, entry, _reason(reason)
         )
+        return {**done, "grantee": describe(entry)}
 
     def _read(self, ref: str, purpose: str, *, export: bool) -> Complaint:
         """Load a complaint to read its content: a confidential one only when
@@ -189,14 +191,6 @@ class ReadingCases(CaseBase):
             "last_checkpoint": latest,
             "verifier_key": self.meta.verifier_key,
         }
-
-
-def _check_grantee(team: Team, name: str) -> None:
-    """A grant names a member of the team or a role."""
-    if name not in team.members and name not in set(Role):
-        raise UnknownMember(
-            f"{name} is neither a member of the team nor a role ({', '.join(Role)})"
-        )
 
 
 def _reason(reason: str | None) -> str | None:

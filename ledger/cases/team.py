@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.cases.common import CaseBase
-from ledger.errors import (
-    InvalidInput,
-)
+from ledger.grantees import new_member_name
 from ledger.vocabulary import (
     ADMINS,
     ROUTERS,
@@ -24,7 +22,7 @@ class TeamCases(CaseBase):
         """Add a member to the team (admin)."""
         team = self._to_change(self.team())
         team.authorise(self.actor, ADMINS, "manage the team")
-        team.add(_member_name(name), role, self.actor, self.clock())
+        team.add(new_member_name(name), role, self.actor, self.clock())
         self._save(team)
 
     def change_role(self, name: str, role: Role) -> None:
@@ -89,17 +87,3 @@ class TeamCases(CaseBase):
             channel, _, severity = key.partition("/")
             rules.append({"channel": channel, "severity": severity, **rule})
         return rules
-
-
-def _member_name(name: str) -> str:
-    cleaned = name.strip()
-    if (
-        not cleaned
-        or len(cleaned) > 64
-        or not all(c.isalnum() or c in "._@-" for c in cleaned)
-    ):
-        raise InvalidInput(
-            f"'{name}' is not a usable member name: use 1 to 64 letters, digits "
-            "and . _ @ -"
-        )
-    return cleaned

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from click.testing import Result
+
 from projections.catchup import catch_up, open_store
 from tests.conftest import Plaint
 
@@ -114,3 +116,66 @@ def test_the_access_trail_survives_a_rebuild_unchanged(plaint: Plaint) -> None:
     plaint.ok("projections", "rebuild")
     assert access_rows(plaint) == before
     assert len(before) == 2
+
+
+def filed_confidential(plaint: Plaint, *allow: str, actor: str = "lee") -> Result:
+    return plaint("file", "--project", "HR", "--channel", "meeting", "--severity",
+                  "severe", "--summary", f"{CANARY} summary", "--confidential",
+                  *[arg for name in allow for arg in ("--allow", name)],
+                  actor=actor)  # fmt: skip
+
+
+def ledger_counts(plaint: Plaint) -> tuple[int, int]:
+    info = json.loads(plaint.ok("info", "--json"))
+    return info["events"], info["complaints"]
+
+
+def test_a_complaint_filed_confidential_is_so_from_its_first_transaction(
+    plaint: Plaint,
+) -> None:
+    plaint.ok("team", "add", "cat", "--role", "compliance")
+    result = filed_confidential(plaint, "role:compliance", "aud")
+    assert (result.exit_code, result.stdout) == (0, "C-1\n")
+    history = json.loads(plaint.ok("history", "C-1", "--json", actor="cat"))
+    assert [(h["seq"], h["kind"]) for h in history] == [
+        (1, "filed"), (2, "madeconfidential"),
+    ]  # fmt: skip
+    assert history[1]["details"]["allow"] == ["aud", "compliance"]
+    assert history[1]["at"] == history[0]["at"]
+    refused = plaint("show", "C-1", actor="bob")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("Error: C-1 is confidential and bob may not")
+    for reader in ("cat", "aud", "lee"):
+        assert f"{CANARY} summary" in plaint.ok("show", "C-1", actor=reader)
+    [row] = json.loads(plaint.ok("report", "access", "--json", actor="cat"))[
+        "complaints"
+    ]
+    assert [g["grantee"] for g in row["grants"]] == ["aud", "compliance"]
+
+
+def test_a_refused_allow_when_filing_records_nothing(plaint: Plaint) -> None:
+    before = ledger_counts(plaint)
+    result = filed_confidential(plaint, "nobody")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: nobody is neither a member of the team nor a role (agent, lead, "
+        "manager, auditor, compliance, admin)"
+    )
+    result = filed_confidential(plaint, "lee", actor="bob")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: bob is agent and may not make complaints confidential: that needs "
+        "the role lead, manager or admin\n"
+    )
+    assert ledger_counts(plaint) == before
+    assert filed_confidential(plaint).stdout == "C-1\n"
+
+
+def test_allow_without_confidential_is_a_usage_error(plaint: Plaint) -> None:
+    result = plaint("file", "--project", "P", "--channel", "web", "--severity",
+                    "mild", "--summary", "s", "--allow", "lee")  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --allow goes with --confidential."
+    )
+    assert ledger_counts(plaint)[1] == 0

@@ -126,3 +126,32 @@ def test_a_missing_role_is_refused_naming_it_and_records_nothing(
     assert result.exit_code == 1
     assert "that needs the role admin" in result.stderr
     assert len(json.loads(plaint.ok("history", "C-1", "--json"))) == 1
+
+
+def test_triage_to_the_severity_it_has_records_a_confirmed_assessment(
+    plaint: Plaint,
+) -> None:
+    plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "severe",
+              "--summary", "s", actor="bob")  # fmt: skip
+    plaint.ok("ack", "C-1", actor="bob")
+    result = plaint("triage", "C-1", "--severity", "severe", actor="lee")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "C-1 is now severe.\n"
+    history = json.loads(plaint.ok("history", "C-1", "--json"))
+    assert [(h["kind"], h["details"]) for h in history[2:]] == [
+        ("triaged", {"severity": "severe", "previous": "severe",
+                     "assessment": "confirmed"}),
+    ]  # fmt: skip
+    assert "assessment=confirmed" in plaint.ok("history", "C-1")
+    [row] = json.loads(plaint.ok("list", "--json"))
+    assert (row["severity"], row["status"]) == ("severe", "in_progress")
+
+
+def test_triage_to_another_severity_is_a_changed_assessment(plaint: Plaint) -> None:
+    plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+              "--summary", "s", actor="bob")  # fmt: skip
+    plaint.ok("triage", "C-1", "--severity", "severe", actor="lee")
+    [*_, triaged] = json.loads(plaint.ok("history", "C-1", "--json"))
+    assert triaged["details"] == {
+        "severity": "severe", "previous": "mild", "assessment": "changed",
+    }  # fmt: skip
