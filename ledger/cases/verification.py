@@ -87,7 +87,7 @@ class VerificationCases(IntegrityCases):
             named = self._first_bad(bad, why)
             return {**verdict, "ok": False, "events": events, "first_bad": named}
 
-        replaced = self._replaced_key(trusted)
+        replaced = self._recorded_key_problem(trusted)
         if replaced:
             return failed(0, None, replaced)
         exported = self._exported(against, trusted.key)
@@ -184,7 +184,7 @@ class VerificationCases(IntegrityCases):
         """Whether the signing key is on this machine (so its writes sign)."""
         return signing_key_file(self.ledger_id, self.environ).exists()
 
-    def _replaced_key(self, trusted: TrustedKey) -> str | None:
+    def _recorded_key_problem(self, trusted: TrustedKey) -> str | None:
         """Why the verifier key the ledger recorded is not the trusted one."""
         assert self.meta is not None
         if self.meta.verifier_key == trusted.key:
