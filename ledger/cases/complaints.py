@@ -36,7 +36,9 @@ class ComplaintCases(CaseBase):
 
     def file(self, intake: Intake) -> dict[str, Any]:
         """Record a new complaint; the policy gives its owner and deadlines. One
-        with an external id already filed is refused."""
+        with an external id already filed, or received in the future, is
+        refused."""
+        intake.check_received(self.clock())
         team, policy = self.team_and_policy()
         team.authorise(self.actor, WORKERS, "file complaints")
         claim = self._claim_id(intake) if intake.external_id else None
