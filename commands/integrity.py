@@ -15,6 +15,7 @@ from commands.base import (
     open_ledger,
     progress_bar,
 )
+from commands.output import output_file, write_output
 from ledger.errors import IntegrityFailure
 
 
@@ -41,12 +42,7 @@ def checkpoint(ctx: click.Context, as_json: bool) -> None:
 
 
 @checkpoint.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the note to this file [default: standard output].",
-)
+@output_file("Write the note to this file [default: standard output].")
 @click.pass_context
 def export(ctx: click.Context, output: Path | None) -> None:
     """Write the latest checkpoint (a C2SP signed note) for safekeeping elsewhere.
@@ -55,7 +51,8 @@ def export(ctx: click.Context, output: Path | None) -> None:
     Example:
       plaint checkpoint export -o /mnt/offsite/plaint-head.txt
     """
-    latest = open_ledger(ctx).latest_checkpoint()
+    ledger = open_ledger(ctx)
+    latest = ledger.latest_checkpoint()
     if latest is None:
         raise click.ClickException(
             "no checkpoint yet: sign one with `plaint checkpoint`"
@@ -63,7 +60,7 @@ def export(ctx: click.Context, output: Path | None) -> None:
     if output is None:
         click.echo(latest["note"], nl=False)
     else:
-        output.write_text(latest["note"], encoding="utf-8")
+        write_output(ledger, output, latest["note"])
         click.echo(f"Wrote the checkpoint of {latest['size']} events to {output}.")
 
 

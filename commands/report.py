@@ -7,8 +7,6 @@ compliance, auditors and admins.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -26,7 +24,8 @@ from commands.base import (
     open_views,
     session,
 )
-from ledger.errors import InvalidInput, StorageFailure
+from commands.output import allowed_output, output_file, write_output
+from ledger.errors import InvalidInput
 from ledger.timeutil import iso
 from ledger.vocabulary import Role
 
@@ -106,20 +105,7 @@ def publish(
         record()
         echo_json(data)
         return None
-    page, output = render(head["report"], data), output.absolute()
-    try:
-        handle, temporary = tempfile.mkstemp(dir=output.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(page)
-    except OSError as error:
-        raise StorageFailure(f"cannot write {output}: {error.strerror}") from None
-    try:
-        record()
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return output
+    return write_output(ledger, output, render(head["report"], data), record)
 
 
 def _views(
@@ -158,19 +144,14 @@ def _run(
         ledger, now = open_ledger(ctx), session(ctx).clock()
     else:
         ledger, store, now = _views(ctx, parameters.get("as_of"))
+    if output is not None:
+        allowed_output(ledger, output)
     written = publish(ledger, build(ledger, store, name, now, parameters), output)
     if written is not None:
         click.echo(f"Wrote {written}")
 
 
-def output_option(function: F) -> F:
-    """`-o FILE`: where to write the HTML page."""
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, writable=True, path_type=Path),
-        help="Write the HTML report to this file.",
-    )(function)
+output_option = output_file("Write the HTML report to this file.")
 
 
 def as_of_option(function: F) -> F:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
 
@@ -187,15 +188,24 @@ class LedgerBase(Application[UUID]):
             os.close(
                 os.open(location.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             )
-        ledger = cls(location, actor=admin, environ=environ, clock=clock)
-        if ledger._read_meta() is not None:
-            ledger.close()
-            raise LedgerExists(f"a ledger already exists at {location.display}")
-        ledger._storage(ledger.tables.create_table)
-        ledger._found(admin)
+        try:
+            ledger = cls(location, actor=admin, environ=environ, clock=clock)
+            if ledger._read_meta() is not None:
+                ledger.close()
+                raise LedgerExists(f"a ledger already exists at {location.display}")
+            ledger._found(admin)
+        except BaseException:
+            # A failed init leaves nothing: the file it made would make the
+            # next init refuse.
+            if location.path is not None:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{location.path}{suffix}").unlink(missing_ok=True)
+            raise
         return ledger
 
     def _found(self, admin: str) -> None:
+        """Write the keys, then the tables and the first events; on failure,
+        remove the keys it wrote."""
         ledger_id = uuid4()
         written = []
         try:
@@ -209,6 +219,7 @@ class LedgerBase(Application[UUID]):
             signing = signing_key_file(ledger_id, self.environ)
             public_key = create_signing_key(signing).public_key()
             written.append(signing)
+            self._storage(self.tables.create_table)
             origin = f"plaint/{ledger_id}"
             meta = LedgerMeta(
                 ledger_id,

@@ -41,6 +41,10 @@ class KeyProblem(LedgerError):
     """The master key is missing, unreadable or does not fit the ledger."""
 
 
+class ProtectedFile(LedgerError):
+    """A file to be written is a ledger or a key, which plaint never writes over."""
+
+
 class IntegrityFailure(LedgerError):
     """Stored data failed its integrity check: it was altered or moved."""
 

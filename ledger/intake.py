@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.errors import InvalidInput
+from ledger.timeutil import check_not_future, check_range
 from ledger.vocabulary import MAX_NAME, MAX_SUMMARY, MAX_TEXT, Channel, Severity
 
 
@@ -62,6 +63,14 @@ class Intake:
         }
         for name, value in cleaned.items():
             object.__setattr__(self, name, value)
+        if self.received_at is not None:
+            check_range(self.received_at, "the time received")
+
+    def check_received(self, now: datetime) -> None:
+        """Refuse a time received later than `now` (give or take a few
+        minutes): filing and importing check it against the ledger's clock."""
+        if self.received_at is not None:
+            check_not_future(self.received_at, now, "the time received")
 
     def size(self) -> int:
         """About how many bytes it takes in memory: its text, and a few

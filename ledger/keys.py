@@ -121,7 +121,7 @@ def _aad(key_id: UUID, scope: str) -> bytes:
 def read_master_key(path: Path) -> MasterKey:
     """Read a master key file, saying which file when it cannot be used."""
     try:
-        text = path.read_text(encoding="ascii")
+        text = read_secret_file(path).decode("ascii")
     except FileNotFoundError:
         raise KeyProblem(
             f"no master key at {path}; set PLAINT_KEY_FILE or PLAINT_MASTER_KEY to "
@@ -130,6 +130,19 @@ def read_master_key(path: Path) -> MasterKey:
     except (OSError, UnicodeDecodeError) as error:
         raise KeyProblem(f"cannot read the master key file {path}: {error}") from None
     return MasterKey.from_text(text, str(path))
+
+
+def read_secret_file(path: Path) -> bytes:
+    """The bytes of a key file; refused, as ssh refuses a private key, when
+    its group or others may read or write it."""
+    with path.open("rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if mode & 0o077:
+            raise KeyProblem(
+                f"{path} is open to others (mode {mode & 0o777:04o}); a key file "
+                f"must be private: run `chmod 600 {path}`"
+            )
+        return handle.read()
 
 
 def write_secret_file(path: Path, content: str) -> None:

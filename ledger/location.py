@@ -7,6 +7,7 @@ become the `eventsourcing` library's own settings.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,38 @@ URL_TLS = {
 }
 
 
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# The smallest value of each numeric setting.
+URL_NUMBERS = {
+    "pool_size": 1,
+    "max_overflow": 0,
+    "connect_timeout": 1,
+    "lock_timeout": 0,
+}
+# A schema is named in SQL, so its name must be a plain lower-case identifier
+# (what PostgreSQL folds unquoted names to), checked before any SQL is sent.
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _checked(name: str, value: str) -> str:
+    """A URL setting's value, refused (naming the setting) when it is not one."""
+    if name == "schema":
+        if not SCHEMA_NAME.fullmatch(value):
+            raise InvalidInput(
+                f"the URL setting schema={value} is not a schema name: use lower-case "
+                "letters, digits and _, starting with a letter or _ (at most 63)"
+            )
+        return value
+    least = URL_NUMBERS[name]
+    if not (value.isascii() and value.isdigit()) or int(value) < least:
+        raise InvalidInput(
+            f"the URL setting {name}={value} is not a whole number of "
+            f"{'seconds' if name.endswith('timeout') else 'connections'}"
+            f"{' from 1' if least else ''}"
+        )
+    return str(int(value))
+
+
 def _postgres_location(url: str, environ: Mapping[str, str]) -> Location:
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
@@ -112,7 +145,12 @@ def _postgres_location(url: str, environ: Mapping[str, str]) -> Location:
     }
     for name, setting in URL_SETTINGS.items():
         if name in query:
-            settings[setting] = query[name]
+            settings[setting] = _checked(name, query[name])
+    if "sslmode" in query and query["sslmode"] not in SSL_MODES:
+        raise InvalidInput(
+            f"the URL setting sslmode={query['sslmode']} is not a TLS mode: use "
+            f"{', '.join(SSL_MODES)}"
+        )
     tls = {URL_TLS[name]: query[name] for name in URL_TLS if name in query}
     return Location(
         backend="postgresql",

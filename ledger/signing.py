@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from ledger.errors import KeyProblem
-from ledger.keys import write_secret_file
+from ledger.keys import read_secret_file, write_secret_file
 
 ED25519_ALGORITHM = b"\x01"
 
@@ -41,7 +41,8 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
     from cryptography.hazmat.primitives import serialization
 
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        pem = read_secret_file(path)
+        key = serialization.load_pem_private_key(pem, password=None)
     except FileNotFoundError:
         raise KeyProblem(f"no signing key at {path}") from None
     except (OSError, ValueError) as error:

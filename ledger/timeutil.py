@@ -12,6 +12,15 @@ Clock = Callable[[], datetime]
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"^([1-9][0-9]{0,5})([mhdw])$")
+# Deadlines are at most ten years after a time received before 2200, so that
+# every time the ledger computes stays far inside what datetime can hold.
+MAX_DURATION = 520 * _UNITS["w"]
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+TIME_RANGE = "plaint takes times from 1970 up to the end of 2199 (UTC)"
+# How far ahead of this machine's clock a time received may be: others' clocks
+# run a little fast.
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 def system_clock() -> datetime:
@@ -27,7 +36,10 @@ def parse_duration(text: str) -> int:
             f"'{text}' is not a duration: write a whole number and a unit, "
             "m, h, d or w (for example 30m, 4h, 2d, 1w)"
         )
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds > MAX_DURATION:
+        raise InvalidInput(f"'{text}' is too long: the longest duration is 520w")
+    return seconds
 
 
 def format_duration(seconds: int) -> str:
@@ -39,7 +51,8 @@ def format_duration(seconds: int) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    """An ISO 8601 time as timezone-aware UTC; a time without a zone is UTC."""
+    """An ISO 8601 time as timezone-aware UTC; a time without a zone is UTC.
+    Refused outside EARLIEST..LATEST."""
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -49,7 +62,25 @@ def parse_time(text: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    if not EARLIEST <= parsed < LATEST:  # before astimezone, which can overflow
+        raise InvalidInput(f"'{text}' is out of range: {TIME_RANGE}")
     return parsed.astimezone(UTC)
+
+
+def check_range(moment: datetime, what: str) -> datetime:
+    """`moment` when it lies within EARLIEST..LATEST; refused otherwise."""
+    if not EARLIEST <= moment < LATEST:
+        raise InvalidInput(f"{what} {moment.isoformat()} is out of range: {TIME_RANGE}")
+    return moment
+
+
+def check_not_future(moment: datetime, now: datetime, what: str) -> datetime:
+    """`moment` when it is not later than `now`, give or take FUTURE_SLACK."""
+    if moment > now + FUTURE_SLACK:
+        raise InvalidInput(
+            f"{what} {iso(moment)} is in the future: it is {iso(now)} now"
+        )
+    return moment
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -39,9 +39,11 @@ class ComplaintCases(CaseBase):
         self, intake: Intake, *, allow: Sequence[str] | None = None
     ) -> dict[str, Any]:
         """Record a new complaint; the policy gives its owner and deadlines. One
-        with an external id already filed is refused. With `allow` it is
-        confidential from the start, to those named and its owner, as
-        `make_confidential` makes it (lead+), in the same transaction."""
+        with an external id already filed, or received in the future, is
+        refused. With `allow` it is confidential from the start, to those
+        named and its owner, as `make_confidential` makes it (lead+), in the
+        same transaction."""
+        intake.check_received(self.clock())
         team, policy = self.team_and_policy()
         team.authorise(self.actor, WORKERS, "file complaints")
         entries = None

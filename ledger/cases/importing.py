@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -16,7 +17,7 @@ from ledger.cases.complaints import ComplaintCases
 from ledger.cases.integrity import IntegrityCases
 from ledger.collector import cycles_uncollected
 from ledger.drafting import Filing, Prepared, prepare
-from ledger.errors import ConcurrencyConflict
+from ledger.errors import ConcurrencyConflict, InvalidInput
 from ledger.intake import Intake
 from ledger.vocabulary import WORKERS
 
@@ -59,7 +60,8 @@ class ImportCases(ComplaintCases, IntegrityCases):
         (ledger/workers.py): they are spawned, so the program's main module
         must be safe to import (its work under `if __name__ == "__main__":`)."""
         self.require_role(WORKERS, "import complaints")
-        checked = _check(read())
+        now = self.clock()
+        checked = _check(read(), now)
         rejected, valid = checked.rejected, checked.valid
         result: dict[str, Any] = {"imported": 0, "skipped": 0, "rejected": rejected}
         if rejected and not skip_invalid:
@@ -67,7 +69,11 @@ class ImportCases(ComplaintCases, IntegrityCases):
         intakes: Iterator[Intake] = (
             iter(checked.held)
             if checked.held is not None
-            else (r.intake for r in read() if r.intake is not None)
+            else (
+                r.intake
+                for r in read()
+                if r.intake is not None and _refusal(r, now) is None
+            )
         )
         wanted = workers and not dry_run and valid >= WORKERS_FROM
         with self.signing_deferred(), self._workers(wanted) as pool:
@@ -213,14 +219,16 @@ class _Checked(NamedTuple):
     held: list[Intake] | None
 
 
-def _check(records: Iterable[Record]) -> _Checked:
-    rejected, valid = [], 0
+def _check(records: Iterable[Record], now: datetime) -> _Checked:
+    rejected: list[dict[str, str | None]] = []
+    valid = 0
     held: list[Intake] | None = []
     held_bytes = 0
     for record in records:
-        if record.intake is None:
-            rejected.append({"where": record.where, "reason": record.reason})
+        if (reason := _refusal(record, now)) is not None:
+            rejected.append({"where": record.where, "reason": reason})
             continue
+        assert record.intake is not None
         valid += 1
         if held is not None:
             held.append(record.intake)
@@ -228,6 +236,18 @@ def _check(records: Iterable[Record]) -> _Checked:
             if held_bytes > HOLD_BYTES:
                 held = None
     return _Checked(rejected, valid, held)
+
+
+def _refusal(record: Record, now: datetime) -> str | None:
+    """Why a record read is refused: it could not be read as an intake, or it
+    was received after `now`."""
+    if record.intake is None:
+        return record.reason
+    try:
+        record.intake.check_received(now)
+    except InvalidInput as error:
+        return str(error)
+    return None
 
 
 def _batches(intakes: Iterator[Intake], size: int) -> Iterator[list[Intake]]:
