@@ -3,7 +3,8 @@
 In order: its Date header; the date of its mbox "From " line; the date after
 the last `;` of its newest Received header that has one; else the time of the
 import. A date counts only when it reads as one and is sane: from 1970 on and
-not after this machine's clock (give or take a few minutes). The customer
+not after this machine's clock (give or take a few minutes), as every time
+plaint takes (ledger/timeutil.py). The customer
 writes the Date header, so a date in year 9999 moves on to the next source
 rather than rejecting the message. A date without a time zone is UTC.
 """
@@ -12,14 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-# Senders' and relays' clocks run a little fast.
-SLACK = timedelta(minutes=5)
+from ledger.timeutil import EARLIEST, FUTURE_SLACK
+
 # Longer header values are no date: they are not parsed at all.
 LONGEST_DATE = 200
 
@@ -51,7 +51,7 @@ NOTES = {
 
 def time_received(message: EmailMessage, now: datetime | None = None) -> Received:
     """The best time received the message gives, and where it came from."""
-    latest = (now or datetime.now(UTC)) + SLACK
+    latest = (now or datetime.now(UTC)) + FUTURE_SLACK
     for source, found in _candidates(message):
         if found is not None and EARLIEST <= found <= latest:
             return Received(found.astimezone(UTC), source)
