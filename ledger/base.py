@@ -133,6 +133,12 @@ class LedgerBase(Application[UUID]):
 
     def _unlock(self) -> None:
         meta = self._read_meta()
+        if meta is None and self.location.path is not None:
+            raise LedgerMissing(
+                f"{self.location.display} is not a plaint ledger: name a ledger's "
+                "file with --ledger or PLAINT_LEDGER, or create a new ledger at "
+                "another path with `plaint --ledger PATH init`"
+            )
         if meta is None:
             raise LedgerMissing(
                 f"{self.location.display} holds no plaint ledger; create one with "

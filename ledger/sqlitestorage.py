@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +28,15 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
     def reading(self) -> Iterator[Any]:
         with self.datastore.get_connection(commit=False) as connection:
             yield connection.cursor()
+
+    def select_meta(self) -> LedgerMeta | None:
+        try:
+            return super().select_meta()
+        except sqlite3.DatabaseError as error:
+            # SQLite opens any file; one that is not a database holds no ledger.
+            if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+                return None
+            raise
 
     def construct_create_table_statements(self) -> list[str]:
         return [
