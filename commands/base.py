@@ -76,7 +76,7 @@ def refuse_undecodable(ctx: click.Context) -> None:
         for item in value if isinstance(value, tuple) else (value,):
             if isinstance(item, str) and not is_utf8(item):
                 raise click.BadParameter(
-                    f"{escape(item)} is not valid UTF-8 text; give it in UTF-8",
+                    f"'{escape(item)}' is not valid UTF-8 text; give it in UTF-8",
                     ctx,
                     param,
                 )
