@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from commands.output import escape, escaped_output, json_text, raw_stream
+from commands.output import (
+    escape,
+    escaped_output,
+    json_text,
+    raw_output,
+    raw_stream,
+)
 from ledger.errors import InvalidInput, LedgerError
 from ledger.timeutil import Clock, parse_duration, parse_time, system_clock
 from ledger.vocabulary import Channel, Role, Severity, Status
@@ -132,6 +138,11 @@ class PlaintGroup(click.Group):
         kwargs.setdefault("color", True)
         with escaped_output():
             return super().main(*args, **kwargs)
+
+    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> None:
+        # Completions are plaint's own names, which Click writes as bytes.
+        with raw_output():
+            super()._main_shell_completion(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         refuse_undecodable(ctx)

@@ -88,6 +88,17 @@ def escaped_output() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
+@contextmanager
+def raw_output() -> Iterator[None]:
+    """Standard output and error as they were, inside `escaped_output`."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = raw_stream(saved[0]), raw_stream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def raw_stream(stream: TextIO) -> TextIO:
     """The terminal beneath an escaped stream, for a progress bar's own
     control characters."""
