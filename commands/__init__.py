@@ -78,7 +78,7 @@ def cli(ctx: click.Context, ledger: str | None, actor: str | None) -> None:
     """
     current = ctx.ensure_object(Session)
     current.ledger = ledger
-    current.actor = actor or current.actor or default_actor()
+    current.actor = actor or current.actor or default_actor(current.environ)
 
 
 def main() -> None:

@@ -7,16 +7,22 @@ error (exit 2), anything refused or failed is exit 1, each one `Error:` line.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from commands.terminal import (
+    escape,
+    escaped_output,
+    json_text,
+    raw_output,
+    raw_stream,
+)
 from ledger.errors import InvalidInput, LedgerError
 from ledger.timeutil import Clock, parse_duration, parse_time, system_clock
 from ledger.vocabulary import Channel, Role, Severity, Status
@@ -39,38 +45,83 @@ class Session:
     clock: Clock = system_clock
 
 
-def default_actor() -> str:
+def default_actor(environ: Mapping[str, str]) -> str:
     """The OS user name, the actor when `--as` is not given."""
-    import getpass  # only without --as: it costs startup
+    from ledger.host import os_user
 
+    return os_user(environ)
+
+
+@contextmanager
+def translated_errors(ctx: click.Context) -> Iterator[None]:
+    """Ledger and database errors as Click's: one `Error:` line, exit 2 for a
+    bad value and 1 for anything refused or failed."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+        yield
+    except InvalidInput as error:
+        raise click.UsageError(str(error), ctx) from None
+    except LedgerError as error:
+        # Escaped here too: Click strips ANSI sequences from an error shown
+        # after its command ended, before the escaped stream could show them.
+        raise click.ClickException(escape(str(error))) from None
+    except Exception as error:
+        from eventsourcing.persistence import PersistenceError
+
+        if isinstance(error, PersistenceError):
+            raise click.ClickException(
+                f"the ledger's database failed: {error}"
+            ) from None
+        raise
+
+
+def refuse_undecodable(ctx: click.Context) -> None:
+    """Refuse (exit 2) a text argument holding bytes that were not UTF-8: it
+    could be neither recorded nor printed. Paths are the system's business."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str) and not is_utf8(item):
+                raise click.BadParameter(
+                    f"'{escape(item)}' is not valid UTF-8 text; give it in UTF-8",
+                    ctx,
+                    param,
+                )
+
+
+def is_utf8(text: str) -> bool:
+    """Whether `text` has a UTF-8 encoding (lone surrogates stand for bytes
+    that were not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def read_stdin() -> str:
+    """Standard input as text; exit 2 when it is not UTF-8."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.UsageError(
+            f"standard input is not valid UTF-8 text (byte {error.start + 1} is "
+            f"0x{data[error.start]:02x}); convert it to UTF-8, e.g. with iconv"
+        ) from None
 
 
 class PlaintCommand(click.Command):
     """A command whose ledger errors become one `Error:` line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
+        refuse_undecodable(ctx)
+        with translated_errors(ctx):
             return super().invoke(ctx)
-        except InvalidInput as error:
-            raise click.UsageError(str(error), ctx) from None
-        except LedgerError as error:
-            raise click.ClickException(str(error)) from None
-        except Exception as error:
-            from eventsourcing.persistence import PersistenceError
-
-            if isinstance(error, PersistenceError):
-                raise click.ClickException(
-                    f"the ledger's database failed: {error}"
-                ) from None
-            raise
 
 
 class PlaintGroup(click.Group):
-    """A group whose commands are `PlaintCommand`s, loaded only when used."""
+    """A group whose commands are `PlaintCommand`s, loaded only when used; its
+    own callback's errors are translated as theirs are."""
 
     command_class = PlaintCommand
     group_class = type
@@ -80,6 +131,23 @@ class PlaintGroup(click.Group):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy or {}
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Called on the root group only: everything printed, errors included,
+        # is escaped; and Click must not strip ANSI sequences silently first.
+        kwargs.setdefault("color", True)
+        with escaped_output():
+            return super().main(*args, **kwargs)
+
+    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> None:
+        # Completions are plaint's own names, which Click writes as bytes.
+        with raw_output():
+            super()._main_shell_completion(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        refuse_undecodable(ctx)
+        with translated_errors(ctx):
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
@@ -131,7 +199,9 @@ def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
     if not sys.stderr.isatty():
         yield lambda _done: None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+    with click.progressbar(
+        length=length, label=label, file=raw_stream(sys.stderr)
+    ) as bar:
         yield bar.update
 
 
@@ -146,7 +216,9 @@ def progress_of(label: str) -> Iterator[Callable[[int, int], None]]:
 
     def report(done: int, total: int) -> None:
         if not bars:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar = click.progressbar(
+                length=total, label=label, file=raw_stream(sys.stderr)
+            )
             bars.append(bar.__enter__())
         bars[0].update(done - bars[0].pos)
 
@@ -159,7 +231,7 @@ def progress_of(label: str) -> Iterator[Callable[[int, int], None]]:
 
 def echo_json(data: Any) -> None:
     """Print one JSON document, and nothing else."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(data))
 
 
 def json_option(function: F) -> F:

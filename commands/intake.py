@@ -16,6 +16,7 @@ from commands.base import (
     echo_json,
     json_option,
     open_ledger,
+    read_stdin,
 )
 from ledger.intake import Intake
 
@@ -85,7 +86,7 @@ def file_complaint(
         raise click.UsageError("--allow goes with --confidential.", ctx)
     ask_if_missing(ctx, values)
     if values["detail"] == "-":
-        values["detail"] = sys.stdin.read()
+        values["detail"] = read_stdin()
     received_at: datetime | None = values.pop("received_at")
     intake = Intake(received_at=received_at, **values)
     filed = open_ledger(ctx).file(intake, allow=list(allow) if confidential else None)

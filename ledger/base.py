@@ -125,6 +125,15 @@ class LedgerBase(Application[UUID]):
             raise LedgerMissing(
                 f"no ledger at {location.display}; create one with `plaint init`"
             )
+        if location.path is not None:
+            from ledger.sqlitestorage import holds_ledger
+
+            if not holds_ledger(location.path):
+                raise LedgerMissing(
+                    f"{location.display} is not a plaint ledger: name a ledger's "
+                    "file with --ledger or PLAINT_LEDGER, or create a new ledger "
+                    "at another path with `plaint --ledger PATH init`"
+                )
         ledger = cls(location, actor=actor, environ=environ, clock=clock)
         try:
             ledger._unlock()

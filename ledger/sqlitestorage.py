@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +29,15 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
     def reading(self) -> Iterator[Any]:
         with self.datastore.get_connection(commit=False) as connection:
             yield connection.cursor()
+
+    def select_meta(self) -> LedgerMeta | None:
+        try:
+            return super().select_meta()
+        except sqlite3.DatabaseError as error:
+            # SQLite opens any file; one that is not a database holds no ledger.
+            if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+                return None
+            raise
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -110,6 +121,22 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
             (META_TABLE,),
         )
         return cursor.fetchone() is not None
+
+
+def holds_ledger(path: Path) -> bool:
+    """Whether the file at `path` holds plaint's tables, asked before the
+    library opens it: opening makes a database use write-ahead logging, and
+    someone else's database must be left as it was."""
+    try:
+        with closing(sqlite3.connect(path.as_uri() + "?mode=rw", uri=True)) as db:
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (META_TABLE,),
+            ).fetchone()
+    except sqlite3.DatabaseError as error:
+        # Anything but "not a database" (locked, say) is for opening to report.
+        return getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB
+    return found is not None
 
 
 def _hex(originator_id: UUID | str) -> str:

@@ -103,8 +103,8 @@ class ReadingCases(CaseBase):
             return True
         allowed = complaint.may_read(self.actor, team.role_of(self.actor))
         action = ("export" if export else "read") if allowed else "refused"
-        host_user = self.environ.get("USER") or self.environ.get("LOGNAME") or "-"
         from ledger.audit import Access  # when used: see ledger/audit.py
+        from ledger.host import os_user
 
         access = Access(
             id=uuid4(),
@@ -112,7 +112,7 @@ class ReadingCases(CaseBase):
             ref=complaint.ref,
             action=action,
             purpose=purpose,
-            host_user=host_user,
+            host_user=os_user(self.environ),
             actor=self.actor,
             timestamp=self.clock(),
         )
