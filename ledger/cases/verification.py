@@ -371,6 +371,8 @@ class VerificationCases(IntegrityCases):
             self.envelope.open(notification)
         except DamagedEvent as error:
             return f"{error.why} ({error.kind}, version {error.version})"
+        except IntegrityFailure as error:  # its data key's row was altered
+            return str(error)
         return self._text_key_problem(notification)
 
     def _text_key_problem(self, notification: Notification) -> str | None:
