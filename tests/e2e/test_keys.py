@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,48 @@ def test_no_copy_of_an_erased_key_or_its_text_remains_in_the_sqlite_files(
     for secret in (data_key, stored.wrapped, data_key.hex().encode(),
                    base64.b64encode(data_key), CANARY.encode()):  # fmt: skip
         assert secret not in everything
+
+
+def test_a_command_writing_with_the_old_key_after_a_rotation_committed_records_nothing(
+    plaint: Plaint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_complaints(plaint)
+    insert, before = LedgerTables.insert_events, {}
+
+    def rotate_first(self: LedgerTables, *args: Any, **kwargs: Any) -> Any:
+        # This command read the team with the old key; now, before it writes,
+        # another session's rotation commits.
+        if not before:
+            monkeypatch.setattr(LedgerTables, "insert_events", insert)
+            rotating = plaint.open()
+            rotating.rotate_master_key()
+            rotating.close()
+            before.update(ledger_rows(plaint))
+        return insert(self, *args, **kwargs)
+
+    monkeypatch.setattr(LedgerTables, "insert_events", rotate_first)
+    result = plaint("file", "--project", "P", "--channel", "web", "--severity",
+                    "mild", "--summary", "written with the old key")  # fmt: skip
+    assert before, "the rotation ran while the command was writing"
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the master key was rotated while this command ran; nothing was "
+        "recorded, run it again\n"
+    )
+    assert ledger_rows(plaint) == before
+    assert json.loads(plaint.ok("verify", "--json"))["ok"]
+    plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+              "--summary", "run again")  # fmt: skip
+
+
+def ledger_rows(plaint: Plaint) -> dict[str, Any]:
+    """How many events the log holds, and which master key wraps how many
+    data keys."""
+    ledger = plaint.open()
+    try:
+        return {
+            "events": ledger.tables.count_events_after(0),
+            "wrapped_by": ledger.tables.master_ids(),
+        }
+    finally:
+        ledger.close()
