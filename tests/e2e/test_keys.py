@@ -148,7 +148,7 @@ def test_an_erased_complaint_loses_its_text_but_still_counts_and_verifies(
 
 
 def test_no_copy_of_an_erased_key_or_its_text_remains_in_the_sqlite_files(
-    sqlite_plaint: Plaint,
+    sqlite_plaint: Plaint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = sqlite_plaint
     two_complaints(run)
@@ -157,15 +157,29 @@ def test_no_copy_of_an_erased_key_or_its_text_remains_in_the_sqlite_files(
     [stored] = [k for k in ledger.tables.all_keys() if k.scope == scope]
     data_key = ledger.keyring.master.unwrap(stored)
     ledger.close()
-    holder = sqlite3.connect(run.home / "ledger.sqlite")  # keeps the WAL on disk
-    holder.execute("SELECT 1").fetchone()
+    connect = sqlite3.connect
+
+    def insecure_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        # As on an SQLite built without SECURE_DELETE (this one has it): a
+        # deleted row stays in its page unless plaint turns the pragma on.
+        connection = connect(*args, **kwargs)
+        connection.execute("PRAGMA secure_delete = OFF")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", insecure_connect)
+    # A reader that has opened the database keeps the write-ahead log on disk.
+    holder = sqlite3.connect(run.home / "ledger.sqlite")
+    holder.execute("SELECT COUNT(*) FROM stored_events").fetchone()
     run.ok("erase", "C-1", "--reason", "erasure request 17")
     files = list(run.home.glob("ledger.sqlite*"))
+    assert {f.name for f in files} >= {"ledger.sqlite", "ledger.sqlite-wal"}
     everything = b"".join(f.read_bytes() for f in files)
     holder.close()
-    for secret in (data_key, stored.wrapped, data_key.hex().encode(),
-                   base64.b64encode(data_key), CANARY.encode()):  # fmt: skip
-        assert secret not in everything
+    secrets = {"data key": data_key, "wrapped key": stored.wrapped,
+               "data key in hex": data_key.hex().encode(),
+               "data key in base64": base64.b64encode(data_key),
+               "text": CANARY.encode()}  # fmt: skip
+    assert [name for name, secret in secrets.items() if secret in everything] == []
 
 
 def test_a_command_writing_with_the_old_key_after_a_rotation_committed_records_nothing(
