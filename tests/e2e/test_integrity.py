@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import json
 import sqlite3
+import uuid
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -125,6 +126,72 @@ def test_an_outsider_checks_proofs_and_the_exported_note(plaint: Plaint) -> None
     for at in range(len(note)):
         changed = note[:at] + ("x" if note[at] != "x" else "y") + note[at + 1 :]
         assert signed_note_body(changed, vkey) is None, at
+
+
+def readme_leaf(originator_hex: str, version: int, topic: str, state: bytes) -> bytes:
+    """A stored event's leaf, built as the README's "Tamper evidence" says."""
+    return b"".join((
+        b"plaint-leaf-v1\x00", bytes.fromhex(originator_hex),
+        version.to_bytes(8, "big", signed=True),
+        len(topic.encode()).to_bytes(4, "big"), topic.encode(), state,
+    ))  # fmt: skip
+
+
+def rfc9162_tree_hash(leaf_hashes: list[bytes]) -> bytes:
+    """RFC 9162 2.1.1: the Merkle tree hash of these leaf hashes."""
+    if not leaf_hashes:
+        return hashlib.sha256(b"").digest()
+    if len(leaf_hashes) == 1:
+        return leaf_hashes[0]
+    split = 1 << ((len(leaf_hashes) - 1).bit_length() - 1)
+    return hashlib.sha256(
+        b"\x01"
+        + rfc9162_tree_hash(leaf_hashes[:split])
+        + rfc9162_tree_hash(leaf_hashes[split:])
+    ).digest()
+
+
+def test_an_outsider_rebuilds_the_signed_root_from_the_stored_rows_alone(
+    sqlite_plaint: Plaint,
+) -> None:
+    run = sqlite_plaint
+    some_history(run)
+    run.ok("erase", "C-1", "--reason", "request 3")  # the leaves need no key
+    run.ok("checkpoint")
+    note = run.ok("checkpoint", "export")
+    vkey = json.loads(run.ok("info", "--json"))["verifier_key"]
+    name, key_hash, encoded = vkey.split("+", 2)
+    assert (
+        hashlib.sha256(name.encode() + b"\n" + base64.b64decode(encoded))
+        .digest()[:4]
+        .hex()
+        == key_hash
+    )
+    body = signed_note_body(note, vkey)
+    assert body is not None
+    origin, size, root = body.splitlines()
+
+    db = sqlite3.connect(run.home / "ledger.sqlite")
+    rows = db.execute(
+        "SELECT originator_id, originator_version, topic, state FROM stored_events "
+        "ORDER BY rowid"
+    ).fetchall()
+    (ledger_id,) = db.execute("SELECT ledger_id FROM plaint_ledger").fetchone()
+    db.close()
+    leaves = [hashlib.sha256(b"\x00" + readme_leaf(*row)).digest() for row in rows]
+    assert origin == f"plaint/{uuid.UUID(ledger_id)}"
+    assert int(size) == len(rows) == 11
+    assert rfc9162_tree_hash(leaves) == base64.b64decode(root, validate=True)
+
+    proved = json.loads(run.ok("proof", "C-2", "--json"))
+    assert proved["checkpoint"]["root"] == base64.b64decode(root).hex()
+    assert len(proved["events"]) == 3
+    for event in proved["events"]:
+        assert event["leaf_hash"] == leaves[event["index"]].hex()
+        path = [bytes.fromhex(p) for p in event["proof"]]
+        assert rfc9162_root_from_inclusion(
+            event["index"], len(leaves), leaves[event["index"]], path
+        ) == base64.b64decode(root)
 
 
 def test_verify_against_an_exported_head_catches_a_truncated_log(

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -162,7 +163,7 @@ def test_an_erased_complaint_loses_its_text_but_still_counts_and_verifies(
 
 
 def test_no_copy_of_an_erased_key_or_its_text_remains_in_the_sqlite_files(
-    sqlite_plaint: Plaint,
+    sqlite_plaint: Plaint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = sqlite_plaint
     two_complaints(run)
@@ -171,15 +172,29 @@ def test_no_copy_of_an_erased_key_or_its_text_remains_in_the_sqlite_files(
     [stored] = [k for k in ledger.tables.all_keys() if k.scope == scope]
     data_key = ledger.keyring.master.unwrap(stored)
     ledger.close()
-    holder = sqlite3.connect(run.home / "ledger.sqlite")  # keeps the WAL on disk
-    holder.execute("SELECT 1").fetchone()
+    connect = sqlite3.connect
+
+    def insecure_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        # As on an SQLite built without SECURE_DELETE (this one has it): a
+        # deleted row stays in its page unless plaint turns the pragma on.
+        connection = connect(*args, **kwargs)
+        connection.execute("PRAGMA secure_delete = OFF")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", insecure_connect)
+    # A reader that has opened the database keeps the write-ahead log on disk.
+    holder = sqlite3.connect(run.home / "ledger.sqlite")
+    holder.execute("SELECT COUNT(*) FROM stored_events").fetchone()
     run.ok("erase", "C-1", "--reason", "erasure request 17")
     files = list(run.home.glob("ledger.sqlite*"))
+    assert {f.name for f in files} >= {"ledger.sqlite", "ledger.sqlite-wal"}
     everything = b"".join(f.read_bytes() for f in files)
     holder.close()
-    for secret in (data_key, stored.wrapped, data_key.hex().encode(),
-                   base64.b64encode(data_key), CANARY.encode()):  # fmt: skip
-        assert secret not in everything
+    secrets = {"data key": data_key, "wrapped key": stored.wrapped,
+               "data key in hex": data_key.hex().encode(),
+               "data key in base64": base64.b64encode(data_key),
+               "text": CANARY.encode()}  # fmt: skip
+    assert [name for name, secret in secrets.items() if secret in everything] == []
 
 
 HOLD_THE_WRITE_LOCK = """
@@ -213,3 +228,48 @@ def test_a_rotation_waits_for_another_writer_to_release_the_lock(
     assert list(key_file(run).parent.glob("*.new")) == []
     assert json.loads(run.ok("show", "C-1", "--json"))["summary"] == f"{CANARY} summary"
     assert json.loads(run.ok("verify", "--json"))["ok"]
+
+
+def test_a_command_writing_with_the_old_key_after_a_rotation_committed_records_nothing(
+    plaint: Plaint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_complaints(plaint)
+    insert, before = LedgerTables.insert_events, {}
+
+    def rotate_first(self: LedgerTables, *args: Any, **kwargs: Any) -> Any:
+        # This command read the team with the old key; now, before it writes,
+        # another session's rotation commits.
+        if not before:
+            monkeypatch.setattr(LedgerTables, "insert_events", insert)
+            rotating = plaint.open()
+            rotating.rotate_master_key()
+            rotating.close()
+            before.update(ledger_rows(plaint))
+        return insert(self, *args, **kwargs)
+
+    monkeypatch.setattr(LedgerTables, "insert_events", rotate_first)
+    result = plaint("file", "--project", "P", "--channel", "web", "--severity",
+                    "mild", "--summary", "written with the old key")  # fmt: skip
+    assert before, "the rotation ran while the command was writing"
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the master key was rotated while this command ran; nothing was "
+        "recorded, run it again\n"
+    )
+    assert ledger_rows(plaint) == before
+    assert json.loads(plaint.ok("verify", "--json"))["ok"]
+    plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+              "--summary", "run again")  # fmt: skip
+
+
+def ledger_rows(plaint: Plaint) -> dict[str, Any]:
+    """How many events the log holds, and which master key wraps how many
+    data keys."""
+    ledger = plaint.open()
+    try:
+        return {
+            "events": ledger.tables.count_events_after(0),
+            "wrapped_by": ledger.tables.master_ids(),
+        }
+    finally:
+        ledger.close()

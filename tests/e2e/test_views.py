@@ -89,6 +89,23 @@ def test_sweep_run_twice_escalates_each_breach_once(plaint: Plaint) -> None:
     assert shown["owner"] == "kim"
 
 
+def test_a_breach_escalated_once_is_not_escalated_again_after_reassignment(
+    plaint: Plaint,
+) -> None:
+    three_complaints(plaint)
+    plaint.ok("sweep", actor="lee")
+    for ref in ("C-1", "C-2"):
+        plaint.ok("assign", ref, "bob", actor="lee")  # back from the target
+    events = json.loads(plaint.ok("info", "--json"))["events"]
+    second = json.loads(plaint.ok("sweep", "--json", actor="lee"))
+    assert [(r["ref"], r["deadline"], r["outcome"], r["why"]) for r in second] == [
+        ("C-1", "respond", "skipped", "already escalated for this deadline"),
+        ("C-2", "ack", "skipped", "already escalated for this deadline"),
+    ]  # fmt: skip
+    assert json.loads(plaint.ok("info", "--json"))["events"] == events
+    assert {r["owner"] for r in json.loads(plaint.ok("list", "--json"))} == {"bob"}
+
+
 def test_an_agent_may_not_sweep(plaint: Plaint) -> None:
     three_complaints(plaint)
     result = plaint("sweep", actor="bob")
