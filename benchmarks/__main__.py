@@ -173,7 +173,7 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
     )
     done = in_child(
         "benchmarks.jobs:verify_incremental", big, size["complaints"],
-        size["incremental"],
+        size["incremental"], rounds,
     )  # fmt: skip
     results.append(
         result(

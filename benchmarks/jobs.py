@@ -200,9 +200,12 @@ def verify(directory: str) -> dict[str, Any]:
     return {"events": verdict["events"], "seconds": seconds}
 
 
-def verify_incremental(directory: str, start: int, complaints: int) -> dict[str, Any]:
+def verify_incremental(
+    directory: str, start: int, complaints: int, rounds: int = 1
+) -> dict[str, Any]:
     """Importing `complaints` more (two events each) after the last checkpoint,
-    then `verify --incremental` over just those (run in a child of its own)."""
+    then `verify --incremental` over just those, the fastest of `rounds` (run
+    in a child of its own)."""
     from ledger.application import ComplaintLedger
     from ledger.config import signing_key_file
     from ledger.location import parse_location
@@ -221,12 +224,14 @@ def verify_incremental(directory: str, start: int, complaints: int) -> dict[str,
     finally:
         aside.rename(signing)
     added = ledger.events_after(0) - (latest["size"] if latest else 0)
-    started = time.perf_counter()
-    verdict = ledger.verify(incremental=True)
-    seconds = time.perf_counter() - started
+    best = float("inf")
+    for _ in range(rounds):  # it reads only, so the same check can be timed again
+        started = time.perf_counter()
+        verdict = ledger.verify(incremental=True)
+        best = min(best, time.perf_counter() - started)
+        assert verdict["ok"], verdict
     ledger.close()
-    assert verdict["ok"], verdict
-    return {"events": added, "seconds": seconds}
+    return {"events": added, "seconds": best}
 
 
 def hash_rows(directory: str) -> dict[str, Any]:
