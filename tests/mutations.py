@@ -257,4 +257,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("Interrupted; every file is as it was.", file=sys.stderr)
+        raise SystemExit(130) from None
