@@ -186,7 +186,7 @@ def applied(each: Break) -> Iterator[None]:
 
 def run_tests(tests: list[str], timeout: float) -> tuple[str, str]:
     """Run pytest on `tests`, stopping at the first failure: (outcome, what)."""
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-rf",
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE",
                "-p", "no:cacheprovider", *tests]  # fmt: skip
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     process = subprocess.Popen(
@@ -203,9 +203,18 @@ def run_tests(tests: list[str], timeout: float) -> tuple[str, str]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    failed = [line for line in output.splitlines() if line.startswith("FAILED ")]
-    if process.returncode == 1:
-        return "killed", failed[0].removeprefix("FAILED ") if failed else "failed"
+    lines = output.splitlines()
+    failed = [
+        line.removeprefix("FAILED ") for line in lines if line.startswith("FAILED ")
+    ]
+    errors = [
+        line.removeprefix("ERROR ") for line in lines if line.startswith("ERROR ")
+    ]
+    if process.returncode == 1 and failed:
+        return "killed", failed[0]
+    if process.returncode == 1 and errors:
+        # A fixture that failed (a server away, say) proves nothing.
+        return "error", f"a test could not run: {errors[0]}"
     if process.returncode == 0:
         return "survived", output.strip().splitlines()[-1]
     return "error", f"pytest exit {process.returncode}: " + " | ".join(
