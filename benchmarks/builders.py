@@ -78,8 +78,8 @@ def build_ours(directory: str, complaints: int) -> dict[str, Any]:
     """A ledger of `complaints` imported complaints (two events each)."""
     ledger = create(directory)
     ledger.import_records(lambda: records(0, complaints), workers=True)
-    events = ledger.events_after(0)
     ledger.checkpoint()
+    events = ledger.events_after(0)
     ledger.close()
     return {"events": events}
 

@@ -101,10 +101,15 @@ def bulk_import(directory: str, complaints: int, rounds: int = 1) -> dict[str, A
     the library saving batches of 100 aggregates without encryption; each the
     best of `rounds` on fresh ledgers, since one commit's sync can swing a
     short run by a fifth."""
+    from ledger.cases.importing import WORKERS_FROM
+    from ledger.workers import worker_count
+
     best: dict[str, Any] = {"value": 0.0, "baseline": 0.0}
     for round_ in range(rounds):
         done = _import_round(str(Path(directory) / str(round_)), complaints)
         best = {**done, **{k: max(best[k], done[k]) for k in ("value", "baseline")}}
+    # The worker processes the import started (ImportCases.import_records).
+    best["workers"] = worker_count() if complaints >= WORKERS_FROM else 0
     return best
 
 
@@ -195,9 +200,12 @@ def verify(directory: str) -> dict[str, Any]:
     return {"events": verdict["events"], "seconds": seconds}
 
 
-def verify_incremental(directory: str, start: int, complaints: int) -> dict[str, Any]:
+def verify_incremental(
+    directory: str, start: int, complaints: int, rounds: int = 1
+) -> dict[str, Any]:
     """Importing `complaints` more (two events each) after the last checkpoint,
-    then `verify --incremental` over just those (run in a child of its own)."""
+    then `verify --incremental` over just those, the fastest of `rounds` (run
+    in a child of its own)."""
     from ledger.application import ComplaintLedger
     from ledger.config import signing_key_file
     from ledger.location import parse_location
@@ -216,12 +224,14 @@ def verify_incremental(directory: str, start: int, complaints: int) -> dict[str,
     finally:
         aside.rename(signing)
     added = ledger.events_after(0) - (latest["size"] if latest else 0)
-    started = time.perf_counter()
-    verdict = ledger.verify(incremental=True)
-    seconds = time.perf_counter() - started
+    best = float("inf")
+    for _ in range(rounds):  # it reads only, so the same check can be timed again
+        started = time.perf_counter()
+        verdict = ledger.verify(incremental=True)
+        best = min(best, time.perf_counter() - started)
+        assert verdict["ok"], verdict
     ledger.close()
-    assert verdict["ok"], verdict
-    return {"events": added, "seconds": seconds}
+    return {"events": added, "seconds": best}
 
 
 def hash_rows(directory: str) -> dict[str, Any]:
@@ -261,7 +271,7 @@ def lessons(directory: str, complaints: int) -> dict[str, Any]:
     ledger = create(directory, policy=False)
     clock = ManualClock(time_now())
     ledger.clock = clock
-    generate(ledger, clock, complaints=complaints, seed=7)
+    generated = generate(ledger, clock, complaints=complaints, seed=7)
     catch_up(ledger, open_store(ledger))
     ledger.close()
     output = Path(directory) / "lessons.html"
@@ -282,7 +292,7 @@ def lessons(directory: str, complaints: int) -> dict[str, Any]:
     result = CliRunner().invoke(cli, arguments, obj=session)
     seconds = time.perf_counter() - started
     assert result.exit_code == 0, result.output
-    return {"seconds": seconds, "complaints": complaints}
+    return {"seconds": seconds, "complaints": generated["complaints"]}
 
 
 def time_now() -> Any:

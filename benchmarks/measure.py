@@ -15,8 +15,10 @@ from typing import Any
 
 @dataclass
 class Result:
-    """One job's figure, its baseline's, and how the ratio compares to target."""
+    """One job's figure, its baseline's, and whether it meets its targets
+    (benchmarks/targets.py, by `key`)."""
 
+    key: str
     job: str
     measure: str
     value: float

@@ -83,7 +83,8 @@ def follow_log(ctx: click.Context, seconds: float | None) -> None:
 
     On PostgreSQL new events are notified (LISTEN/NOTIFY); on SQLite the log
     is polled every second. Without it, views catch up before each reading
-    command anyway.
+    command anyway. "Following the log…" on stderr says the views have caught
+    up and every later event will be applied.
 
     \b
     Example:
@@ -94,13 +95,15 @@ def follow_log(ctx: click.Context, seconds: float | None) -> None:
 
     ledger = open_ledger(ctx)
     ledger.require_role(tuple(Role), "follow the log")
-    click.echo("Following the log; press Ctrl-C to stop.", err=True)
     try:
         total = follow(
             ledger,
             open_store(ledger),
             seconds=seconds,
             applied=lambda n: click.echo(f"Applied {n} new events."),
+            ready=lambda: click.echo(
+                "Following the log… (press Ctrl-C to stop)", err=True
+            ),
         )
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)

@@ -154,10 +154,13 @@ def follow(
     *,
     seconds: float | None = None,
     applied: Progress | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> int:
     """Keep the views current as events arrive, for `seconds` or until stopped;
     return how many events were applied. PostgreSQL notifies new events
-    (LISTEN/NOTIFY, through the library's subscription); SQLite is polled."""
+    (LISTEN/NOTIFY, through the library's subscription); SQLite is polled.
+    `ready` is called once the views have caught up and every later event
+    will be applied (and reported to `applied`)."""
     total = catch_up(ledger, store)
     deadline = None if seconds is None else monotonic() + seconds
 
@@ -169,16 +172,27 @@ def follow(
             applied(done)
 
     if ledger.location.backend != "postgresql":
+        if ready is not None:
+            ready()
         while deadline is None or monotonic() < deadline:
             sleep(POLL_SECONDS)
             apply()
         return total
     after = min(store.positions().values())
     with ledger.recorder.subscribe(gt=after) as subscription:
+        # A daemon, cancelled on the way out: stopped early (Ctrl-C), the
+        # process ends at once rather than when the time is up.
+        timer = Timer(seconds or 0, subscription.stop)
+        timer.daemon = True
         if seconds is not None:
-            Timer(seconds, subscription.stop).start()
-        for _notification in subscription:
-            apply()
+            timer.start()
+        try:
+            if ready is not None:
+                ready()
+            for _notification in subscription:
+                apply()
+        finally:
+            timer.cancel()
     return total
 
 

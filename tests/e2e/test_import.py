@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ledger.sources import Defaults, Record, read_source
 from ledger.timeutil import parse_time
 from tests.conftest import Plaint
 
+FILED = "ledger.complaint:Complaint.Filed"
 HEADER = "Project,Channel,Severity,Summary,Received_At,External_ID,Customer\n"
 
 MESSAGE = """\
@@ -204,25 +206,42 @@ def test_two_importers_of_one_file_at_once_file_each_complaint_once(
     assert imported(plaint) == [f"C-{n}" for n in range(1, 301)]
 
 
-def test_an_import_killed_at_a_random_moment_is_completed_by_a_rerun(
+def filed_in(database: str) -> int:
+    """Complaints committed to a SQLite ledger, read beside the writer."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        db.execute("PRAGMA busy_timeout = 5000")
+        (count,) = db.execute(
+            "SELECT COUNT(*) FROM stored_events WHERE topic = ?", (FILED,)
+        ).fetchone()
+    return int(count)
+
+
+def test_an_import_killed_after_two_batches_is_completed_by_a_rerun(
     sqlite_plaint: Plaint,
 ) -> None:
-    run = sqlite_plaint
-    source = calls(run.home / "calls.csv", 20_000)
+    run, rows = sqlite_plaint, 20 * importing.BATCH_SIZE
+    source = calls(run.home / "calls.csv", rows)
     command = [sys.executable, "-c", "from commands import main; main()",
                "--ledger", run.ledger, "--as", "bob",
                "import", str(source)]  # fmt: skip
     importer = subprocess.Popen(command, env=run.environ, stdout=subprocess.DEVNULL)
-    moment = random.Random().uniform(0.5, 3.0)
-    time.sleep(moment)
+    deadline = time.monotonic() + 120
+    while filed_in(run.ledger) < 2 * importing.BATCH_SIZE:
+        assert importer.poll() is None, "the import ended before it was killed"
+        assert time.monotonic() < deadline, "two batches took over two minutes"
+        time.sleep(0.01)
     importer.send_signal(signal.SIGKILL)
     importer.wait()
+    committed = filed_in(run.ledger)
+    # Whole batches only, and the kill came before the end.
+    assert committed % importing.BATCH_SIZE == 0, committed
+    assert 2 * importing.BATCH_SIZE <= committed < rows
     done = json.loads(run.ok("import", str(source), "--json", actor="bob"))
-    assert done["imported"] + done["skipped"] == 20_000, moment
-    assert done["skipped"] % 100 == 0, moment  # only whole batches were written
+    assert done == {"imported": rows - committed, "skipped": committed,
+                    "rejected": []}  # fmt: skip
     info = json.loads(run.ok("info", "--json"))
-    assert info["complaints"] == 20_000
-    assert len(json.loads(run.ok("list", "--json"))) == 20_000
+    assert info["complaints"] == rows
+    assert imported(run) == [f"C-{n}" for n in range(1, rows + 1)]
     assert json.loads(run.ok("verify", "--json"))["ok"]
 
 

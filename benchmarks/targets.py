@@ -1,0 +1,151 @@
+"""What each benchmark is held to: its target, the slack the quick run (CI)
+allows and why, and the correctness checks no run may fail.
+
+A target's figure is the result's `ratio` (to its baseline), its `value`, or
+one of its details. The full run reports every target met or not
+(RESULTS.md) and fails only on correctness; the quick run fails on
+correctness too, and on any figure past its quick limit: the target widened
+by `quick_slack` (a maximum multiplied by it, a minimum divided by it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.measure import Result
+
+
+@dataclass(frozen=True)
+class Target:
+    """One limit on one figure of one job (by the job's key), checked in the
+    full run, the quick run (when `quick_slack` is set) or both (`full`)."""
+
+    key: str
+    figure: str
+    most: float | None
+    least: float | None
+    quick_slack: float | None
+    why: str
+    full: bool = True
+
+    def applies(self, quick: bool) -> bool:
+        """Whether the target is checked in this mode."""
+        return self.quick_slack is not None if quick else self.full
+
+    def limit(self, quick: bool) -> tuple[str, float]:
+        """The comparison and the limit that applies in this mode."""
+        slack = self.quick_slack if quick and self.quick_slack else 1.0
+        if self.most is not None:
+            return "≤", self.most * slack
+        assert self.least is not None
+        return "≥", self.least / slack
+
+
+def per_10k_events(result: Result) -> float:
+    """Seconds scaled to 10,000 events (the incremental target's unit)."""
+    return result.value * 10_000 / result.detail["events"]
+
+
+# target, quick slack, why: the table the quick rule (CI) reads.
+TARGETS = (
+    Target("file", "ratio", 1.6, None, 1.5,
+           "whole processes of a tenth of a second swing with the machine's "
+           "load; 1.30x in the full run"),
+    Target("help", "value", 150, None, None,
+           "an absolute time: on a loaded machine Python itself starts five "
+           "times slower, so CI checks the ratio below instead"),
+    Target("help", "ratio", 4, None, 1,
+           "quick only: 2.4-3.0x Python's start, loaded or not; importing "
+           "what `plaint file` needs eagerly would make it 5x or more",
+           full=False),
+    Target("append", "ratio", None, 0.9, 2.5,
+           "not met yet (0.56x in the full run, 0.51-0.87x quick under "
+           "load): CI holds that level with room for 200 saves' noise"),
+    Target("import", "ratio", None, 1.2, 3,
+           "6,000 records: the workers' start (a tenth of a second or more) "
+           "weighs on a run of about a second, and the workers run at a lower "
+           "priority, so other load starves them first (0.33-0.95x quick)"),
+    Target("rebuild", "ratio", None, 0.6, 4,
+           "not met yet (0.32x in the full run, 0.25-0.33x quick): CI holds "
+           "that level with room for noise"),
+    Target("rebuild", "peak_rss_mb", 200, None, 1,
+           "memory must not grow with the log (it is read in batches): the "
+           "small log must meet the full limit outright"),
+    Target("verify", "ratio", 1.5, None, 3,
+           "checking the checkpoints' signatures is a fixed cost that weighs "
+           "on 10,000 events (2.2-3.6x quick, 1.64x full, not met yet)"),
+    Target("incremental", "per_10k_events", 0.2, None, 3,
+           "opening the ledger and checking the checkpoint's signature are "
+           "fixed costs that weigh on 1,000 events; verifying the whole log "
+           "instead would still fail"),
+    Target("lessons", "value", 2, None, 1,
+           "the full run's limit (at 10,000 complaints) on a ledger of a few "
+           "hundred: no slack, since the quick ledger is far smaller"),
+    Target("pg", "ratio", None, 0.9, 3,
+           "not met yet (0.72x in the full run); 2 writers of 20 complaints "
+           "are a few seconds of commits whose latency swings with load"),
+)  # fmt: skip
+
+# Correctness, whatever the mode: (job key, detail, what it must be, meaning).
+CORRECTNESS = (
+    ("pg", "lost_events", 0, "events lost under concurrent writers"),
+    ("pg", "gapless_references", True, "references with gaps or repeats"),
+    ("pg", "verifies", True, "the loaded ledger does not verify"),
+    ("import", "lost_events", 0, "imported events lost"),
+    ("rebuild", "lost_events", 0, "events the rebuild did not replay"),
+)
+
+# What a quick run must exercise: (job key, detail, the test, meaning).
+COVERAGE: tuple[tuple[str, str, Callable[[Any], bool], str], ...] = (
+    ("import", "workers", lambda n: n > 0 or (os.cpu_count() or 1) < 2,
+     "the import ran without its worker processes"),
+)  # fmt: skip
+
+
+def figure(result: Result, name: str) -> float:
+    """A result's figure by name."""
+    if name == "ratio":
+        return float("nan") if result.ratio is None else result.ratio
+    if name == "value":
+        return result.value
+    if name == "per_10k_events":
+        return per_10k_events(result)
+    return float(result.detail[name])
+
+
+def checks(results: Iterable[Result], quick: bool) -> list[tuple[str, bool]]:
+    """Every check that applies in this mode, as (what, passed)."""
+    done = []
+    by_key = {r.key: r for r in results}
+    for target in TARGETS:
+        if target.key not in by_key or not target.applies(quick):
+            continue
+        result = by_key[target.key]
+        sign, limit = target.limit(quick)
+        found = figure(result, target.figure)
+        passed = found <= limit if sign == "≤" else found >= limit
+        what = f"{result.job}: {target.figure} {found:,.3g}"
+        done.append((f"{what} (limit {sign} {limit:,.3g})", passed))
+    return done
+
+
+def failures(results: list[Result], quick: bool) -> list[str]:
+    """What fails the run: correctness always, and in quick mode the quick
+    limits and coverage."""
+    by_key = {r.key: r for r in results}
+    failed = [
+        f"{by_key[key].job}: {meaning} ({detail} = {by_key[key].detail[detail]})"
+        for key, detail, wanted, meaning in CORRECTNESS
+        if key in by_key and by_key[key].detail.get(detail) != wanted
+    ]
+    if quick:
+        failed += [
+            f"{by_key[key].job}: {meaning}"
+            for key, detail, holds, meaning in COVERAGE
+            if key in by_key and not holds(by_key[key].detail.get(detail))
+        ]
+        failed += [what for what, passed in checks(results, quick) if not passed]
+    return failed

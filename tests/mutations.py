@@ -1,0 +1,273 @@
+"""Named breaks of the promise-carrying code, each applied alone: does a test fail?
+
+`python -m tests.mutations` applies each break below to its file in place,
+runs that break's tests (pytest -x, under a time limit) and puts the file
+back exactly as it was, whatever happens (a failure, Ctrl-C, a timeout; after
+a hard kill, the next run puts back what it finds left over). A break that
+makes a test fail is killed; one that all its tests pass survived: a promise
+no test holds. Options: `--list`, `--check` (every break's snippet is found
+once in its file), `--full` (the whole suite after the break's own tests),
+`--timeout SECONDS` (per break), and break names to run only those.
+
+Opt-in, not run by CI: it takes minutes. Each break is (name, file, original
+snippet, broken snippet, tests); a snippet that is no longer found once in
+its file is reported as stale, to be brought up to date with the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+LEFT_OVER = ".unbroken"  # the original of a file a break is applied to
+
+
+@dataclass(frozen=True)
+class Break:
+    """One deliberate break: `original` becomes `broken` in `file` (a regular
+    expression when `regex`), and one of `tests` should then fail."""
+
+    name: str
+    file: str
+    original: str
+    broken: str
+    tests: tuple[str, ...]
+    regex: bool = False
+
+
+E2E = "tests/e2e/"
+INTEGRITY = (f"{E2E}test_integrity.py", "tests/integration/test_tampering.py")
+VIEWS = ("tests/integration/test_projections.py", f"{E2E}test_views.py",
+         f"{E2E}test_reports.py")  # fmt: skip
+
+BREAKS = (
+    # The breaks the whole suite passed in issue 24.
+    Break("old-key write guard deleted", "ledger/storage.py",
+          'if cursor.fetchone()["master_id"] != keys[0].master_id:',
+          'if False and cursor.fetchone()["master_id"] != keys[0].master_id:',
+          (f"{E2E}test_keys.py", f"{E2E}test_concurrency.py")),
+    Break("leaf encoding changed", "ledger/integrity.py",
+          r'LEAF_PREFIX = b"plaint-leaf-v1\x00"',
+          r'LEAF_PREFIX = b"plaint-leaf-v2\x00"',
+          (*INTEGRITY, "tests/unit/test_merkle.py")),
+    Break("team change authorised after saving", "ledger/cases/team.py",
+          '        team.authorise(self.actor, ADMINS, "manage the team")\n'
+          "        team.add(_member_name(name), role, self.actor, self.clock())\n"
+          "        self._save(team)\n",
+          "        team.add(_member_name(name), role, self.actor, self.clock())\n"
+          "        self._save(team)\n"
+          '        team.authorise(self.actor, ADMINS, "manage the team")\n',
+          (f"{E2E}test_lifecycle.py", f"{E2E}test_bad_input.py",
+           f"{E2E}test_access_report.py")),
+    Break("retry limit not the README's", "ledger/cases/common.py",
+          r"^MAX_ATTEMPTS = \d+$", "MAX_ATTEMPTS = 33",
+          (f"{E2E}test_concurrency.py", f"{E2E}test_lifecycle.py"), regex=True),
+    Break("sweep escalates a deadline twice", "ledger/cases/complaints.py",
+          "    if deadline in complaint.breaches_escalated:",
+          "    if False and deadline in complaint.breaches_escalated:",
+          (*VIEWS, f"{E2E}test_lifecycle.py")),
+    Break("erasure leaves the WAL", "ledger/sqlitestorage.py",
+          'connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")',
+          "connection.cursor()",
+          (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
+    Break("erasure leaves deleted bytes", "ledger/sqlitestorage.py",
+          'cursor.execute("PRAGMA secure_delete = ON")', "cursor",
+          (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
+    Break("first bad event searched backwards (unsigned part)",
+          "ledger/cases/integrity.py",
+          "for index in range(opened, end):",
+          "for index in reversed(range(opened, end)):", INTEGRITY),
+    Break("first bad event searched backwards (signed part)",
+          "ledger/cases/integrity.py",
+          "for notification in self._log(after=since, until=last.id):",
+          "for notification in reversed(list(self._log(after=since, "
+          "until=last.id))):", INTEGRITY),
+    # More, on integrity, keys, cases and the views.
+    Break("interior node tag changed", "ledger/merkle.py",
+          r'    return _sha256(b"\x01" + left + right).digest()',
+          r'    return _sha256(b"\x02" + left + right).digest()',
+          ("tests/unit/test_merkle.py", *INTEGRITY)),
+    Break("versions may skip", "ledger/integrity.py",
+          "            if version != last + 1:", "            if version <= last:",
+          INTEGRITY),
+    Break("topic not length-prefixed", "ledger/integrity.py",
+          'return len(encoded).to_bytes(4, "big") + encoded', "return encoded",
+          INTEGRITY),
+    Break("key files readable by others", "ledger/keys.py",
+          "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)",
+          "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)",
+          (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
+    Break("wrapped keys not bound to their scope", "ledger/keys.py",
+          'return b"plaint data key\\x00" + key_id.bytes + scope.encode()',
+          'return b"plaint data key\\x00" + key_id.bytes',
+          (f"{E2E}test_keys.py", "tests/integration/test_envelope.py", *INTEGRITY)),
+    Break("roles never refused", "ledger/team.py",
+          "        if role not in roles:", "        if False:",
+          (f"{E2E}test_lifecycle.py", f"{E2E}test_access_report.py")),
+    Break("a deadline met again moves its time", "projections/views.py",
+          'return [Update(DEADLINES, key, met, when={"met_at": None})]',
+          "return [Update(DEADLINES, key, met)]", VIEWS),
+    Break("work reopens a resolved complaint", "projections/views.py",
+          '                when={"status": str(Status.ACKNOWLEDGED)},\n', "",
+          VIEWS),
+    Break("erasure not shown in the views", "projections/views.py",
+          'changes.append(Update(COMPLAINTS, key, {"erased": 1}))', "pass",
+          (*VIEWS, f"{E2E}test_keys.py")),
+)  # fmt: skip
+
+
+class Stale(Exception):
+    """A break's original snippet is not found exactly once in its file."""
+
+
+def broken_text(text: str, each: Break) -> str:
+    """`text` with the break applied; Stale unless the snippet is there once."""
+    if each.regex:
+        pattern = re.compile(each.original, re.MULTILINE)
+        found = len(pattern.findall(text))
+        changed = pattern.sub(each.broken, text)
+    else:
+        found = text.count(each.original)
+        changed = text.replace(each.original, each.broken)
+    if found != 1:
+        raise Stale(f"{each.file}: the snippet is found {found} times, not once")
+    return changed
+
+
+def forget_bytecode(path: Path) -> None:
+    """Remove the cached bytecode of `path`: it is checked by the source's
+    size and whole-second time, which a same-size break and its undoing
+    within one second would both keep."""
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
+
+
+def put_back_left_overs() -> list[Path]:
+    """Restore any file a killed run left broken (its original beside it)."""
+    restored = []
+    for saved in ROOT.glob(f"**/*.py{LEFT_OVER}"):
+        if ".venv" in saved.parts:
+            continue
+        target = saved.with_name(saved.name.removesuffix(LEFT_OVER))
+        saved.replace(target)
+        forget_bytecode(target)
+        restored.append(target)
+    return restored
+
+
+@contextmanager
+def applied(each: Break) -> Iterator[None]:
+    """The break in place for the block; the file exactly as before after it."""
+    path = ROOT / each.file
+    original = path.read_bytes()
+    changed = broken_text(original.decode(), each)
+    saved = path.with_name(path.name + LEFT_OVER)
+    saved.write_bytes(original)
+    try:
+        path.write_text(changed, encoding="utf-8")
+        forget_bytecode(path)
+        yield
+    finally:
+        path.write_bytes(original)
+        forget_bytecode(path)
+        saved.unlink()
+
+
+def run_tests(tests: list[str], timeout: float) -> tuple[str, str]:
+    """Run pytest on `tests`, stopping at the first failure: (outcome, what)."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE",
+               "-p", "no:cacheprovider", *tests]  # fmt: skip
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return "killed", f"timed out after {timeout:.0f} s"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    lines = output.splitlines()
+    failed = [
+        line.removeprefix("FAILED ") for line in lines if line.startswith("FAILED ")
+    ]
+    errors = [
+        line.removeprefix("ERROR ") for line in lines if line.startswith("ERROR ")
+    ]
+    if process.returncode == 1 and failed:
+        return "killed", failed[0]
+    if process.returncode == 1 and errors:
+        # A fixture that failed (a server away, say) proves nothing.
+        return "error", f"a test could not run: {errors[0]}"
+    if process.returncode == 0:
+        return "survived", output.strip().splitlines()[-1]
+    return "error", f"pytest exit {process.returncode}: " + " | ".join(
+        output.strip().splitlines()[-3:]
+    )
+
+
+def interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.mutations")
+    parser.add_argument("names", nargs="*", help="only the breaks named so")
+    parser.add_argument("--list", action="store_true", help="list the breaks")
+    parser.add_argument("--check", action="store_true", help="check the snippets")
+    parser.add_argument("--full", action="store_true", help="then the whole suite")
+    parser.add_argument("--timeout", type=float, default=600, help="per break")
+    args = parser.parse_args()
+    for path in put_back_left_overs():
+        print(f"put back {path.relative_to(ROOT)}, left broken by a killed run")
+    chosen = [b for b in BREAKS if not args.names or b.name in args.names]
+    if unknown := set(args.names) - {b.name for b in BREAKS}:
+        parser.error(f"no break named {', '.join(sorted(unknown))}")
+    if args.list:
+        for each in chosen:
+            print(f"{each.name}  ({each.file})")
+        return 0
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+    outcomes: dict[str, int] = {}
+    for each in chosen:
+        started = time.monotonic()
+        try:
+            if args.check:
+                broken_text((ROOT / each.file).read_text(encoding="utf-8"), each)
+                outcome, what = "found", ""
+            else:
+                with applied(each):
+                    tests = [*each.tests, "tests"] if args.full else list(each.tests)
+                    outcome, what = run_tests(tests, args.timeout)
+        except Stale as stale:
+            outcome, what = "stale", str(stale)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        seconds = time.monotonic() - started
+        print(f"{outcome:<8} {each.name} ({seconds:.0f} s): {what}", flush=True)
+    print(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
+    return 0 if set(outcomes) <= {"killed", "found"} else 1
+
+
+if __name__ == "__main__":
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("Interrupted; every file is as it was.", file=sys.stderr)
+        raise SystemExit(130) from None
