@@ -138,3 +138,17 @@ class LogCheck:
             f"{'is' if found == due + 1 else 'are'} missing from the log; "
             "complaints were removed"
         )
+
+
+def last_of_run(used: Callable[[int], bool], low: int = 0) -> int:
+    """The last of the numbers low + 1, low + 2… for which `used` holds, when
+    they form a run (`low` when the first is not used): an exponential and a
+    binary search, O(log n) calls."""
+    step = 1
+    while used(low + step):
+        low, step = low + step, step * 2
+    high = low + step
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if used(middle) else (low, middle)
+    return low

@@ -19,6 +19,7 @@ from eventsourcing.persistence import RecordConflictError
 from ledger.base import LedgerBase
 from ledger.complaint import Complaint
 from ledger.errors import ConcurrencyConflict, IntegrityFailure, UnknownReference
+from ledger.integrity import last_of_run
 from ledger.reading import complaint_view
 from ledger.team import Policy, Team
 from ledger.vocabulary import Role
@@ -208,25 +209,11 @@ class CaseBase(LedgerBase):
                 break
             low = max(ids[i] for i in used)
             if low == window[-1]:
-                low = self._end_of_prefix(low)
+                low = last_of_run(self._number_used, low)
             elif window[-1] - low >= NUMBER_WINDOW // 2:
                 break  # enough unused numbers above it to take it as the end
         self._used_up_to = low
         return low + 1
-
-    def _end_of_prefix(self, low: int) -> int:
-        """The last used number of the run of used numbers from `low` on."""
-        step = 1
-        while self._number_used(low + step):
-            low, step = low + step, step * 2
-        high = low + step
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._number_used(middle):
-                low = middle
-            else:
-                high = middle
-        return low
 
     def _collided(self) -> None:
         """Another filer took a number this process picked: search from now on."""

@@ -30,13 +30,12 @@ from ledger.complaint import complaint_uuid
 from ledger.config import signing_key_file
 from ledger.envelope import SealCheck, text_key_id
 from ledger.errors import DamagedEvent, IntegrityFailure, InvalidInput
-from ledger.integrity import FILED, LogCheck, LogRow, open_head
+from ledger.integrity import LogCheck, LogRow, last_of_run, open_head
+from ledger.keycheck import ERASED, KeyTableCheck
 from ledger.note import NoteError, NoteMismatch, check_verifier_key
 from ledger.signing import load_signing_key, verifier_key
 from ledger.storage import StoredCheckpoint
 from ledger.vocabulary import Role
-
-ERASED = "Complaint.Erased"
 
 
 class TrustedKey(NamedTuple):
@@ -154,8 +153,9 @@ class VerificationCases(IntegrityCases):
                 f"{check.size}: events were removed from its end"
             )
             return failed(check.size, None, removed)
+        keys = KeyTableCheck(self.tables, self.keyring.master, self._storage)
         for row in erased:
-            kept = self._kept_key_problem(row)
+            kept = keys.kept_after_erasure(row)
             if kept:
                 return failed(check.size, notification_of(row), kept)
         uncovered = check.size - max(proven, start)
@@ -235,16 +235,9 @@ class VerificationCases(IntegrityCases):
         def filed(number: int) -> bool:
             originator = self._number_id(number)
             last = partial(self.tables.last_version, originator, position)
-            return self._storage(last) > 0
+            return bool(self._storage(last))
 
-        low, step = 0, 1
-        while filed(low + step):
-            low, step = low + step, step * 2
-        high = low + step
-        while high - low > 1:
-            middle = (low + high) // 2
-            low, high = (middle, high) if filed(middle) else (low, middle)
-        return low
+        return last_of_run(filed)
 
     def _check_rows(
         self, check: LogCheck, rows: list[LogRow], proven: int
@@ -257,7 +250,8 @@ class VerificationCases(IntegrityCases):
         start, first_number = check.size, check.filed + 1
         wrong = check.add_rows(rows)
         end = len(rows) if wrong is None else wrong[0]
-        keyless = self._data_key_problem(rows[:end], first_number)
+        keys = KeyTableCheck(self.tables, self.keyring.master, self._storage)
+        keyless = keys.filings(rows[:end], first_number)
         if keyless is not None:
             wrong, end = keyless, keyless[0]
         opened = max(0, proven - start)
@@ -273,57 +267,6 @@ class VerificationCases(IntegrityCases):
             index, problem = wrong
             return start + index + 1, notification_of(rows[index]), problem
         return check.size, None, None
-
-    def _data_key_problem(
-        self, rows: list[LogRow], first_number: int
-    ) -> tuple[int, str] | None:
-        """The first filing among `rows` (numbered from `first_number`) whose
-        complaint's data key is not its own and intact, or is gone though the
-        complaint was never erased; its index and why. A complaint keeps one
-        data key for life, so its filing names it."""
-        filings = [(i, row) for i, row in enumerate(rows) if row[3].endswith(FILED)]
-        named = {i: text_key_id(row[4]) for i, row in filings}
-        wanted = [UUID(bytes=k) for k in named.values() if k is not None]
-        stored = {
-            key.key_id.bytes: key
-            for key in self._storage(partial(self.tables.select_keys, wanted))
-        }
-        for number, (index, row) in enumerate(filings, start=first_number):
-            key_id, ref, owner = named[index], f"C-{number}", UUID(bytes=row[1])
-            if key_id is None:
-                continue  # a filing without text fails to open, or its root
-            key = stored.get(key_id)
-            if key is None:
-                if self._erased(owner):
-                    continue
-                return index, (
-                    f"{ref}'s data key is gone from the key table, yet {ref} was "
-                    "never erased: its text was destroyed without a record"
-                )
-            if key.scope != owner.hex:
-                return index, (
-                    f"{ref}'s text names a data key that the key table gives to "
-                    "another record: the key table was altered"
-                )
-            try:
-                self.keyring.master.unwrap(key)
-            except IntegrityFailure as error:
-                return index, f"{ref}'s {error}"
-        return None
-
-    def _erased(self, owner: UUID) -> bool:
-        events = self._storage(partial(self.tables.events_since, {owner: 0}))
-        return any(event.topic.endswith(ERASED) for event in events)
-
-    def _kept_key_problem(self, erasure: LogRow) -> str | None:
-        """Why an erased complaint is not erased: its data key is still kept."""
-        owner = UUID(bytes=erasure[1]).hex
-        if self._storage(partial(self.tables.select_scope_key, owner)) is None:
-            return None
-        return (
-            "the complaint was erased, but its data key is still in the key "
-            "table: its text can still be read"
-        )
 
     def _culprit(
         self, since: int, last: Notification, head: Expected

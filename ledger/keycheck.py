@@ -1,0 +1,82 @@
+"""The data keys the log's complaints name, held against the key table.
+
+A complaint keeps one data key for life, created with its filing: the key
+must be in the table, bound to that complaint (its row unwraps under the
+master key only with its own id and scope) and intact, until an `Erased`
+event destroys it; then it must be gone. Someone who can write the database
+could otherwise erase a complaint's text without a record, or swap two
+complaints' keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from ledger.envelope import text_key_id
+from ledger.errors import IntegrityFailure
+from ledger.integrity import FILED, LogRow
+from ledger.keys import MasterKey
+from ledger.storage import LedgerTables
+
+ERASED = "Complaint.Erased"
+Storage = Callable[[Callable[[], Any]], Any]
+
+
+class KeyTableCheck:
+    """Checks filings' data keys and erasures against the key table."""
+
+    def __init__(self, tables: LedgerTables, master: MasterKey, storage: Storage):
+        self.tables = tables
+        self.master = master
+        self.storage = storage
+
+    def filings(self, rows: list[LogRow], first_number: int) -> tuple[int, str] | None:
+        """The first filing among `rows` (numbered from `first_number`) whose
+        complaint's data key is not its own and intact, or is gone though the
+        complaint was never erased; its index and why."""
+        filings = [(i, row) for i, row in enumerate(rows) if row[3].endswith(FILED)]
+        named = {i: text_key_id(row[4]) for i, row in filings}
+        wanted = [UUID(bytes=k) for k in named.values() if k is not None]
+        stored = {
+            key.key_id.bytes: key
+            for key in self.storage(partial(self.tables.select_keys, wanted))
+        }
+        for number, (index, row) in enumerate(filings, start=first_number):
+            key_id, ref, owner = named[index], f"C-{number}", UUID(bytes=row[1])
+            if key_id is None:
+                continue  # a filing without text fails to open, or its root
+            key = stored.get(key_id)
+            if key is None:
+                if self._erased(owner):
+                    continue
+                return index, (
+                    f"{ref}'s data key is gone from the key table, yet {ref} was "
+                    "never erased: its text was destroyed without a record"
+                )
+            if key.scope != owner.hex:
+                return index, (
+                    f"{ref}'s text names a data key that the key table gives to "
+                    "another record: the key table was altered"
+                )
+            try:
+                self.master.unwrap(key)
+            except IntegrityFailure as error:
+                return index, f"{ref}'s {error}"
+        return None
+
+    def kept_after_erasure(self, erasure: LogRow) -> str | None:
+        """Why an erased complaint is not erased: its data key is still kept."""
+        owner = UUID(bytes=erasure[1]).hex
+        if self.storage(partial(self.tables.select_scope_key, owner)) is None:
+            return None
+        return (
+            "the complaint was erased, but its data key is still in the key "
+            "table: its text can still be read"
+        )
+
+    def _erased(self, owner: UUID) -> bool:
+        events = self.storage(partial(self.tables.events_since, {owner: 0}))
+        return any(event.topic.endswith(ERASED) for event in events)
