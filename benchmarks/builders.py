@@ -50,7 +50,9 @@ def intake(n: int, *, external: bool = True) -> Intake:
         detail="Every morning since Monday the portal stops answering. " * 4,
         customer=f"Customer {n}",
         contact=f"customer{n}@example.org",
-        received_at=START + timedelta(minutes=7 * n),
+        # Seven minutes apart, within the 300 days after START: a time
+        # received may not lie in the future.
+        received_at=START + timedelta(minutes=7 * n % (300 * 24 * 60)),
         external_id=f"EXT-{n}" if external else None,
     )
 

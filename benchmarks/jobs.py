@@ -214,22 +214,24 @@ def verify_incremental(
     ledger = ComplaintLedger.open(
         parse_location(ledger_path(directory), environ), actor="ann", environ=environ
     )
+    verifier = ledger.info()["verifier_key"]
     latest = ledger.latest_checkpoint()
-    # Without the signing key at hand, the import signs no checkpoint of its
-    # own, so all its events are new to the incremental check.
+    # As on a machine without the signing key (an auditor's, given the
+    # verifier key): the import signs no checkpoint of its own, so all its
+    # events are new to the incremental check.
     signing = signing_key_file(ledger.ledger_id, environ)
     aside = signing.rename(signing.with_name(signing.name + ".aside"))
     try:
         ledger.import_records(lambda: records(start, complaints))
+        added = ledger.events_after(0) - (latest["size"] if latest else 0)
+        best = float("inf")
+        for _ in range(rounds):  # it only reads: the same check can be timed again
+            started = time.perf_counter()
+            verdict = ledger.verify(incremental=True, verifier_key=verifier)
+            best = min(best, time.perf_counter() - started)
+            assert verdict["ok"], verdict
     finally:
         aside.rename(signing)
-    added = ledger.events_after(0) - (latest["size"] if latest else 0)
-    best = float("inf")
-    for _ in range(rounds):  # it reads only, so the same check can be timed again
-        started = time.perf_counter()
-        verdict = ledger.verify(incremental=True)
-        best = min(best, time.perf_counter() - started)
-        assert verdict["ok"], verdict
     ledger.close()
     return {"events": added, "seconds": best}
 

@@ -16,7 +16,6 @@ from typing import Any
 from uuid import UUID
 
 from ledger.envelope import text_key_id
-from ledger.errors import IntegrityFailure
 from ledger.integrity import FILED, LogRow
 from ledger.keys import MasterKey
 from ledger.storage import LedgerTables
@@ -39,32 +38,30 @@ class KeyTableCheck:
         complaint was never erased; its index and why."""
         filings = [(i, row) for i, row in enumerate(rows) if row[3].endswith(FILED)]
         named = {i: text_key_id(row[4]) for i, row in filings}
-        wanted = [UUID(bytes=k) for k in named.values() if k is not None]
-        stored = {
-            key.key_id.bytes: key
-            for key in self.storage(partial(self.tables.select_keys, wanted))
-        }
+        wanted = [k for k in named.values() if k is not None]
+        stored = self.storage(partial(self.tables.wrapped_keys, wanted))
         for number, (index, row) in enumerate(filings, start=first_number):
-            key_id, ref, owner = named[index], f"C-{number}", UUID(bytes=row[1])
+            key_id, ref, owner = named[index], f"C-{number}", row[1]
             if key_id is None:
                 continue  # a filing without text fails to open, or its root
-            key = stored.get(key_id)
-            if key is None:
+            if key_id not in stored:
                 if self._erased(owner):
                     continue
                 return index, (
                     f"{ref}'s data key is gone from the key table, yet {ref} was "
                     "never erased: its text was destroyed without a record"
                 )
-            if key.scope != owner.hex:
+            scope, wrapped = stored[key_id]
+            if scope != owner.hex():
                 return index, (
                     f"{ref}'s text names a data key that the key table gives to "
                     "another record: the key table was altered"
                 )
-            try:
-                self.master.unwrap(key)
-            except IntegrityFailure as error:
-                return index, f"{ref}'s {error}"
+            if not self.master.wrapped(key_id, scope, wrapped):
+                return index, (
+                    f"{ref}'s data key failed its integrity check: the key table "
+                    "was altered"
+                )
         return None
 
     def kept_after_erasure(self, erasure: LogRow) -> str | None:
@@ -77,6 +74,7 @@ class KeyTableCheck:
             "table: its text can still be read"
         )
 
-    def _erased(self, owner: UUID) -> bool:
-        events = self.storage(partial(self.tables.events_since, {owner: 0}))
+    def _erased(self, owner: bytes) -> bool:
+        record = {UUID(bytes=owner): 0}
+        events = self.storage(partial(self.tables.events_since, record))
         return any(event.topic.endswith(ERASED) for event in events)

@@ -100,6 +100,17 @@ class MasterKey:
         nonce = os.urandom(NONCE_BYTES)
         return nonce + self._cipher.encrypt(nonce, data_key, _aad(key_id, scope))
 
+    def wrapped(self, key_id: bytes, scope: str, wrapped: bytes) -> bool:
+        """Whether `wrapped` is a data key this key wrapped for this id (16
+        bytes) and scope: a stored key checked without building it."""
+        nonce, sealed = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
+        aad = _AAD_PREFIX + key_id + scope.encode()
+        try:
+            self._cipher.decrypt(nonce, sealed, aad)
+        except InvalidTag:
+            return False
+        return True
+
     def unwrap(self, stored: StoredKey) -> bytes:
         """Decrypt a stored data key; refuse one that was altered or moved."""
         nonce, sealed = stored.wrapped[:NONCE_BYTES], stored.wrapped[NONCE_BYTES:]
@@ -114,8 +125,11 @@ class MasterKey:
             ) from None
 
 
+_AAD_PREFIX = b"plaint data key\x00"
+
+
 def _aad(key_id: UUID, scope: str) -> bytes:
-    return b"plaint data key\x00" + key_id.bytes + scope.encode()
+    return _AAD_PREFIX + key_id.bytes + scope.encode()
 
 
 def read_master_key(path: Path) -> MasterKey:

@@ -26,7 +26,7 @@ from ledger.cases.integrity import (
     notification_of,
     resume_tree,
 )
-from ledger.complaint import complaint_uuid
+from ledger.complaint import complaint_id_bytes
 from ledger.config import signing_key_file
 from ledger.envelope import SealCheck, text_key_id
 from ledger.errors import DamagedEvent, IntegrityFailure, InvalidInput
@@ -226,7 +226,7 @@ class VerificationCases(IntegrityCases):
         return check, position
 
     def _number_id(self, number: int) -> bytes:
-        return complaint_uuid(self.ledger_id, number).bytes
+        return complaint_id_bytes(self.ledger_id, number)
 
     def _filed_by(self, position: int) -> int:
         """How many complaints were filed at or before notification id

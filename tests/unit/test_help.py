@@ -60,3 +60,23 @@ def test_shell_completion_completes_commands_and_choices() -> None:
         "moderate",
         "severe",
     ]
+
+
+def test_help_loads_no_cryptography_or_storage() -> None:
+    """`plaint --help` lists every command, which loads every command module:
+    what they need of keys, ciphers and databases is imported when used, so
+    the help stays quick (the benchmarks time it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.argv = ['plaint', '--help']\n"
+        "from commands import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('cryptography', 'eventsourcing', 'sqlite3', 'jinja2')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[-1]
+    assert found == "[]"
