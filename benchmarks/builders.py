@@ -14,9 +14,9 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from ledger.application import ComplaintLedger
-from ledger.intake import Intake
-from ledger.location import parse_location
-from ledger.sources import Record
+from ledger.domain.intake import Intake
+from ledger.sources.records import Record
+from ledger.storage.location import parse_location
 
 CHANNELS = ("email", "phone", "web", "chat", "meeting")
 SEVERITIES = ("positive", "mild", "moderate", "severe")

@@ -101,8 +101,8 @@ def bulk_import(directory: str, complaints: int, rounds: int = 1) -> dict[str, A
     the library saving batches of 100 aggregates without encryption; each the
     best of `rounds` on fresh ledgers, since one commit's sync can swing a
     short run by a fifth."""
+    from ledger.bulk.workers import worker_count
     from ledger.cases.importing import WORKERS_FROM
-    from ledger.workers import worker_count
 
     best: dict[str, Any] = {"value": 0.0, "baseline": 0.0}
     for round_ in range(rounds):
@@ -149,7 +149,7 @@ def build(directory: str, complaints: int, library_events: int) -> dict[str, Any
 def rebuild(directory: str) -> dict[str, Any]:
     """Replaying the whole log into empty views (run in a child of its own)."""
     from ledger.application import ComplaintLedger
-    from ledger.location import parse_location
+    from ledger.storage.location import parse_location
     from projections.catchup import catch_up, open_store
     from projections.views import VIEWS
 
@@ -186,7 +186,7 @@ def library_read(directory: str, key: str) -> dict[str, Any]:
 def verify(directory: str) -> dict[str, Any]:
     """`verify` over the whole log (run in a child of its own)."""
     from ledger.application import ComplaintLedger
-    from ledger.location import parse_location
+    from ledger.storage.location import parse_location
 
     environ = environ_for(directory)
     ledger = ComplaintLedger.open(
@@ -207,8 +207,8 @@ def verify_incremental(
     then `verify --incremental` over just those, the fastest of `rounds` (run
     in a child of its own)."""
     from ledger.application import ComplaintLedger
-    from ledger.config import signing_key_file
-    from ledger.location import parse_location
+    from ledger.crypto.keyfiles import signing_key_file
+    from ledger.storage.location import parse_location
 
     environ = environ_for(directory)
     ledger = ComplaintLedger.open(
@@ -267,7 +267,8 @@ def lessons(directory: str, complaints: int) -> dict[str, Any]:
 
     from commands import cli
     from commands.base import Session
-    from ledger.sample import ManualClock, generate
+    from commands.sample import generate
+    from ledger.domain.timeutil import ManualClock
     from projections.catchup import catch_up, open_store
 
     ledger = create(directory, policy=False)

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from benchmarks.builders import Item, create, environ_for, intake
-from ledger.location import parse_location
+from ledger.storage.location import parse_location
 
 ACTIONS = ("file", "ack", "note", "respond", "resolve")
 

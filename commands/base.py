@@ -23,9 +23,9 @@ from commands.terminal import (
     raw_output,
     raw_stream,
 )
+from ledger.domain.timeutil import Clock, parse_duration, parse_time, system_clock
+from ledger.domain.vocabulary import Channel, Role, Severity, Status
 from ledger.errors import InvalidInput, LedgerError
-from ledger.timeutil import Clock, parse_duration, parse_time, system_clock
-from ledger.vocabulary import Channel, Role, Severity, Status
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -171,7 +171,7 @@ def session(ctx: click.Context) -> Session:
 def open_ledger(ctx: click.Context) -> ComplaintLedger:
     """Open the session's ledger; it is closed when the command ends."""
     from ledger.application import ComplaintLedger
-    from ledger.location import parse_location
+    from ledger.storage.location import parse_location
 
     current = session(ctx)
     location = parse_location(current.ledger, current.environ)

@@ -44,12 +44,13 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
       plaint demo
       plaint demo /tmp/plaint-demo --complaints 1000
     """
+    from commands.sample import generate
     from ledger.application import ComplaintLedger
-    from ledger.config import KEY_FILE_VARIABLE, MASTER_KEY_VARIABLE
-    from ledger.location import parse_location
-    from ledger.sample import ManualClock, generate
-    from projections import reports
+    from ledger.crypto.keyfiles import KEY_FILE_VARIABLE, MASTER_KEY_VARIABLE
+    from ledger.domain.timeutil import ManualClock
+    from ledger.storage.location import parse_location
     from projections.catchup import catch_up, open_store
+    from projections.reports import common
 
     current = session(ctx)
     directory = directory.absolute()
@@ -92,12 +93,12 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
         ("warnings", {"as_of": None}, "warnings.html"),
         ("team", {"project": None, "as_of": None}, "team.html"),
     ]
-    for project in reports.projects(store):
+    for project in common.projects(store):
         runs.append(
             ("lessons", {"project": project, "as_of": None},
              f"lessons-{project.lower()}.html")
         )  # fmt: skip
-    for ref in reports.most_escalated(store, 2):
+    for ref in common.most_escalated(store, 2):
         runs.append(("route", {"ref": ref}, f"route-{ref}.html"))
     # Last, so that it lists any export the other reports recorded.
     runs.append(("access", {"since": None, "complaint": None}, "access.html"))

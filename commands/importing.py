@@ -17,10 +17,10 @@ from commands.base import (
     open_ledger,
     progress_of,
 )
-from ledger.vocabulary import IMPORT_FORMATS
+from ledger.domain.vocabulary import IMPORT_FORMATS
 
 if TYPE_CHECKING:
-    from ledger.sources import Record
+    from ledger.sources.records import Record
 
 
 @click.command("import", cls=PlaintCommand)
@@ -74,7 +74,7 @@ def import_files(
       plaint import web-form.jsonl --skip-invalid --json
     """
     # Imported here: the email parser is slow to load, and `--help` needs none.
-    from ledger.sources import Defaults, read_source
+    from ledger.sources.records import Defaults, read_source
 
     defaults = Defaults(project=project, severity=severity)
     named = len(files) > 1

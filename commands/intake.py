@@ -18,7 +18,7 @@ from commands.base import (
     open_ledger,
     read_stdin,
 )
-from ledger.intake import Intake
+from ledger.domain.intake import Intake
 
 REQUIRED: dict[str, tuple[str, click.Choice[str] | None]] = {
     "project": ("Project", None),

@@ -33,7 +33,7 @@ def allowed_output(ledger: ComplaintLedger, output: Path) -> Path:
     """`output`, absolute, unless it is a ledger's or a key's file: checked
     before a command does anything, as `write_output` checks it again."""
     # Imported when used: it reads keys, which `plaint --help` need not load.
-    from ledger.outputs import check_output, files_in_use
+    from ledger.storage.outputs import check_output, files_in_use
 
     in_use = files_in_use(ledger.location, ledger.ledger_id, ledger.environ)
     return check_output(output, in_use)

@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from commands.base import DURATION, PlaintGroup, echo_json, json_option, open_ledger
-from ledger.timeutil import format_duration
-from ledger.vocabulary import DEADLINE_NAMES, WILDCARD, Channel, Severity
+from ledger.domain.timeutil import format_duration
+from ledger.domain.vocabulary import DEADLINE_NAMES, WILDCARD, Channel, Severity
 
 CHANNEL_OR_ANY = click.Choice([WILDCARD, *(c.value for c in Channel)])
 SEVERITY_OR_ANY = click.Choice([WILDCARD, *(s.value for s in Severity)])

@@ -11,7 +11,7 @@ from commands.base import (
     open_ledger,
     progress_bar,
 )
-from ledger.vocabulary import ADMINS, Role
+from ledger.domain.vocabulary import ADMINS, Role
 
 
 @click.group(cls=PlaintGroup)

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from commands.access import readers
 from commands.base import TIME, PlaintCommand, echo_json, json_option, open_ledger
-from ledger.timeutil import local, parse_time
+from commands.confidential import readers
+from ledger.domain.timeutil import local, parse_time
 
 
 def when(text: str | None) -> str:

@@ -25,9 +25,9 @@ from commands.base import (
     session,
 )
 from commands.output import allowed_output, output_file, write_output
+from ledger.domain.timeutil import iso
+from ledger.domain.vocabulary import Role
 from ledger.errors import InvalidInput
-from ledger.timeutil import iso
-from ledger.vocabulary import Role
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -51,7 +51,7 @@ def build(
     parameters: dict[str, Any],
 ) -> dict[str, Any]:
     """One report's data: its header, then what it shows."""
-    from projections import access, lessons, reports, route, teamstats, warnings
+    from projections.reports import access, common, lessons, route, team, warnings
 
     as_of = parameters.get("as_of")
     moment = now if as_of is None else as_of
@@ -66,8 +66,8 @@ def build(
         title = TITLES[name]
         if name == "lessons":
             project = parameters["project"]
-            if project not in reports.projects(store):
-                known = ", ".join(reports.projects(store)) or "none yet"
+            if project not in common.projects(store):
+                known = ", ".join(common.projects(store)) or "none yet"
                 raise InvalidInput(
                     f"no complaints about project '{project}' (projects: {known})"
                 )
@@ -81,11 +81,11 @@ def build(
             if ref is not None:
                 title = f"{title} of {body['complaint']}"
         else:
-            body = teamstats.team(store, moment, parameters.get("project"))
+            body = team.team(store, moment, parameters.get("project"))
     recorded = {
         k: iso(v) if isinstance(v, datetime) else v for k, v in parameters.items()
     }
-    head = reports.header(ledger, name, title, recorded, covering, now, as_of)
+    head = common.header(ledger, name, title, recorded, covering, now, as_of)
     return {"header": head, **body}
 
 
@@ -95,7 +95,7 @@ def publish(
     """Print the data (no `output`) or write the page, and record the run. A
     page is written whole or not at all: to a temporary file beside it,
     renamed into place only once the run is recorded."""
-    from projections.render import render
+    from projections.reports.render import render
 
     head = data["header"]
     record = partial(

@@ -23,7 +23,7 @@ def init(ctx: click.Context, admin: str | None) -> None:
       plaint --ledger /srv/plaint/ledger.sqlite init
     """
     from ledger.application import ComplaintLedger
-    from ledger.location import parse_location
+    from ledger.storage.location import parse_location
     from projections.catchup import open_store
 
     current = session(ctx)

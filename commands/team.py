@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from commands.base import ROLE, PlaintGroup, echo_json, json_option, open_ledger
-from ledger.vocabulary import Role
+from ledger.domain.vocabulary import Role
 
 
 @click.group(cls=PlaintGroup)

@@ -15,8 +15,8 @@ from commands.base import (
     open_views,
     session,
 )
-from ledger.timeutil import local, parse_time
-from ledger.vocabulary import ROUTERS, Role
+from ledger.domain.timeutil import local, parse_time
+from ledger.domain.vocabulary import ROUTERS, Role
 
 
 def echo_listing(rows: list[dict[str, Any]]) -> None:

@@ -7,10 +7,10 @@ The use cases are grouped by area in `ledger/cases/`.
 
 from __future__ import annotations
 
+from ledger.cases.administration import TeamCases
 from ledger.cases.importing import ImportCases
 from ledger.cases.keys import KeyCases
 from ledger.cases.reading import ReadingCases
-from ledger.cases.team import TeamCases
 from ledger.cases.verification import VerificationCases
 
 

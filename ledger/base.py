@@ -30,15 +30,20 @@ from eventsourcing.persistence import (
     RecordConflictError,
 )
 
-from ledger.complaint import reference
-from ledger.config import (
+from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
+from ledger.crypto.keyfiles import (
     MASTER_KEY_VARIABLE,
     load_master_key,
     load_pending_master_key,
     master_key_file,
     signing_key_file,
 )
-from ledger.envelope import EnvelopeMapper, ledger_transcoder
+from ledger.crypto.keyring import Keyring, MasterKey, write_secret_file
+from ledger.crypto.signing import create_signing_key, verifier_key
+from ledger.domain.complaint import reference
+from ledger.domain.grantees import new_member_name
+from ledger.domain.team import Policy, Team
+from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
@@ -48,16 +53,11 @@ from ledger.errors import (
     StorageFailure,
     UnknownReference,
 )
-from ledger.grantees import new_member_name
-from ledger.keys import Keyring, MasterKey, write_secret_file
-from ledger.location import Location, file_exists
-from ledger.signing import create_signing_key, verifier_key
-from ledger.storage import LedgerMeta, LedgerTables, checkpoint_view
-from ledger.team import Policy, Team
-from ledger.timeutil import Clock, system_clock
+from ledger.storage.location import Location, file_exists
+from ledger.storage.tables import LedgerMeta, LedgerTables, checkpoint_view
 
 if TYPE_CHECKING:
-    from ledger.drafting import Prepared
+    from ledger.bulk.drafting import Prepared
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -126,7 +126,7 @@ class LedgerBase(Application[UUID]):
                 f"no ledger at {location.display}; create one with `plaint init`"
             )
         if location.path is not None:
-            from ledger.sqlitestorage import holds_ledger
+            from ledger.storage.sqlite import holds_ledger
 
             if not holds_ledger(location.path):
                 raise LedgerMissing(
@@ -344,7 +344,7 @@ class LedgerBase(Application[UUID]):
 
     def save_prepared(self, prepared: Prepared) -> None:
         """Insert events drafted and sealed beforehand (an import batch, see
-        ledger/drafting.py) with their new data keys, in one transaction."""
+        ledger/bulk/drafting.py) with their new data keys, in one transaction."""
         self.tables.insert_events(prepared.events, new_keys=prepared.keys)
 
     # The log, for the read side.

@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Notification
 from eventsourcing.sqlite import SQLiteDatastore
 
-from ledger.collector import cycles_uncollected
+from ledger.bulk.collector import cycles_uncollected
 from projections.store import (
     TRACKING_PREFIX,
     SQLiteViewStore,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ledger.timeutil import iso, parse_time, stamp
-from ledger.vocabulary import DEADLINE_NAMES, OPEN_STATUSES
+from ledger.domain.timeutil import iso, parse_time, stamp
+from ledger.domain.vocabulary import DEADLINE_NAMES, OPEN_STATUSES
 from projections.store import ViewSQL
 from projections.views import COMPLAINTS, DEADLINES
 

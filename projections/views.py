@@ -15,8 +15,8 @@ from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
-from ledger.timeutil import stamp
-from ledger.vocabulary import DEADLINE_NAMES, Status
+from ledger.domain.timeutil import stamp
+from ledger.domain.vocabulary import DEADLINE_NAMES, Status
 
 Row = dict[str, Any]
 

@@ -15,9 +15,8 @@ from click.testing import CliRunner, Result
 from commands import cli
 from commands.base import Session
 from ledger.application import ComplaintLedger
-from ledger.location import parse_location
-from ledger.sample import ManualClock
-from ledger.timeutil import Clock, system_clock
+from ledger.domain.timeutil import Clock, ManualClock, system_clock
+from ledger.storage.location import parse_location
 
 DEMO_NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 

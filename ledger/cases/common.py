@@ -17,12 +17,12 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.base import LedgerBase
-from ledger.complaint import Complaint
+from ledger.domain.complaint import Complaint
+from ledger.domain.plain import complaint_view
+from ledger.domain.team import Policy, Team
+from ledger.domain.vocabulary import Role
 from ledger.errors import ConcurrencyConflict, IntegrityFailure, UnknownReference
-from ledger.integrity import last_of_run
-from ledger.reading import complaint_view
-from ledger.team import Policy, Team
-from ledger.vocabulary import Role
+from ledger.evidence.logcheck import last_of_run
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 32

@@ -12,20 +12,20 @@ from eventsourcing.persistence import (
     RecordConflictError,
 )
 
+from ledger.bulk.drafting import Filing
 from ledger.cases.common import MAX_ATTEMPTS, CaseBase
-from ledger.complaint import Complaint, reference
-from ledger.drafting import Filing
-from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
-from ledger.grantees import allow_list
-from ledger.intake import Intake, require_text
-from ledger.reading import complaint_view
-from ledger.team import Policy, Team
-from ledger.vocabulary import (
+from ledger.domain.complaint import Complaint, reference
+from ledger.domain.grantees import allow_list
+from ledger.domain.intake import Intake, require_text
+from ledger.domain.plain import complaint_view
+from ledger.domain.team import Policy, Team
+from ledger.domain.vocabulary import (
     OPEN_STATUSES,
     ROUTERS,
     WORKERS,
     Severity,
 )
+from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 
 
 class ComplaintCases(CaseBase):
@@ -97,7 +97,7 @@ class ComplaintCases(CaseBase):
     # start-up time, and most complaints filed at the terminal claim nothing.
 
     def _claim_id(self, intake: Intake) -> UUID:
-        from ledger.claims import claim_id
+        from ledger.domain.claims import claim_id
 
         if self._claim_secret is None:
             self._claim_secret = self.keyring.ledger_secret(b"plaint intake claims")
@@ -105,7 +105,7 @@ class ComplaintCases(CaseBase):
 
     def _claimed(self, claim: UUID) -> int | None:
         """The number of the complaint that holds this claim, if any."""
-        from ledger.claims import IntakeClaim
+        from ledger.domain.claims import IntakeClaim
 
         try:
             return self._get(IntakeClaim, claim, "claim").number

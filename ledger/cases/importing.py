@@ -12,18 +12,18 @@ from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
+from ledger.bulk.collector import cycles_uncollected
+from ledger.bulk.drafting import Filing, Prepared, prepare
 from ledger.cases.common import MAX_ATTEMPTS
 from ledger.cases.complaints import ComplaintCases
 from ledger.cases.integrity import IntegrityCases
-from ledger.collector import cycles_uncollected
-from ledger.drafting import Filing, Prepared, prepare
+from ledger.domain.intake import Intake
+from ledger.domain.vocabulary import WORKERS
 from ledger.errors import ConcurrencyConflict, InvalidInput
-from ledger.intake import Intake
-from ledger.vocabulary import WORKERS
 
 if TYPE_CHECKING:
-    from ledger.sources import Record
-    from ledger.workers import Workers
+    from ledger.bulk.workers import Workers
+    from ledger.sources.records import Record
 
 BATCH_SIZE = 1000
 # What an import holds of what it read while checking it, rather than read
@@ -57,7 +57,7 @@ class ImportCases(ComplaintCases, IntegrityCases):
         to HOLD_BYTES; past that, `read` is called again, so that a large file
         is streamed, never held whole. With `workers`, an import of
         WORKERS_FROM records or more is drafted by worker processes too
-        (ledger/workers.py): they are spawned, so the program's main module
+        (ledger/bulk/workers.py): they are spawned, so the program's main module
         must be safe to import (its work under `if __name__ == "__main__":`)."""
         self.require_role(WORKERS, "import complaints")
         now = self.clock()
@@ -87,7 +87,7 @@ class ImportCases(ComplaintCases, IntegrityCases):
     @contextmanager
     def _workers(self, wanted: bool) -> Iterator[Workers | None]:
         """Worker processes for a large import, on a machine with cores to share."""
-        from ledger.workers import Workers, worker_count
+        from ledger.bulk.workers import Workers, worker_count
 
         count = worker_count() if wanted else 0
         if not count:

@@ -13,17 +13,17 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 
 from ledger.cases.common import CaseBase
-from ledger.config import signing_key_file
+from ledger.crypto.keyfiles import signing_key_file
+from ledger.crypto.signing import load_signing_key
+from ledger.domain.vocabulary import Role
 from ledger.errors import KeyProblem, RuleViolation
-from ledger.integrity import LogRow, leaf_hashes
-from ledger.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
-from ledger.note import checkpoint_body, sign_note
-from ledger.signing import load_signing_key
-from ledger.storage import StoredCheckpoint, checkpoint_view
-from ledger.vocabulary import Role
+from ledger.evidence.logcheck import LogRow, leaf_hashes
+from ledger.evidence.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
+from ledger.evidence.note import checkpoint_body, sign_note
+from ledger.storage.tables import StoredCheckpoint, checkpoint_view
 
 if TYPE_CHECKING:
-    from ledger.drafting import Prepared
+    from ledger.bulk.drafting import Prepared
 
 # A write that leaves this many events unsigned signs a checkpoint by itself.
 CHECKPOINT_EVERY = 1000

@@ -10,12 +10,21 @@ from typing import Any
 from uuid import uuid4
 
 from ledger.cases.common import CaseBase
-from ledger.config import MASTER_KEY_VARIABLE, master_key_file, pending_key_file
-from ledger.envelope import key_ids_of
+from ledger.crypto.envelope import key_ids_of
+from ledger.crypto.keyfiles import (
+    MASTER_KEY_VARIABLE,
+    master_key_file,
+    pending_key_file,
+)
+from ledger.crypto.keyring import (
+    LEDGER_SCOPE,
+    MasterKey,
+    read_master_key,
+    write_secret_file,
+)
+from ledger.domain.intake import require_text
+from ledger.domain.vocabulary import ADMINS, Role
 from ledger.errors import KeyProblem, LedgerError
-from ledger.intake import require_text
-from ledger.keys import LEDGER_SCOPE, MasterKey, read_master_key, write_secret_file
-from ledger.vocabulary import ADMINS, Role
 
 # AES-GCM with random 96-bit nonces: NIST SP 800-38D caps a key at 2^32 uses.
 NONCE_BUDGET = 2**32
@@ -60,7 +69,9 @@ class KeyCases(CaseBase):
             os.replace(path, archive)
         os.replace(pending, path)
         self.keyring.unlock(MasterKey(new.secret, str(path)))
-        from ledger.audit import KeyRotation  # when used: see ledger/audit.py
+        from ledger.domain.audit import (
+            KeyRotation,  # when used: see ledger/domain/audit.py
+        )
 
         self._save(
             KeyRotation(

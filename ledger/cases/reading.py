@@ -12,23 +12,23 @@ from eventsourcing.application import (
 )
 
 from ledger.cases.common import CaseBase
-from ledger.complaint import Complaint
-from ledger.config import (
+from ledger.crypto.keyfiles import (
     key_source,
     signing_key_file,
+)
+from ledger.domain.complaint import Complaint
+from ledger.domain.grantees import allow_list, describe, entry_for
+from ledger.domain.intake import require_text
+from ledger.domain.plain import complaint_view, event_row
+from ledger.domain.team import Team
+from ledger.domain.timeutil import iso
+from ledger.domain.vocabulary import (
+    ROUTERS,
+    Role,
 )
 from ledger.errors import (
     InvalidInput,
     PermissionDenied,
-)
-from ledger.grantees import allow_list, describe, entry_for
-from ledger.intake import require_text
-from ledger.reading import complaint_view, event_row
-from ledger.team import Team
-from ledger.timeutil import iso
-from ledger.vocabulary import (
-    ROUTERS,
-    Role,
 )
 
 
@@ -103,7 +103,7 @@ class ReadingCases(CaseBase):
             return True
         allowed = complaint.may_read(self.actor, team.role_of(self.actor))
         action = ("export" if export else "read") if allowed else "refused"
-        from ledger.audit import Access  # when used: see ledger/audit.py
+        from ledger.domain.audit import Access  # when used: see ledger/domain/audit.py
         from ledger.host import os_user
 
         access = Access(
@@ -161,7 +161,9 @@ class ReadingCases(CaseBase):
         """Record that the actor generated `report` over the log's first
         `covering` notifications (any member may generate reports)."""
         self.team().authorise(self.actor, tuple(Role), "generate reports")
-        from ledger.audit import ReportRun  # when used: see ledger/audit.py
+        from ledger.domain.audit import (
+            ReportRun,  # when used: see ledger/domain/audit.py
+        )
 
         run = ReportRun(
             id=uuid4(),

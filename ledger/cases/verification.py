@@ -26,16 +26,16 @@ from ledger.cases.integrity import (
     notification_of,
     resume_tree,
 )
-from ledger.complaint import complaint_id_bytes
-from ledger.config import signing_key_file
-from ledger.envelope import SealCheck, text_key_id
+from ledger.crypto.envelope import SealCheck, text_key_id
+from ledger.crypto.keycheck import ERASED, KeyTableCheck
+from ledger.crypto.keyfiles import signing_key_file
+from ledger.crypto.signing import load_signing_key, verifier_key
+from ledger.domain.complaint import complaint_id_bytes
+from ledger.domain.vocabulary import Role
 from ledger.errors import DamagedEvent, IntegrityFailure, InvalidInput
-from ledger.integrity import LogCheck, LogRow, last_of_run, open_head
-from ledger.keycheck import ERASED, KeyTableCheck
-from ledger.note import NoteError, NoteMismatch, check_verifier_key
-from ledger.signing import load_signing_key, verifier_key
-from ledger.storage import StoredCheckpoint
-from ledger.vocabulary import Role
+from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run, open_head
+from ledger.evidence.note import NoteError, NoteMismatch, check_verifier_key
+from ledger.storage.tables import StoredCheckpoint
 
 
 class TrustedKey(NamedTuple):

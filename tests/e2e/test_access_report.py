@@ -8,8 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ledger.sample import ManualClock
-from ledger.timeutil import iso, system_clock
+from ledger.domain.timeutil import ManualClock, iso, system_clock
 from tests.conftest import Plaint
 
 CANARY = "CANARY-ACCESS-8c4f"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from ledger.application import ComplaintLedger
-from ledger.intake import Intake
-from ledger.storage import LedgerTables
+from ledger.domain.intake import Intake
+from ledger.storage.tables import LedgerTables
 from tests.conftest import Plaint
 
 FILERS = 4

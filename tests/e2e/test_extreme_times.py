@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ledger.domain.intake import Intake
+from ledger.domain.timeutil import ManualClock
 from ledger.errors import InvalidInput
-from ledger.intake import Intake
-from ledger.sample import ManualClock
 from tests.conftest import Plaint
 
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)

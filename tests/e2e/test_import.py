@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from ledger.cases import importing
-from ledger.sources import Defaults, Record, read_source
-from ledger.timeutil import parse_time
+from ledger.domain.timeutil import parse_time
+from ledger.sources.records import Defaults, Record, read_source
 from tests.conftest import Plaint
 
 FILED = "ledger.complaint:Complaint.Filed"

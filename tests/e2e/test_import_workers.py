@@ -11,9 +11,9 @@ from uuid import uuid4
 
 import pytest
 
+from ledger.bulk.workers import Workers
 from ledger.cases import importing
-from ledger.intake import Intake
-from ledger.workers import Workers
+from ledger.domain.intake import Intake
 from tests.conftest import Plaint
 from tests.e2e.test_import import calls, imported
 
@@ -24,7 +24,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     several batches, each drafted while the one before is saved."""
     monkeypatch.setattr(importing, "WORKERS_FROM", 1)
     monkeypatch.setattr(importing, "BATCH_SIZE", 40)
-    monkeypatch.setattr("ledger.workers.worker_count", lambda: 2)
+    monkeypatch.setattr("ledger.bulk.workers.worker_count", lambda: 2)
 
 
 @pytest.mark.usefixtures("small_batches")

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ledger.keys import MasterKey
-from ledger.storage import LedgerTables
+from ledger.crypto.keyring import MasterKey
+from ledger.storage.tables import LedgerTables
 from tests.conftest import Plaint
 
 CANARY = "CANARY-ERASE-3c9"

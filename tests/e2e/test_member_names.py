@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.complaint import Complaint
+from ledger.domain.complaint import Complaint
 from tests.conftest import Plaint
 
 

@@ -8,7 +8,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ledger.sample import ManualClock
+from ledger.domain.timeutil import ManualClock
 from tests.conftest import Plaint
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ledger.envelope import key_ids_of
-from ledger.intake import Intake
+from ledger.crypto.envelope import key_ids_of
+from ledger.domain.intake import Intake
 from tests.conftest import Plaint
 
 

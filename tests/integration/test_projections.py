@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ledger.timeutil import parse_time
+from ledger.domain.timeutil import parse_time
 from projections.catchup import catch_up, memory_store, open_store
 from projections.store import ViewSQL
 from projections.views import VIEWS, View

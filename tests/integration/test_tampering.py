@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ledger.envelope import SealCheck
+from ledger.crypto.envelope import SealCheck
 from ledger.errors import IntegrityFailure, LedgerError
 from tests.conftest import Plaint
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from ledger.application import ComplaintLedger
 from ledger.errors import InvalidInput
-from ledger.location import parse_location
-from ledger.sources import Defaults, read_source
+from ledger.sources.records import Defaults, read_source
+from ledger.storage.location import parse_location
 
 CHANNELS = st.sampled_from(["email", "phone", "web", "fax", "", "EMAIL"])
 SEVERITIES = st.sampled_from(["mild", "severe", "positive", "awful", ""])

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from commands import cli
 from commands.base import Session
 from ledger.errors import InvalidInput
-from ledger.location import parse_location
+from ledger.storage.location import parse_location
 
 URL = "postgresql://postgres@127.0.0.1:5432/test"
 SCHEMA = (

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from ledger.merkle import (
+from ledger.evidence.merkle import (
     EMPTY_ROOT,
     TreeBuilder,
     consistency_proof,

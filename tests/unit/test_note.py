@@ -7,8 +7,8 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger import signing
-from ledger.note import (
+from ledger.crypto import signing
+from ledger.evidence.note import (
     NoteError,
     checkpoint_body,
     key_id,

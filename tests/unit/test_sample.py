@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from commands.sample import generate
 from ledger.application import ComplaintLedger
-from ledger.location import parse_location
-from ledger.sample import ManualClock, generate
-from ledger.vocabulary import Channel, Severity
+from ledger.domain.timeutil import ManualClock
+from ledger.domain.vocabulary import Channel, Severity
+from ledger.storage.location import parse_location
 from projections.catchup import catch_up, open_store
 from projections.queries import complaints
-from projections.reports import escalation_steps
-from projections.warnings import warnings
+from projections.reports.common import escalation_steps
+from projections.reports.warnings import warnings
 
 END = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ledger.domain.intake import Intake
 from ledger.errors import InvalidInput
-from ledger.intake import Intake
-from ledger.sources import Defaults, Record, guess_format, read_source
+from ledger.sources.records import Defaults, Record, guess_format, read_source
 
 HEADER = "project,channel,severity,summary,received_at\n"
 NO_DEFAULTS = Defaults()

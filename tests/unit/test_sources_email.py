@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.sources import Record
-from ledger.sources_email_time import NOTES
+from ledger.sources.email_time import NOTES
+from ledger.sources.records import Record
 from tests.unit.test_sources import SHOP, at, only_intake, read, reasons, write
 
 DATE = "Date: Sun, 01 Mar 2026 14:30:00 +0100\n"

@@ -1,0 +1,89 @@
+"""Use cases of the team and the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.cases.common import CaseBase
+from ledger.domain.grantees import new_member_name
+from ledger.domain.vocabulary import (
+    ADMINS,
+    ROUTERS,
+    Role,
+)
+
+
+class TeamCases(CaseBase):
+    """Members, roles and the routing policy."""
+
+    # Team.
+
+    def add_member(self, name: str, role: Role) -> None:
+        """Add a member to the team (admin)."""
+        team = self._to_change(self.team())
+        team.authorise(self.actor, ADMINS, "manage the team")
+        team.add(new_member_name(name), role, self.actor, self.clock())
+        self._save(team)
+
+    def change_role(self, name: str, role: Role) -> None:
+        """Give a member another role (admin)."""
+        team = self._to_change(self.team())
+        team.authorise(self.actor, ADMINS, "manage the team")
+        team.change_role(name, role, self.actor, self.clock())
+        self._save(team)
+
+    def remove_member(self, name: str) -> None:
+        """Remove a member from the team (admin)."""
+        team = self._to_change(self.team())
+        team.authorise(self.actor, ADMINS, "manage the team")
+        team.remove(name, self.actor, self.clock())
+        self._save(team)
+
+    def members(self) -> list[dict[str, str]]:
+        """The team, sorted by name."""
+        team = self.team()
+        team.authorise(self.actor, tuple(Role), "see the team")
+        return [{"name": n, "role": r} for n, r in sorted(team.members.items())]
+
+    def team_history(self) -> list[dict[str, Any]]:
+        """Every change to the team, in order: who joined, changed role or left,
+        when and by whom (names and roles only)."""
+        team = self.team()
+        team.authorise(self.actor, tuple(Role), "see the team")
+        changes = []
+        for event in self.events.get(team.id):
+            state, kind = vars(event), type(event).__name__
+            founded = kind == "Founded"
+            changes.append({
+                "at": state["timestamp"], "kind": kind,
+                "member": state["admin"] if founded else state["name"],
+                "role": "admin" if founded else state.get("role"),
+                "by": state["actor"],
+            })  # fmt: skip
+        return changes
+
+    # Policy.
+
+    def set_policy(
+        self, channel: str, severity: str, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Set the default owner and deadlines for channel and severity (lead+)."""
+        team, policy = self.team_and_policy()
+        policy = self._to_change(policy)
+        team.authorise(self.actor, ROUTERS, "set the policy")
+        for member in ("owner", "escalate_to"):
+            if member in changes:
+                team.check_owner(changes[member])
+        rule = policy.set_rule(channel, severity, changes, self.actor, self.clock())
+        self._save(policy)
+        return {"channel": channel, "severity": severity, **rule}
+
+    def policy_rules(self) -> list[dict[str, Any]]:
+        """Every rule of the policy."""
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, tuple(Role), "see the policy")
+        rules = []
+        for key, rule in sorted(policy.rules.items()):
+            channel, _, severity = key.partition("/")
+            rules.append({"channel": channel, "severity": severity, **rule})
+        return rules

@@ -1,0 +1,63 @@
+"""Where keys live: the master key and signing key files, outside the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from uuid import UUID
+
+from ledger.crypto.keyring import MasterKey, read_master_key
+
+MASTER_KEY_VARIABLE = "PLAINT_MASTER_KEY"
+KEY_FILE_VARIABLE = "PLAINT_KEY_FILE"
+
+
+def config_dir(environ: Mapping[str, str]) -> Path:
+    """plaint's directory in the user's configuration directory (XDG)."""
+    home = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(home) / "plaint"
+
+
+def master_key_file(ledger_id: UUID, environ: Mapping[str, str]) -> Path:
+    """The master key file: `PLAINT_KEY_FILE`, or one per ledger id by default."""
+    named = environ.get(KEY_FILE_VARIABLE)
+    if named:
+        return Path(named).expanduser().absolute()
+    return config_dir(environ) / "keys" / f"{ledger_id}.key"
+
+
+def signing_key_file(ledger_id: UUID, environ: Mapping[str, str]) -> Path:
+    """The checkpoint signing key, beside the master key file."""
+    master = master_key_file(ledger_id, environ)
+    return master.with_name(master.stem + ".signing.key")
+
+
+def key_source(ledger_id: UUID, environ: Mapping[str, str]) -> str:
+    """Where the master key is taken from, for messages and `plaint info`."""
+    if environ.get(MASTER_KEY_VARIABLE):
+        return MASTER_KEY_VARIABLE
+    return str(master_key_file(ledger_id, environ))
+
+
+def load_master_key(ledger_id: UUID, environ: Mapping[str, str]) -> MasterKey:
+    """The master key from `PLAINT_MASTER_KEY` or the key file."""
+    text = environ.get(MASTER_KEY_VARIABLE)
+    if text:
+        return MasterKey.from_text(text, MASTER_KEY_VARIABLE)
+    return read_master_key(master_key_file(ledger_id, environ))
+
+
+def pending_key_file(ledger_id: UUID, environ: Mapping[str, str]) -> Path:
+    """Where a rotation writes the new master key until it has committed."""
+    path = master_key_file(ledger_id, environ)
+    return path.with_name(path.name + ".new")
+
+
+def load_pending_master_key(
+    ledger_id: UUID, environ: Mapping[str, str]
+) -> MasterKey | None:
+    """The new master key of a rotation that was cut short, if there is one."""
+    if environ.get(MASTER_KEY_VARIABLE):
+        return None
+    path = pending_key_file(ledger_id, environ)
+    return read_master_key(path) if path.exists() else None

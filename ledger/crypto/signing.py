@@ -1,0 +1,64 @@
+"""The Ed25519 key that signs checkpoints, and its signed-note verifier key.
+
+`cryptography`'s serialization module is imported only to write or read the
+key's PEM file: it is a few milliseconds of every command's start-up, and most
+commands never sign.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from ledger.crypto.keyring import read_secret_file, write_secret_file
+from ledger.errors import KeyProblem
+
+ED25519_ALGORITHM = b"\x01"
+
+
+def create_signing_key(path: Path) -> Ed25519PrivateKey:
+    """Generate a signing key and write it (PEM, mode 0600) to `path`."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    write_secret_file(path, pem.decode("ascii"))
+    return key
+
+
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    """Read the signing key, saying which file when it cannot be used."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        pem = read_secret_file(path)
+        key = serialization.load_pem_private_key(pem, password=None)
+    except FileNotFoundError:
+        raise KeyProblem(f"no signing key at {path}") from None
+    except (OSError, ValueError) as error:
+        raise KeyProblem(f"cannot read the signing key {path}: {error}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyProblem(f"{path} is not an Ed25519 signing key")
+    return key
+
+
+def public_bytes(key: Ed25519PublicKey) -> bytes:
+    """The raw 32-byte public key."""
+    return key.public_bytes_raw()
+
+
+def verifier_key(name: str, key: Ed25519PublicKey) -> str:
+    """The C2SP signed-note verifier key: `<name>+<hex key hash>+<base64 key>`."""
+    encoded = ED25519_ALGORITHM + public_bytes(key)
+    key_hash = hashlib.sha256(name.encode() + b"\n" + encoded).digest()[:4]
+    return f"{name}+{key_hash.hex()}+{base64.b64encode(encoded).decode('ascii')}"

@@ -1,0 +1,76 @@
+"""Records of reading: who read, exported or was refused a confidential
+complaint, and who generated which report.
+
+Each record is an aggregate of its own, created by one event, so that
+recording a read never contends with anything else written to the ledger.
+The use cases import this module where they record, not at the top: defining
+aggregates' event classes is much of a command's start-up time, and filing
+does not need these.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.topics import keep_topics
+
+
+class ReportRun(Aggregate):
+    """One report, generated once, by one member."""
+
+    @event("Generated")
+    def __init__(
+        self,
+        id: UUID,
+        report: str,
+        parameters: dict[str, Any],
+        covering: int,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.report = report
+        self.parameters = dict(parameters)
+        self.covering = covering
+
+
+class Access(Aggregate):
+    """One read, export or refused attempt on a confidential complaint."""
+
+    @event("Recorded")
+    def __init__(
+        self,
+        id: UUID,
+        complaint_id: UUID,
+        ref: str,
+        action: str,
+        purpose: str,
+        host_user: str,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.complaint_id = complaint_id
+        self.action = action
+
+
+class KeyRotation(Aggregate):
+    """One rotation of the master key: which key replaced which (key ids, which
+    name keys without revealing them)."""
+
+    @event("Rotated")
+    def __init__(
+        self,
+        id: UUID,
+        old_master: str,
+        new_master: str,
+        data_keys: int,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.new_master = new_master
+
+
+keep_topics("ledger.audit", ReportRun, Access, KeyRotation)

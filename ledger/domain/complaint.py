@@ -1,0 +1,378 @@
+"""The Complaint aggregate: one piece of customer feedback and its whole lifecycle.
+
+Public methods check the rules first and raise `RuleViolation` with a reason, so
+a refused action records nothing; the private `@event` methods only change
+state, so replaying old events never re-runs today's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from hashlib import sha1
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.domain.grantees import member_entry
+from ledger.domain.topics import keep_topics
+from ledger.domain.vocabulary import OPEN_STATUSES, Status
+from ledger.errors import RuleViolation
+
+ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
+SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
+
+# The fields of complaint events that hold text or personal data. They are
+# sealed under the complaint's own data key, apart from the metadata views count.
+TEXT_FIELDS = frozenset(
+    {
+        "summary", "detail", "customer", "contact", "source", "external_id",
+        "text", "message", "resolution", "reason", "comment",
+    }
+)  # fmt: skip
+
+
+def reference(number: int) -> str:
+    """The human reference of the complaint filed `number`-th: `C-7`."""
+    return f"C-{number}"
+
+
+def complaint_uuid(ledger_id: UUID, number: int) -> UUID:
+    """The id of the complaint filed `number`-th in the ledger `ledger_id`."""
+    return uuid5(ledger_id, reference(number))
+
+
+def complaint_id_bytes(ledger_id: UUID, number: int) -> bytes:
+    """`complaint_uuid(...).bytes`, computed as RFC 9562 defines a version-5
+    UUID without building one: verify derives the id of every complaint."""
+    name = ledger_id.bytes + reference(number).encode()
+    digest = bytearray(sha1(name).digest())  # noqa: S324 - as uuid5 is defined
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return bytes(digest[:16])
+
+
+class Complaint(Aggregate):
+    """One complaint (or praise), from filing to closing."""
+
+    @event("Filed")
+    def __init__(
+        self,
+        id: UUID,
+        number: int,
+        project: str,
+        channel: str,
+        source: str | None,
+        severity: str,
+        summary: str,
+        detail: str | None,
+        customer: str | None,
+        contact: str | None,
+        received_at: datetime,
+        external_id: str | None,
+        owner: str,
+        deadlines: dict[str, datetime | None],
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.number = number
+        self.project = project
+        self.channel = channel
+        self.source = source
+        self.severity = severity
+        self.summary = summary
+        self.detail = detail
+        self.customer = customer
+        self.contact = contact
+        self.received_at = received_at
+        self.external_id = external_id
+        self.owner = owner
+        self.deadlines = dict(deadlines)
+        self.status = Status.RECEIVED
+        self.confidential = False
+        self.allowed: set[str] = set()
+        self.erased = False
+        self.escalations: list[dict[str, Any]] = []
+        self.survey: dict[str, Any] | None = None
+        self.resolution: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """The human reference, `C-7`."""
+        return reference(self.number)
+
+    # The rules. Each public method checks, then records exactly one event.
+
+    def acknowledge(self, actor: str, at: datetime) -> None:
+        """Confirm to the customer that the complaint was received."""
+        self._require({Status.RECEIVED}, "acknowledged")
+        self._acknowledged(actor=actor, timestamp=at)
+
+    def triage(self, severity: str, actor: str, at: datetime) -> None:
+        """Assess the severity: a new one, or the one it has confirmed (an
+        assessment too, so it is recorded the same way)."""
+        self._require(OPEN_STATUSES, "triaged")
+        self._triaged(
+            severity=severity, previous=self.severity, actor=actor, timestamp=at
+        )
+
+    def assign(self, owner: str, actor: str, at: datetime) -> None:
+        """Make `owner` responsible."""
+        self._require(OPEN_STATUSES, "assigned")
+        if owner == self.owner:
+            raise RuleViolation(f"{self.ref} is already owned by {owner}")
+        self._assigned(owner=owner, previous=self.owner, actor=actor, timestamp=at)
+
+    def escalate(
+        self,
+        to: str,
+        reason: str,
+        actor: str,
+        at: datetime,
+        breached: str | None = None,
+    ) -> None:
+        """Hand the complaint one step up the route, with a reason; `breached`
+        names the deadline when the sweep escalates, which it does only once
+        per deadline."""
+        self._refuse_text_when_erased()
+        self._require(OPEN_STATUSES, "escalated")
+        if to == self.owner:
+            raise RuleViolation(f"{self.ref} is already owned by {to}")
+        if breached is not None and breached in self.breaches_escalated:
+            raise RuleViolation(
+                f"{self.ref} was already escalated for its {breached} deadline"
+            )
+        self._escalated(
+            to=to,
+            previous=self.owner,
+            level=len(self.escalations) + 1,
+            reason=reason,
+            trigger="manual" if breached is None else "sweep",
+            deadline=breached,
+            actor=actor,
+            timestamp=at,
+        )
+
+    @property
+    def breaches_escalated(self) -> set[str]:
+        """The deadlines whose breach the sweep has already escalated."""
+        return {e["deadline"] for e in self.escalations if e["deadline"]}
+
+    def note(self, text: str, actor: str, at: datetime) -> None:
+        """Add an internal note; allowed at any point of the lifecycle."""
+        self._refuse_text_when_erased()
+        self._noted(text=text, actor=actor, timestamp=at)
+
+    def respond(self, message: str, actor: str, at: datetime) -> None:
+        """Record the answer sent to the customer."""
+        self._refuse_text_when_erased()
+        self._require(ACTIVE, "responded to")
+        self._responded(message=message, actor=actor, timestamp=at)
+
+    def resolve(self, resolution: str, actor: str, at: datetime) -> None:
+        """Record how the complaint was resolved."""
+        self._refuse_text_when_erased()
+        self._require(ACTIVE, "resolved")
+        self._resolved(resolution=resolution, actor=actor, timestamp=at)
+
+    def reopen(self, reason: str, actor: str, at: datetime) -> None:
+        """Take a resolved complaint back into work."""
+        self._refuse_text_when_erased()
+        self._require({Status.RESOLVED}, "reopened")
+        self._reopened(reason=reason, actor=actor, timestamp=at)
+
+    def close(self, actor: str, at: datetime) -> None:
+        """End the lifecycle of a resolved complaint."""
+        self._require({Status.RESOLVED}, "closed")
+        self._closed(actor=actor, timestamp=at)
+
+    def withdraw(self, reason: str, actor: str, at: datetime) -> None:
+        """Record that the customer withdrew the complaint."""
+        self._refuse_text_when_erased()
+        self._require(OPEN_STATUSES, "withdrawn")
+        self._withdrawn(reason=reason, actor=actor, timestamp=at)
+
+    def record_survey(
+        self, score: int, comment: str | None, actor: str, at: datetime
+    ) -> None:
+        """Record the customer's satisfaction after resolution."""
+        if comment is not None:
+            self._refuse_text_when_erased()
+        self._require(SETTLED, "surveyed")
+        if not 1 <= score <= 5:
+            raise RuleViolation(f"a survey score is 1 to 5, not {score}")
+        self._surveyed(score=score, comment=comment, actor=actor, timestamp=at)
+
+    def make_confidential(
+        self, allow: list[str], reason: str | None, actor: str, at: datetime
+    ) -> None:
+        """Restrict reading the content to the named members and roles."""
+        if self.confidential:
+            raise RuleViolation(
+                f"{self.ref} is already confidential; use `plaint grant` or "
+                "`plaint revoke` to change who may read it"
+            )
+        self._made_confidential(
+            allow=sorted(set(allow)), reason=reason, actor=actor, timestamp=at
+        )
+
+    def grant(self, member: str, reason: str | None, actor: str, at: datetime) -> None:
+        """Let one more member (or role) read a confidential complaint."""
+        if not self.confidential:
+            raise RuleViolation(
+                f"{self.ref} is not confidential: everyone in the team may read it"
+            )
+        if member in self.allowed:
+            raise RuleViolation(f"{member} may already read {self.ref}")
+        self._granted(member=member, reason=reason, actor=actor, timestamp=at)
+
+    def revoke(self, member: str, reason: str | None, actor: str, at: datetime) -> None:
+        """Stop a member (or role) reading a confidential complaint."""
+        if member not in self.allowed:
+            raise RuleViolation(f"{member} has no grant on {self.ref} to revoke")
+        self._revoked(member=member, reason=reason, actor=actor, timestamp=at)
+
+    def erase(self, grounds: str, actor: str, at: datetime) -> None:
+        """Record that the complaint's text and personal data are destroyed
+        (its data key is deleted in the same transaction)."""
+        if self.erased:
+            raise RuleViolation(f"{self.ref} is already erased")
+        self._erased(grounds=grounds, actor=actor, timestamp=at)
+
+    def _refuse_text_when_erased(self) -> None:
+        if self.erased:
+            raise RuleViolation(
+                f"{self.ref} was erased: no text or personal data can be added to it"
+            )
+
+    def may_read(self, member: str, role: str) -> bool:
+        """Whether `member`, holding `role`, may read the content: anyone when
+        it is not confidential; else the named members and roles, and the
+        owner, who must be able to work on it. An entry means one member or
+        one role (see ledger/domain/grantees.py), so a member named like a role
+        never reads through the role's entry, nor the role through theirs."""
+        if not self.confidential:
+            return True
+        return member == self.owner or bool({member_entry(member), role} & self.allowed)
+
+    def _require(self, allowed: Iterable[Status], done: str) -> None:
+        allowed = set(allowed)
+        if self.status in allowed:
+            return
+        hint = ""
+        if self.status == Status.RECEIVED and Status.ACKNOWLEDGED in allowed:
+            hint = f"; acknowledge it first with `plaint ack {self.ref}`"
+        wanted = " or ".join(s.replace("_", " ") for s in Status if s in allowed)
+        raise RuleViolation(
+            f"{self.ref} is {self.status.replace('_', ' ')}; only a complaint that "
+            f"is {wanted} can be {done}{hint}"
+        )
+
+    def _start_work(self) -> None:
+        if self.status == Status.ACKNOWLEDGED:
+            self.status = Status.IN_PROGRESS
+
+    # The events. They only change state.
+
+    @event("Acknowledged")
+    def _acknowledged(self, actor: str, timestamp: datetime) -> None:
+        self.status = Status.ACKNOWLEDGED
+
+    @event("Triaged")
+    def _triaged(
+        self, severity: str, previous: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.severity = severity
+        self._start_work()
+
+    @event("Assigned")
+    def _assigned(
+        self, owner: str, previous: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.owner = owner
+        self._start_work()
+
+    @event("Escalated")
+    def _escalated(
+        self,
+        to: str,
+        previous: str,
+        level: int,
+        reason: str,
+        trigger: str,
+        deadline: str | None,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.escalations.append(
+            {
+                "at": timestamp,
+                "by": actor,
+                "from": previous,
+                "to": to,
+                "level": level,
+                "reason": reason,
+                "trigger": trigger,
+                "deadline": deadline,
+            }
+        )
+        self.owner = to
+        self._start_work()
+
+    @event("Noted")
+    def _noted(self, text: str, actor: str, timestamp: datetime) -> None:
+        pass
+
+    @event("Responded")
+    def _responded(self, message: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.RESPONDED
+
+    @event("Resolved")
+    def _resolved(self, resolution: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.RESOLVED
+        self.resolution = resolution
+
+    @event("Reopened")
+    def _reopened(self, reason: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.IN_PROGRESS
+
+    @event("Closed")
+    def _closed(self, actor: str, timestamp: datetime) -> None:
+        self.status = Status.CLOSED
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, actor: str, timestamp: datetime) -> None:
+        self.status = Status.WITHDRAWN
+
+    @event("MadeConfidential")
+    def _made_confidential(
+        self, allow: list[str], reason: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.confidential = True
+        self.allowed = set(allow)
+
+    @event("Granted")
+    def _granted(
+        self, member: str, reason: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.allowed.add(member)
+
+    @event("Revoked")
+    def _revoked(
+        self, member: str, reason: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.allowed.discard(member)
+
+    @event("Erased")
+    def _erased(self, grounds: str, actor: str, timestamp: datetime) -> None:
+        self.erased = True
+
+    @event("Surveyed")
+    def _surveyed(
+        self, score: int, comment: str | None, actor: str, timestamp: datetime
+    ) -> None:
+        self.survey = {"score": score, "comment": comment}
+
+
+keep_topics("ledger.complaint", Complaint)

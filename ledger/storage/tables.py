@@ -1,0 +1,467 @@
+"""The tables beside the event log, and the SQL both backends share.
+
+The recorders (ledger/storage/sqlite.py, ledger/storage/postgres.py) extend the
+library's application recorders with tables beside the event log: the wrapped
+data keys (so that one can be destroyed), the ledger's identity and its
+signed checkpoints.
+New data keys are inserted in the same transaction as the first events they
+seal, so a key never exists without its events nor an event without its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.crypto.envelope import unsaved_keys
+from ledger.crypto.keyring import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
+from ledger.errors import KeyProblem
+
+KEYS_TABLE = "plaint_keys"
+META_TABLE = "plaint_ledger"
+CHECKPOINTS_TABLE = "plaint_checkpoints"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LedgerMeta:
+    """The ledger's identity, readable without any key."""
+
+    ledger_id: UUID
+    name: str
+    created_at: str
+    verifier_key: str
+
+    @property
+    def origin(self) -> str:
+        """The ledger's name and id, as checkpoints name their log."""
+        return f"{self.name}/{self.ledger_id}"
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A signed tree head as the checkpoint table holds it."""
+
+    size: int
+    position: int
+    root: bytes
+    frontier: bytes
+    note: str
+    created_at: str
+
+
+def checkpoint_view(stored: StoredCheckpoint) -> dict[str, Any]:
+    """A checkpoint as callers get it."""
+    return {
+        "size": stored.size,
+        "root": stored.root.hex(),
+        "at": stored.created_at,
+        "note": stored.note,
+    }
+
+
+class LedgerTables:
+    """The key and identity tables, written in the event transaction; the SQL
+    differs between backends only in its placeholder and table names."""
+
+    param = "?"
+    keys_table = KEYS_TABLE
+    meta_table = META_TABLE
+    checkpoints_table = CHECKPOINTS_TABLE
+    events_table = "stored_events"
+    notification_column = "rowid"
+    keyring: Keyring
+    datastore: Any
+    create_table: Callable[[], None]
+
+    # A cursor for one statement that only reads, in autocommit: the
+    # library's read transaction (BEGIN, the statement, ROLLBACK) costs SQLite
+    # three statements and PostgreSQL three round trips.
+    reading: Callable[[], AbstractContextManager[Any]]
+
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        new_keys: Sequence[StoredKey] | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        """The library's insert, with the events' new data keys (and, to erase,
+        the deletion of one complaint's keys) in the same transaction. The new
+        keys are found in the keyring unless given (sealed elsewhere)."""
+        keys = (
+            unsaved_keys(self.keyring, stored_events)
+            if new_keys is None
+            else list(new_keys)
+        )
+        library: Any = super()
+        ids: Sequence[int] | None = library.insert_events(
+            stored_events, new_keys=keys, **kwargs
+        )
+        self.keyring.saved(keys)
+        if kwargs.get("erase_scope") is not None:
+            self.after_erasing()
+        return ids
+
+    def write_tables(
+        self,
+        cursor: Any,
+        keys: Sequence[StoredKey],
+        meta: LedgerMeta | None,
+        erase_scope: str | None = None,
+    ) -> None:
+        """Insert new keys (and, when a ledger is created, its identity); with
+        `erase_scope`, destroy that scope's keys, in the events' transaction."""
+        p = self.param
+        self._insert_keys(cursor, keys)
+        if keys:
+            # Checked after the insert, which waits for a rotation in progress:
+            # a key wrapped by a master key rotated away meanwhile is refused.
+            cursor.execute(
+                f"SELECT master_id FROM {self.keys_table} "  # noqa: S608
+                f"WHERE scope = {p} LIMIT 1",
+                (LEDGER_SCOPE,),
+            )
+            if cursor.fetchone()["master_id"] != keys[0].master_id:
+                raise KeyProblem(
+                    "the master key was rotated while this command ran; nothing "
+                    "was recorded, run it again"
+                )
+        if erase_scope is not None:
+            self.before_erasing(cursor)
+            cursor.execute(
+                f"DELETE FROM {self.keys_table} WHERE scope = {p}",  # noqa: S608
+                (erase_scope,),
+            )
+        if meta is not None:
+            self._insert_meta(cursor, meta)
+
+    def copy_in(
+        self,
+        meta: LedgerMeta,
+        keys: Sequence[StoredKey],
+        checkpoints: Sequence[StoredCheckpoint],
+    ) -> None:
+        """Write another ledger's identity, data keys and checkpoints as they are
+        stored (for copying a ledger between databases)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self._insert_meta(cursor, meta)
+            self._insert_keys(cursor, keys)
+        for checkpoint in checkpoints:
+            self.insert_checkpoint(checkpoint)
+
+    def _insert_keys(self, cursor: Any, keys: Sequence[StoredKey]) -> None:
+        p = self.param
+        if not keys:
+            return
+        cursor.executemany(
+            f"INSERT INTO {self.keys_table} "  # noqa: S608 - names are constants
+            f"(key_id, scope, master_id, wrapped, created_at) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p})",
+            [
+                (k.key_id.hex, k.scope, k.master_id, k.wrapped, k.created_at)
+                for k in keys
+            ],
+        )
+
+    def _insert_meta(self, cursor: Any, meta: LedgerMeta) -> None:
+        p = self.param
+        cursor.execute(
+            f"INSERT INTO {self.meta_table} "  # noqa: S608
+            f"(singleton, ledger_id, name, created_at, format, verifier_key) "
+            f"VALUES (1, {p}, {p}, {p}, {p}, {p})",
+            (
+                meta.ledger_id.hex,
+                meta.name,
+                meta.created_at,
+                FORMAT,
+                meta.verifier_key,
+            ),
+        )
+
+    def insert_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        """Keep a signed tree head; one of the same size already kept stands."""
+        p = self.param
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.checkpoints_table} "  # noqa: S608
+                "(size, position, root, frontier, note, created_at) "
+                f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (size) DO NOTHING",
+                (
+                    checkpoint.size,
+                    checkpoint.position,
+                    checkpoint.root,
+                    checkpoint.frontier,
+                    checkpoint.note,
+                    checkpoint.created_at,
+                ),
+            )
+
+    def select_checkpoints(self, latest_only: bool = False) -> list[StoredCheckpoint]:
+        """The kept checkpoints, smallest first (or just the largest)."""
+        order = "DESC LIMIT 1" if latest_only else "ASC"
+        with self.reading() as cursor:
+            cursor.execute(
+                "SELECT size, position, root, frontier, note, created_at "  # noqa: S608
+                f"FROM {self.checkpoints_table} ORDER BY size {order}"
+            )
+            return [
+                StoredCheckpoint(
+                    size=int(row["size"]),
+                    position=int(row["position"]),
+                    root=bytes(row["root"]),
+                    frontier=bytes(row["frontier"]),
+                    note=row["note"],
+                    created_at=row["created_at"],
+                )
+                for row in cursor.fetchall()
+            ]
+
+    @contextmanager
+    def numbering(self) -> Iterator[None]:
+        """Hold the ledger's numbering lock while a complaint number is chosen
+        and saved, so that concurrent filers queue instead of colliding. On
+        SQLite the write lock already orders writers, and a collision is
+        simply retried."""
+        yield
+
+    def before_erasing(self, cursor: Any) -> None:
+        """Prepare to delete key rows so that they leave no copy behind."""
+
+    def after_erasing(self) -> None:
+        """Clear what the database may still hold of deleted key rows."""
+
+    def rewrap(self, old: MasterKey, new: MasterKey) -> int:
+        """Re-wrap every data key from `old` to `new` in one transaction; the
+        data keys and the events they seal stay as they are."""
+        p = self.param
+        with self.datastore.transaction(commit=True) as cursor:
+            self.lock_keys(cursor)
+            cursor.execute(self.key_query("1 = 1"))
+            stored = [self.key_from_row(row) for row in cursor.fetchall()]
+            for key in stored:
+                data_key = old.unwrap(key)
+                cursor.execute(
+                    f"UPDATE {self.keys_table} SET wrapped = {p}, master_id = {p} "  # noqa: S608
+                    f"WHERE key_id = {p}",
+                    (
+                        new.wrap(key.key_id, key.scope, data_key),
+                        new.key_id,
+                        key.key_id.hex,
+                    ),
+                )
+        return len(stored)
+
+    def lock_keys(self, cursor: Any) -> None:
+        """Keep writers from adding keys until this transaction ends."""
+
+    def all_keys(self) -> list[StoredKey]:
+        """Every stored data key, newest first."""
+        with self.reading() as cursor:
+            cursor.execute(self.key_query("1 = 1"))
+            return [self.key_from_row(row) for row in cursor.fetchall()]
+
+    def select_key(self, key_id: UUID) -> StoredKey | None:
+        """The stored data key with this id."""
+        return next(iter(self.select_keys([key_id])), None)
+
+    def select_keys(self, key_ids: Sequence[UUID]) -> list[StoredKey]:
+        """The stored data keys with these ids, in one query."""
+        if not key_ids:
+            return []
+        marks = ", ".join(self.param for _ in key_ids)
+        with self.reading() as cursor:
+            cursor.execute(
+                self.key_query(f"key_id IN ({marks})"), [k.hex for k in key_ids]
+            )
+            return [self.key_from_row(row) for row in cursor.fetchall()]
+
+    def wrapped_keys(self, key_ids: Sequence[bytes]) -> dict[bytes, tuple[str, bytes]]:
+        """The scope and wrapped bytes of the stored data keys with these ids
+        (16 bytes each), in one query, as plain values: verify checks every
+        complaint's key."""
+        if not key_ids:
+            return {}
+        marks = ", ".join(self.param for _ in key_ids)
+        with self.reading() as cursor:
+            cursor.execute(
+                f"SELECT key_id, scope, wrapped FROM {self.keys_table} "  # noqa: S608
+                f"WHERE key_id IN ({marks})",
+                [k.hex() for k in key_ids],
+            )
+            return {
+                bytes.fromhex(row["key_id"]): (row["scope"], bytes(row["wrapped"]))
+                for row in cursor.fetchall()
+            }
+
+    def select_scope_key(self, scope: str) -> StoredKey | None:
+        """The newest stored data key of a scope."""
+        return self._select_one_key(f"scope = {self.param}", scope)
+
+    def _select_one_key(self, where: str, value: str) -> StoredKey | None:
+        with self.reading() as cursor:
+            cursor.execute(self.key_query(where) + " LIMIT 1", (value,))
+            row = cursor.fetchone()
+        return None if row is None else self.key_from_row(row)
+
+    def select_meta(self) -> LedgerMeta | None:
+        """The ledger's identity, or None when this database holds no ledger."""
+        with self.reading() as cursor:
+            if not self.meta_table_exists(cursor):
+                return None
+            cursor.execute(
+                "SELECT ledger_id, name, created_at, verifier_key "  # noqa: S608
+                f"FROM {self.meta_table}"
+            )
+            return self.meta_from_row(cursor.fetchone())
+
+    def master_ids(self) -> dict[str, int]:
+        """How many data keys each master key wraps."""
+        with self.reading() as cursor:
+            cursor.execute(
+                f"SELECT master_id, COUNT(*) AS n FROM {self.keys_table} "  # noqa: S608
+                "GROUP BY master_id"
+            )
+            return {row["master_id"]: row["n"] for row in cursor.fetchall()}
+
+    def log_rows(
+        self, after: int, limit: int
+    ) -> list[tuple[int, bytes, int, str, bytes]]:
+        """Up to `limit` stored events after notification id `after`, as plain
+        columns (id, originator id bytes, version, topic, state): the fastest
+        way to read the log where no event needs decoding."""
+        with self.reading() as cursor:
+            cursor.execute(
+                f"SELECT {self.notification_column} AS id, originator_id, "  # noqa: S608
+                "originator_version, topic, state "
+                f"FROM {self.events_table} WHERE {self.notification_column} > "
+                f"{self.param} ORDER BY {self.notification_column} LIMIT {self.param}",
+                (after, limit),
+            )
+            return self.plain_rows(cursor.fetchall())
+
+    def log_batches(
+        self, after: int, size: int
+    ) -> Iterator[list[tuple[int, bytes, int, str, bytes]]]:
+        """The stored events after notification id `after`, as `log_rows`
+        gives them, in batches of up to `size`."""
+        while batch := self.log_rows(after, size):
+            yield batch
+            after = batch[-1][0]
+
+    def recorded(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events in the log (one query)."""
+        if not originator_ids:
+            return set()
+        marks = ", ".join(self.param for _ in originator_ids)
+        with self.reading() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT originator_id FROM {self.events_table} "  # noqa: S608
+                f"WHERE originator_id IN ({marks})",
+                [self.originator_param(i) for i in originator_ids],
+            )
+            return {
+                UUID(bytes=self.originator_bytes(row["originator_id"]))
+                for row in cursor.fetchall()
+            }
+
+    def events_since(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
+        """The events of several records after the given versions, in one
+        query, each record's in version order."""
+        p = self.param
+        where = " OR ".join(
+            f"(originator_id = {p} AND originator_version > {p})" for _ in versions
+        )
+        params = [x for i, v in versions.items() for x in (self.originator_param(i), v)]
+        with self.reading() as cursor:
+            cursor.execute(
+                "SELECT originator_id, originator_version, topic, state "  # noqa: S608
+                f"FROM {self.events_table} WHERE {where} ORDER BY originator_version",
+                params,
+            )
+            return [
+                StoredEvent(
+                    originator_id=UUID(
+                        bytes=self.originator_bytes(row["originator_id"])
+                    ),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in cursor.fetchall()
+            ]
+
+    def last_version(self, originator: bytes, position: int) -> int:
+        """A record's last version at or before notification id `position`
+        (0 when it had none)."""
+        with self.reading() as cursor:
+            cursor.execute(
+                f"SELECT MAX(originator_version) AS v FROM {self.events_table} "  # noqa: S608
+                f"WHERE originator_id = {self.param} "
+                f"AND {self.notification_column} <= {self.param}",
+                (self.originator_param(UUID(bytes=originator)), position),
+            )
+            return int(cursor.fetchone()["v"] or 0)
+
+    @staticmethod
+    def originator_param(originator_id: UUID) -> Any:
+        """An originator id as a query parameter (SQLite keeps hex text)."""
+        return originator_id.hex
+
+    @staticmethod
+    def plain_rows(rows: list[Any]) -> list[tuple[int, bytes, int, str, bytes]]:
+        """Rows of `log_rows`' query as plain tuples (SQLite's unpack in
+        column order, the quickest way to convert a million)."""
+        return [(i, bytes.fromhex(o), v, t, s) for i, o, v, t, s in rows]
+
+    @staticmethod
+    def originator_bytes(stored: Any) -> bytes:
+        """An originator id as the database returns it, as 16 bytes (SQLite
+        keeps it as hex text)."""
+        return bytes.fromhex(stored)
+
+    def count_events_after(self, position: int) -> int:
+        """How many events have a notification id above `position`."""
+        with self.reading() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) AS n FROM {self.events_table} "  # noqa: S608
+                f"WHERE {self.notification_column} > {self.param}",
+                (position,),
+            )
+            return int(cursor.fetchone()["n"])
+
+    def meta_table_exists(self, cursor: Any) -> bool:
+        """Whether the identity table exists (not every database is a ledger)."""
+        raise NotImplementedError
+
+    def key_query(self, where: str) -> str:
+        """Select stored keys matching `where`, newest first."""
+        return (
+            f"SELECT key_id, scope, master_id, wrapped, created_at "  # noqa: S608
+            f"FROM {self.keys_table} WHERE {where} ORDER BY created_at DESC"
+        )
+
+    @staticmethod
+    def key_from_row(row: Any) -> StoredKey:
+        """A stored key from a database row."""
+        return StoredKey(
+            key_id=UUID(row["key_id"]),
+            scope=row["scope"],
+            master_id=row["master_id"],
+            wrapped=bytes(row["wrapped"]),
+            created_at=row["created_at"],
+        )
+
+    @staticmethod
+    def meta_from_row(row: Any) -> LedgerMeta | None:
+        """The ledger's identity from a database row."""
+        if row is None:
+            return None
+        return LedgerMeta(
+            UUID(row["ledger_id"]), row["name"], row["created_at"], row["verifier_key"]
+        )

@@ -1,0 +1,76 @@
+"""Turning report data into one self-contained HTML page.
+
+The templates escape everything (`autoescape`), fail on any missing value
+(`StrictUndefined`) and only lay out what they are given; the filters here
+format values for people, the same way on every machine (UTC, fixed formats).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ledger.domain.timeutil import parse_time
+
+REPORTS = ("lessons", "route", "warnings", "team", "access")
+DASH = "\N{EN DASH}"  # what a value that is not there shows as
+
+
+def when(text: str | None) -> str:
+    """An ISO time as `2026-03-02 14:05 UTC`, or a dash."""
+    return DASH if text is None else parse_time(text).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(text: str | None) -> str:
+    """An ISO time as `2 Mar 2026`, or a dash."""
+    if text is None:
+        return DASH
+    moment = parse_time(text)
+    return f"{moment.day} {moment.strftime('%b %Y')}"
+
+
+def duration(seconds: int | float | None) -> str:
+    """Seconds as the two largest units: `2d 4h`, `3h 20m`, `45m`, or a dash."""
+    if seconds is None:
+        return DASH
+    left = round(seconds)
+    parts: list[str] = []
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if left >= size or (unit == "m" and not parts):
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return " ".join(parts[:2])
+
+
+def percent(share: float | None) -> str:
+    """A fraction as a whole percentage, or a dash."""
+    return DASH if share is None else f"{share * 100:.0f}%"
+
+
+def number(value: float | None, places: int = 1) -> str:
+    """A number to `places` decimals, or a dash."""
+    return DASH if value is None else f"{value:.{places}f}"
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment of the report templates."""
+    env = Environment(
+        loader=PackageLoader("report_templates", "."),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        when=when, day=day, duration=duration, percent=percent, number=number
+    )
+    return env
+
+
+def render(report: str, data: dict[str, Any]) -> str:
+    """The HTML page of `report` (one of `REPORTS`) showing `data`."""
+    return environment().get_template(f"{report}.html").render(**data)
