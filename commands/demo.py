@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from commands.base import PlaintCommand, session
-from commands.report import build, publish
+from commands.report import publish
 from ledger.errors import LedgerExists
 
 LEDGER_FILE = "ledger.sqlite"
@@ -46,11 +46,16 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
     """
     from commands.sample import generate
     from ledger.application import ComplaintLedger
-    from ledger.crypto.keyfiles import KEY_FILE_VARIABLE, MASTER_KEY_VARIABLE
+    from ledger.crypto.keyfiles import (
+        KEY_FILE_VARIABLE,
+        MASTER_KEY_VARIABLE,
+        signing_key_file,
+    )
     from ledger.domain.timeutil import ManualClock
     from ledger.storage.location import parse_location
     from projections.catchup import catch_up, open_store
     from projections.reports import common
+    from projections.reports.registry import build
 
     current = session(ctx)
     directory = directory.absolute()
@@ -77,7 +82,7 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
         for path in (
             *directory.glob(f"{LEDGER_FILE}*"),
             key_path,
-            key_path.with_name(f"{key_path.stem}.signing.key"),
+            signing_key_file(ledger.ledger_id, environ),
         ):
             path.unlink(missing_ok=True)
         raise

@@ -11,7 +11,7 @@ from commands.base import (
     open_ledger,
     progress_bar,
 )
-from ledger.domain.vocabulary import ADMINS, Role
+from ledger.domain.vocabulary import ReadAction
 
 
 @click.group(cls=PlaintGroup)
@@ -40,7 +40,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from projections.catchup import lag, open_store
 
     ledger = open_ledger(ctx)
-    ledger.require_role(tuple(Role), "see the views")
+    ledger.authorise_read(ReadAction.SEE_VIEWS)
     positions = lag(ledger, open_store(ledger))
     if as_json:
         echo_json(positions)
@@ -62,7 +62,7 @@ def rebuild(ctx: click.Context) -> None:
     from projections.views import VIEWS
 
     ledger = open_ledger(ctx)
-    ledger.require_role(ADMINS, "rebuild the views")
+    ledger.authorise_read(ReadAction.REBUILD_VIEWS)
     store = open_store(ledger)
     store.reset(VIEWS)
     with progress_bar(ledger.events_after(0), "Replaying events") as progress:
@@ -94,7 +94,7 @@ def follow_log(ctx: click.Context, seconds: float | None) -> None:
     from projections.catchup import follow, open_store
 
     ledger = open_ledger(ctx)
-    ledger.require_role(tuple(Role), "follow the log")
+    ledger.authorise_read(ReadAction.FOLLOW)
     try:
         total = follow(
             ledger,

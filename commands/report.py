@@ -1,8 +1,7 @@
 """`plaint report …`: self-contained HTML reports, or their data with --json.
 
-lessons, warnings and team are for anyone in the team; route shows text only
-to those who may read it; access (who read or was refused what) is for
-compliance, auditors and admins.
+The reports themselves (their data, titles and pages) are the read side's,
+in projections/reports/; these commands parse, build one and print or write it.
 """
 
 from __future__ import annotations
@@ -21,72 +20,14 @@ from commands.base import (
     echo_json,
     json_option,
     open_ledger,
-    open_views,
     session,
 )
 from commands.output import allowed_output, output_file, write_output
-from ledger.domain.timeutil import iso
-from ledger.domain.vocabulary import Role
-from ledger.errors import InvalidInput
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
-    from projections.store import ViewSQL
 
 F = TypeVar("F", bound=Callable[..., Any])
-TITLES = {
-    "lessons": "Lessons learned",
-    "route": "Escalation route",
-    "warnings": "Early warnings",
-    "team": "Team handling",
-    "access": "Access review",
-}
-
-
-def build(
-    ledger: ComplaintLedger,
-    store: ViewSQL | None,
-    name: str,
-    now: datetime,
-    parameters: dict[str, Any],
-) -> dict[str, Any]:
-    """One report's data: its header, then what it shows."""
-    from projections.reports import access, common, lessons, route, team, warnings
-
-    as_of = parameters.get("as_of")
-    moment = now if as_of is None else as_of
-    body: dict[str, Any]
-    if name == "route":
-        body = route.route(ledger, parameters["ref"])
-        covering = ledger.events_after(0)
-        title = f"{TITLES[name]} of {body['ref']}"
-    else:
-        assert store is not None
-        covering = min(store.positions().values())
-        title = TITLES[name]
-        if name == "lessons":
-            project = parameters["project"]
-            if project not in common.projects(store):
-                known = ", ".join(common.projects(store)) or "none yet"
-                raise InvalidInput(
-                    f"no complaints about project '{project}' (projects: {known})"
-                )
-            body = lessons.lessons(ledger, store, project, moment, as_of)
-            title = f"{title}: {project}"
-        elif name == "warnings":
-            body = warnings.warnings(store, moment)
-        elif name == "access":
-            ref = parameters.get("complaint")
-            body = access.access(ledger, store, now, parameters.get("since"), ref)
-            if ref is not None:
-                title = f"{title} of {body['complaint']}"
-        else:
-            body = team.team(store, moment, parameters.get("project"))
-    recorded = {
-        k: iso(v) if isinstance(v, datetime) else v for k, v in parameters.items()
-    }
-    head = common.header(ledger, name, title, recorded, covering, now, as_of)
-    return {"header": head, **body}
 
 
 def publish(
@@ -108,24 +49,6 @@ def publish(
     return write_output(ledger, output, render(head["report"], data), record)
 
 
-def _views(
-    ctx: click.Context, as_of: datetime | None
-) -> tuple[ComplaintLedger, ViewSQL, datetime]:
-    """The ledger, its views (as they stood at `as_of`, if given) and the time."""
-    from projections.catchup import catch_up, memory_store
-
-    now = session(ctx).clock()
-    if as_of is None:
-        ledger, store = open_views(ctx)
-    else:
-        if as_of > now:
-            raise InvalidInput(f"--as-of {iso(as_of)} is in the future")
-        ledger, store = open_ledger(ctx), memory_store()
-        catch_up(ledger, store, until=as_of)
-    ledger.require_role(tuple(Role), "generate reports")
-    return ledger, store, now
-
-
 def _run(
     ctx: click.Context,
     name: str,
@@ -133,17 +56,18 @@ def _run(
     output: Path | None,
     as_json: bool,
 ) -> None:
+    from projections.reports.registry import build, open_for
+
     if (output is None) == (not as_json):
         raise click.UsageError(
             "say where to write the report with -o FILE, or use --json"
             if output is None
             else "give -o FILE or --json, not both"
         )
-    store: ViewSQL | None = None
-    if name == "route":
-        ledger, now = open_ledger(ctx), session(ctx).clock()
-    else:
-        ledger, store, now = _views(ctx, parameters.get("as_of"))
+    now = session(ctx).clock()
+    ledger, store = open_for(
+        partial(open_ledger, ctx), name, now, parameters.get("as_of")
+    )
     if output is not None:
         allowed_output(ledger, output)
     written = publish(ledger, build(ledger, store, name, now, parameters), output)

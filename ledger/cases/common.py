@@ -20,7 +20,7 @@ from ledger.base import LedgerBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.plain import complaint_view
 from ledger.domain.team import Policy, Team
-from ledger.domain.vocabulary import Role
+from ledger.domain.vocabulary import READ_ROLES, ReadAction, Role
 from ledger.errors import ConcurrencyConflict, IntegrityFailure, UnknownReference
 from ledger.evidence.logcheck import last_of_run
 
@@ -140,8 +140,13 @@ class CaseBase(LedgerBase):
             ) from None
 
     def require_role(self, roles: tuple[Role, ...], action: str) -> None:
-        """Refuse unless the actor holds one of `roles` (for read-side use cases)."""
+        """Refuse unless the actor holds one of `roles`."""
         self.team().authorise(self.actor, roles, action)
+
+    def authorise_read(self, action: ReadAction) -> None:
+        """Refuse unless the actor may do `action` on the read side (listing,
+        the views, reports): the roles it needs are `READ_ROLES`."""
+        self.require_role(READ_ROLES[action], action)
 
     # Shared by the use cases.
 

@@ -19,13 +19,16 @@ from ledger.crypto.keyfiles import (
 from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list, describe, entry_for
 from ledger.domain.intake import require_text
-from ledger.domain.plain import complaint_view, event_row
+from ledger.domain.plain import (
+    RouteStep,
+    complaint_view,
+    event_row,
+    route_step,
+    without_text,
+)
 from ledger.domain.team import Team
 from ledger.domain.timeutil import iso
-from ledger.domain.vocabulary import (
-    ROUTERS,
-    Role,
-)
+from ledger.domain.vocabulary import ROUTERS, ReadAction, Role
 from ledger.errors import (
     InvalidInput,
     PermissionDenied,
@@ -80,15 +83,45 @@ class ReadingCases(CaseBase):
             )
         return complaint
 
-    def readable(self, ref: str, purpose: str) -> dict[str, Any] | None:
-        """The complaint with its content for a report, recorded as an export;
-        or None when it is confidential and the actor may not read it, and the
-        report shows its metadata only (no attempt to read, nothing recorded)."""
+    def readable(
+        self, ref: str, purpose: str, as_of: datetime | None = None
+    ) -> dict[str, Any] | None:
+        """The complaint with its content for a report (as it stood at `as_of`,
+        if given), recorded as an export; or None when it is confidential and
+        the actor may not read it, and the report shows its metadata only (no
+        attempt to read, nothing recorded)."""
+        complaint = self._text_for_report(ref, purpose)
+        if complaint is None:
+            return None
+        if as_of is not None:
+            complaint = self._as_of(complaint, as_of)
+        return complaint_view(complaint)
+
+    def route(self, ref: str, purpose: str) -> tuple[bool, list[RouteStep]]:
+        """Every event of the complaint with the complaint just after it, and
+        whether the actor may see the text: when not, every text is taken out
+        (nothing recorded); when so, the export of a confidential one is."""
+        complaint = self._text_for_report(ref, purpose)
+        shown = complaint is not None
+        if complaint is None:
+            complaint = self.complaint(ref)
+        steps = []
+        replayed: Complaint | None = None
+        event: Any
+        for event in self.events.get(complaint.id):
+            replayed = cast(Complaint, event.mutate(replayed))
+            step = route_step(event, replayed)
+            steps.append(step if shown else without_text(step))
+        return shown, steps
+
+    def _text_for_report(self, ref: str, purpose: str) -> Complaint | None:
+        """The complaint, its export recorded, when the actor may read it; the
+        one place a report's reading of text is decided."""
         team, complaint = self._reader(ref)
         if not complaint.may_read(self.actor, team.role_of(self.actor)):
             return None
         self._record_access(team, complaint, purpose, export=True)
-        return complaint_view(complaint)
+        return complaint
 
     def _reader(self, ref: str) -> tuple[Team, Complaint]:
         complaint = self.complaint(ref, tuple(Role), "read complaints")
@@ -160,7 +193,7 @@ class ReadingCases(CaseBase):
     ) -> dict[str, Any]:
         """Record that the actor generated `report` over the log's first
         `covering` notifications (any member may generate reports)."""
-        self.team().authorise(self.actor, tuple(Role), "generate reports")
+        self.authorise_read(ReadAction.REPORT)
         from ledger.domain.audit import (
             ReportRun,  # when used: see ledger/domain/audit.py
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
 
-from ledger.domain.complaint import Complaint
+from ledger.domain.complaint import TEXT_FIELDS, Complaint
 from ledger.domain.grantees import meaning
 from ledger.domain.timeutil import iso
 
@@ -73,3 +74,43 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
         "kind": kind,
         "details": details,
     }
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One event of a complaint's route and the complaint just after it."""
+
+    kind: str  # the event's class name: `Filed`, `Escalated`
+    number: int  # the complaint's
+    event: dict[str, Any]  # as `history` gives it
+    complaint: dict[str, Any]  # as `show` gives it
+    text_details: frozenset[str]  # the event's details that hold text
+
+
+def route_step(event: DomainEventProtocol[Any], complaint: Complaint) -> RouteStep:
+    """The event and the complaint after it, text and all."""
+    row = event_row(event)
+    text = frozenset(
+        k for k, v in row["details"].items() if k in TEXT_FIELDS and v is not None
+    )
+    return RouteStep(
+        type(event).__name__, complaint.number, row, complaint_view(complaint), text
+    )
+
+
+def without_text(step: RouteStep) -> RouteStep:
+    """The step with every text of the event and the complaint taken out (as
+    None), for a reader who may not see them; which details held text stays."""
+    view: dict[str, Any] = {
+        k: None if k in TEXT_FIELDS else v for k, v in step.complaint.items()
+    }
+    survey, escalations = step.complaint["survey"], step.complaint["escalations"]
+    if survey is not None:
+        view["survey"] = {**survey, "comment": None}
+    view["escalations"] = [{**e, "reason": None} for e in escalations]
+    details = {
+        k: None if k in step.text_details else v
+        for k, v in step.event["details"].items()
+    }
+    event = {**step.event, "details": details}
+    return RouteStep(step.kind, step.number, event, view, step.text_details)

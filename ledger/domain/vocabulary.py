@@ -60,6 +60,26 @@ WORKERS = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
 ROUTERS = (Role.LEAD, Role.MANAGER, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
 
+
+class ReadAction(StrEnum):
+    """What the read side does, worded as a refusal names it."""
+
+    LIST = "list complaints"
+    SEE_VIEWS = "see the views"
+    REBUILD_VIEWS = "rebuild the views"
+    FOLLOW = "follow the log"
+    REPORT = "generate reports"
+    ACCESS_REPORT = "generate the access report"
+
+
+# Who may do each: anyone in the team, but the views are rebuilt by an admin
+# and who read what is reviewed by compliance, auditors and admins.
+READ_ROLES: dict[ReadAction, tuple[Role, ...]] = {
+    **dict.fromkeys(ReadAction, tuple(Role)),
+    ReadAction.REBUILD_VIEWS: ADMINS,
+    ReadAction.ACCESS_REPORT: (Role.COMPLIANCE, Role.AUDITOR, Role.ADMIN),
+}
+
 WILDCARD = "*"
 IMPORT_FORMATS = ("csv", "jsonl", "eml", "mbox")
 DEADLINE_NAMES = ("ack", "respond", "resolve")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.grantees import meaning
 from ledger.domain.timeutil import iso, parse_time, stamp
-from ledger.domain.vocabulary import Role
+from ledger.domain.vocabulary import ReadAction
 from ledger.errors import InvalidInput, UnknownReference
 from projections.reports.common import ticks, week_start, weeks_between
 from projections.store import ViewSQL
@@ -24,7 +24,6 @@ from projections.views import ACCESS, COMPLAINTS, GRANTS, MEMBERS
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
 
-READERS = (Role.COMPLIANCE, Role.AUDITOR, Role.ADMIN)
 ACTIONS = ("read", "export", "refused")
 WIDE_READING = 3  # distinct confidential complaints owned by others, read or exported
 TEAM_CHANGES = {
@@ -44,7 +43,7 @@ def access(
 ) -> dict[str, Any]:
     """Every confidential complaint (or the one named) with who may read it and
     each access since `since`; counts per member, anomalies and the trail."""
-    ledger.require_role(READERS, "generate the access report")
+    ledger.authorise_read(ReadAction.ACCESS_REPORT)
     if since is not None and since > now:
         raise InvalidInput(f"--since {iso(since)} is in the future")
     complaints = _complaints(ledger, store, ref)

@@ -1,9 +1,9 @@
 """What every report shares: complaints read from the views as records, the
-statistics over them, the report header, and the one decision of whether a
-report may show a complaint's text.
+statistics over them, the report header, and a complaint's text as the
+ledger lets a report show it.
 
 Views hold metadata only, so every text a report shows comes from the ledger
-through `readable`, which is where access is decided.
+through `readable`; the ledger decides who may see it.
 """
 
 from __future__ import annotations
@@ -260,28 +260,16 @@ def breach_counts(group: Sequence[Record], now: datetime) -> dict[str, Any]:
     return {"judged": judged, "breached": breached, "rate": rate(breached, judged)}
 
 
-# Text, and who may see it.
-
-
-def may_read_text(ledger: ComplaintLedger, ref: str) -> bool:
-    """Whether the person generating a report may see this complaint's text,
-    asked without recording anything: the one place reports decide it."""
-    complaint = ledger.complaint(ref)
-    return complaint.may_read(ledger.actor, ledger.team().role_of(ledger.actor))
+# Text, as the ledger lets a report show it.
 
 
 def readable(
     ledger: ComplaintLedger, ref: str, purpose: str, as_of: datetime | None = None
 ) -> dict[str, Any] | None:
     """A complaint's text fields for a report, read through the ledger (which
-    records the export of a confidential one), or None when the reader may not
-    see them and the report shows metadata only."""
-    if as_of is None:
-        view = ledger.readable(ref, purpose)
-    elif may_read_text(ledger, ref):
-        view = ledger.show(ref, as_of, purpose=purpose, export=True)
-    else:
-        view = None
+    decides whether the reader may see them, and records the export of a
+    confidential one), or None when the report shows metadata only."""
+    view = ledger.readable(ref, purpose, as_of)
     return None if view is None else {name: view[name] for name in TEXT_FIELDS}
 
 

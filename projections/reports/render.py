@@ -14,7 +14,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ledger.domain.timeutil import parse_time
 
-REPORTS = ("lessons", "route", "warnings", "team", "access")
 DASH = "\N{EN DASH}"  # what a value that is not there shows as
 
 
@@ -72,5 +71,5 @@ def environment() -> Environment:
 
 
 def render(report: str, data: dict[str, Any]) -> str:
-    """The HTML page of `report` (one of `REPORTS`) showing `data`."""
+    """The HTML page of `report` (a name in registry.REPORTS) showing `data`."""
     return environment().get_template(f"{report}.html").render(**data)

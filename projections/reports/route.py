@@ -2,9 +2,9 @@
 state after it, its deadlines at that point, and the complaint as it stood at
 each escalation.
 
-Whether the text is shown is the ledger's decision (`readable`, which also
-records the export of a confidential complaint); the events and the state
-after each come from replaying the complaint one event at a time.
+The ledger replays the complaint one event at a time and decides whether
+the text is shown (taking it out when not, and recording the export of a
+confidential complaint when so); this lays the steps out for the page.
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.complaint import TEXT_FIELDS, Complaint
-from ledger.domain.plain import complaint_view, event_row
 from ledger.domain.timeutil import iso, parse_time
 from ledger.domain.vocabulary import DEADLINE_NAMES
-from projections.reports.common import Deadline, Record, readable
-from projections.views import MEETS, kind_of
+from projections.reports.common import Deadline, Record
+from projections.views import MEETS
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
+    from ledger.domain.plain import RouteStep
 
 LANES: tuple[tuple[str, str, set[str]], ...] = (
     ("intake", "Received and acknowledged", {"filed", "acknowledged", "triaged"}),
@@ -37,11 +36,12 @@ STATE_FIELDS = ("status", "owner", "severity", "level")
 
 def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     """Every event of the complaint with the state after it, as plain data."""
-    show_text = readable(ledger, ref, "report route") is not None
-    replayed = _replay(ledger, ref)
-    records = [(record, view) for record, view, _ in replayed]
+    show_text, steps = ledger.route(ref, "report route")
+    replayed = _records(steps)
+    records = [(record, step.complaint) for record, step in replayed]
     events = []
-    for record, view, row in replayed:
+    for record, step in replayed:
+        row, view = step.event, step.complaint
         state = {**{k: view[k] for k in STATE_FIELDS[:3]}, "level": record.level}
         events.append(
             {
@@ -49,7 +49,7 @@ def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
                 "at": row["at"],
                 "actor": row["actor"],
                 "kind": row["kind"],
-                "details": _details(row["details"], show_text),
+                "details": _details(row["details"], step.text_details, show_text),
                 "state": state,
                 "changed": [],
                 "deadlines": _deadlines(record, parse_time(row["at"])),
@@ -70,54 +70,53 @@ def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     }
 
 
-def _replay(
-    ledger: ComplaintLedger, ref: str
-) -> list[tuple[Record, dict[str, Any], dict[str, Any]]]:
-    """The complaint after each of its events: as a record (for deadline
-    outcomes), as `show` would give it, and the event as `history` would."""
-    complaint = ledger.complaint(ref)
+def _records(steps: list[RouteStep]) -> list[tuple[Record, RouteStep]]:
+    """Each step with the complaint after it as a record, for deadline outcomes."""
     met: dict[str, datetime] = {}
     found = []
-    aggregate: Complaint | None = None
-    event: Any
-    for event in ledger.events.get(complaint.id):
-        aggregate = event.mutate(aggregate)
-        assert aggregate is not None
-        name = MEETS.get(kind_of(event))
+    for step in steps:
+        view = step.complaint
+        name = MEETS.get(step.kind)
         if name is not None and name not in met:
-            met[name] = event.timestamp
+            met[name] = parse_time(step.event["at"])
         record = Record(
-            ref=aggregate.ref,
-            number=aggregate.number,
-            project=aggregate.project,
-            channel=aggregate.channel,
-            severity=aggregate.severity,
-            status=str(aggregate.status),
-            owner=aggregate.owner,
-            received=aggregate.received_at,
-            level=len(aggregate.escalations),
-            score=(aggregate.survey or {}).get("score"),
+            ref=view["ref"],
+            number=step.number,
+            project=view["project"],
+            channel=view["channel"],
+            severity=view["severity"],
+            status=view["status"],
+            owner=view["owner"],
+            received=parse_time(view["received_at"]),
+            level=len(view["escalations"]),
+            score=(view["survey"] or {}).get("score"),
             deadlines={
-                n: Deadline(aggregate.deadlines.get(n), met.get(n))
+                n: Deadline(_time(view["deadlines"].get(n)), met.get(n))
                 for n in DEADLINE_NAMES
             },
         )
-        found.append((record, complaint_view(aggregate), event_row(event)))
+        found.append((record, step))
     return found
 
 
-def _details(details: dict[str, Any], show_text: bool) -> list[dict[str, Any]]:
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else parse_time(text)
+
+
+def _details(
+    details: dict[str, Any], text_details: frozenset[str], show_text: bool
+) -> list[dict[str, Any]]:
     rows = []
     for name, value in details.items():
-        if name in HIDDEN_DETAILS or value is None:
+        text = name in text_details
+        if name in HIDDEN_DETAILS or (value is None and not text):
             continue
-        text = name in TEXT_FIELDS
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         rows.append(
             {
                 "name": name.replace("_", " "),
-                "value": None if text and not show_text else value,
+                "value": value,
                 "time": name.endswith("_at"),
                 "text": text,
                 "withheld": text and not show_text,
