@@ -9,9 +9,8 @@ of `CaseBase` (ledger/cases/common.py, which builds on `LedgerBase`);
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
@@ -54,6 +53,7 @@ from ledger.errors import (
     UnknownReference,
 )
 from ledger.storage.location import Location, file_exists
+from ledger.storage.log import LogReader
 from ledger.storage.tables import LedgerMeta, LedgerTables, checkpoint_view
 
 if TYPE_CHECKING:
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-LOG_BATCH = 1000
 KEPT_IDS = 4096
 
 
@@ -92,6 +91,9 @@ class LedgerBase(Application[UUID]):
             raise StorageFailure(
                 f"cannot reach the ledger at {location.display}: {error}"
             ) from None
+        self.log_reader = LogReader(
+            self.tables, self._storage, subscribes=location.backend == "postgresql"
+        )
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EnvelopeMapper(ledger_transcoder(), self.keyring)
@@ -351,51 +353,7 @@ class LedgerBase(Application[UUID]):
 
     def events_after(self, position: int) -> int:
         """How many events the log holds after notification id `position`."""
-        return self._storage(lambda: self.tables.count_events_after(position))
-
-    def read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
-        """Up to `limit` stored events after notification id `after`, in order."""
-        try:
-            return self._read_notifications(after, limit)
-        except ValueError as error:  # a row the library cannot even parse
-            raise self._malformed(after, error) from None
-
-    def log_rows(
-        self, after: int, limit: int
-    ) -> list[tuple[int, bytes, int, str, bytes]]:
-        """Like `read_notifications`, as plain columns (id, originator id bytes,
-        version, topic, state): cheaper where many rows are only looked at."""
-        try:
-            return self._storage(partial(self.tables.log_rows, after, limit))
-        except ValueError as error:
-            raise self._malformed(after, error) from None
-
-    @staticmethod
-    def _malformed(after: int, error: ValueError) -> IntegrityFailure:
-        return IntegrityFailure(
-            f"the event log after event {after} holds a malformed row ({error}); "
-            "the ledger was tampered with"
-        )
-
-    def _read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
-        return self._storage(
-            lambda: self.recorder.select_notifications(
-                start=after, limit=limit, inclusive_of_start=False
-            )
-        )
-
-    def _log(self, after: int, until: int | None = None) -> Iterator[Notification]:
-        """The stored events after notification id `after` (up to `until`), in
-        order, read in batches."""
-        while True:
-            batch = self.read_notifications(after, LOG_BATCH)
-            for notification in batch:
-                if until is not None and notification.id > until:
-                    return
-                yield notification
-            if len(batch) < LOG_BATCH:
-                return
-            after = batch[-1].id
+        return self.log_reader.count_after(position)
 
     def decode_metadata(self, notification: Notification) -> DomainEventProtocol[UUID]:
         """A stored event's metadata, opened and decoded, its text left sealed
@@ -406,6 +364,12 @@ class LedgerBase(Application[UUID]):
             raise IntegrityFailure(
                 f"notification {notification.id}: {error}; the ledger was tampered with"
             ) from None
+
+    @property
+    def database(self) -> Any:
+        """The library's datastore of the ledger's database, where the read
+        side keeps its views beside the log."""
+        return self.tables.datastore
 
     @property
     def envelope(self) -> EnvelopeMapper:
