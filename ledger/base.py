@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import (
-    AggregateNotFoundError,
     Application,
     ProcessingEvent,
 )
-from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     ApplicationRecorder,
     Mapper,
@@ -32,8 +31,8 @@ from eventsourcing.persistence import (
 from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
 from ledger.crypto.keyfiles import (
     MASTER_KEY_VARIABLE,
+    choose_master_key,
     load_master_key,
-    load_pending_master_key,
     master_key_file,
     signing_key_file,
 )
@@ -46,20 +45,19 @@ from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
-    KeyProblem,
     LedgerExists,
     LedgerMissing,
     StorageFailure,
     UnknownReference,
 )
+from ledger.storage.checkpoints import checkpoint_view
 from ledger.storage.location import Location, file_exists
 from ledger.storage.log import LogReader
-from ledger.storage.tables import LedgerMeta, LedgerTables, checkpoint_view
+from ledger.storage.tables import LedgerMeta, LedgerTables
 
 if TYPE_CHECKING:
     from ledger.bulk.drafting import Prepared
 
-A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 KEPT_IDS = 4096
 
@@ -153,24 +151,7 @@ class LedgerBase(Application[UUID]):
             )
         self.meta = meta
         known = self._storage(self.tables.master_ids)
-        master: MasterKey | None = None
-        try:
-            master = load_master_key(meta.ledger_id, self.environ)
-        except KeyProblem as error:
-            missing = error
-        if master is None or master.key_id not in known:
-            # A rotation cut short after it committed leaves its new key pending.
-            pending = load_pending_master_key(meta.ledger_id, self.environ)
-            if pending is not None and pending.key_id in known:
-                master = pending
-        if master is None:
-            raise missing
-        if master.key_id not in known:
-            raise KeyProblem(
-                f"the master key from {master.source} does not fit this ledger "
-                f"(it is key {master.key_id}; the ledger's data keys are wrapped "
-                f"by {', '.join(sorted(known)) or 'no key'})"
-            )
+        master = choose_master_key(meta.ledger_id, self.environ, known)
         self.keyring.unlock(master)
 
     @classmethod
@@ -300,36 +281,6 @@ class LedgerBase(Application[UUID]):
             raise UnknownReference(
                 f"'{ref}' is not a complaint reference: use C-1, C-2, …"
             ) from None
-
-    # Loading aggregates, translating library errors.
-
-    def _get(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
-        aggregate = self._translated(lambda: self.repository.get(aggregate_id), name)
-        if not isinstance(aggregate, cls):
-            raise IntegrityFailure(
-                f"the events of {name} do not replay: some were removed, reordered "
-                "or moved; the ledger was tampered with"
-            )
-        return aggregate
-
-    def _translated(self, read: Callable[[], T], name: str) -> T | None:
-        """What `read` returns, the library's errors made the ledger's; None
-        when the events do not replay."""
-        try:
-            return read()
-        except AggregateNotFoundError:
-            raise UnknownReference(f"no complaint {name} in this ledger") from None
-        except DamagedEvent as error:
-            raise IntegrityFailure(
-                f"event {error.version} ({error.kind}) of {name} failed its "
-                f"integrity check: {error.why}; the ledger was tampered with"
-            ) from None
-        except PersistenceError as error:
-            raise StorageFailure(f"reading {name} failed: {error}") from None
-        except (EventSourcingError, AssertionError):
-            # The library asserts that a record starts with its creation event
-            # and raises when versions do not follow on: a tampered sequence.
-            return None
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """The library's `save` (all new events of `objs` in one transaction)

@@ -19,7 +19,7 @@ from ledger.errors import InvalidInput
 from ledger.evidence.logcheck import open_head
 from ledger.evidence.merkle import HASH_SIZE, TreeBuilder
 from ledger.evidence.note import NoteError, NoteMismatch, check_verifier_key
-from ledger.storage.tables import StoredCheckpoint
+from ledger.storage.checkpoints import StoredCheckpoint
 
 
 class TrustedKey(NamedTuple):

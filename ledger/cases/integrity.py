@@ -17,7 +17,7 @@ from ledger.errors import KeyProblem, RuleViolation
 from ledger.evidence.logcheck import leaf_hashes
 from ledger.evidence.merkle import TreeBuilder, inclusion_proof
 from ledger.evidence.note import checkpoint_body, sign_note
-from ledger.storage.tables import StoredCheckpoint, checkpoint_view
+from ledger.storage.checkpoints import StoredCheckpoint, checkpoint_view
 
 if TYPE_CHECKING:
     from ledger.bulk.drafting import Prepared

@@ -33,8 +33,8 @@ from ledger.domain.complaint import complaint_id_bytes
 from ledger.domain.vocabulary import Role
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run
+from ledger.storage.checkpoints import StoredCheckpoint
 from ledger.storage.log import notification_of
-from ledger.storage.tables import StoredCheckpoint
 
 
 class Failure(NamedTuple):

@@ -14,8 +14,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.crypto.keyring import StoredKey
 from ledger.evidence.logcheck import LogRow
+from ledger.storage.checkpoints import CHECKPOINTS_TABLE
 from ledger.storage.tables import (
-    CHECKPOINTS_TABLE,
     KEYS_TABLE,
     META_TABLE,
     LedgerMeta,

@@ -21,11 +21,11 @@ from eventsourcing.persistence import StoredEvent, Subscription
 from ledger.crypto.envelope import unsaved_keys
 from ledger.crypto.keyring import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 from ledger.errors import KeyProblem
+from ledger.storage.checkpoints import CheckpointTable, StoredCheckpoint
 from ledger.storage.log import LogQueries
 
 KEYS_TABLE = "plaint_keys"
 META_TABLE = "plaint_ledger"
-CHECKPOINTS_TABLE = "plaint_checkpoints"
 FORMAT = 1
 
 
@@ -44,35 +44,12 @@ class LedgerMeta:
         return f"{self.name}/{self.ledger_id}"
 
 
-@dataclass(frozen=True)
-class StoredCheckpoint:
-    """A signed tree head as the checkpoint table holds it."""
-
-    size: int
-    position: int
-    root: bytes
-    frontier: bytes
-    note: str
-    created_at: str
-
-
-def checkpoint_view(stored: StoredCheckpoint) -> dict[str, Any]:
-    """A checkpoint as callers get it."""
-    return {
-        "size": stored.size,
-        "root": stored.root.hex(),
-        "at": stored.created_at,
-        "note": stored.note,
-    }
-
-
-class LedgerTables(LogQueries):
+class LedgerTables(CheckpointTable, LogQueries):
     """The key and identity tables, written in the event transaction; the SQL
     differs between backends only in its placeholder and table names."""
 
     keys_table = KEYS_TABLE
     meta_table = META_TABLE
-    checkpoints_table = CHECKPOINTS_TABLE
     keyring: Keyring
     datastore: Any
     create_table: Callable[[], None]
@@ -178,44 +155,6 @@ class LedgerTables(LogQueries):
                 meta.verifier_key,
             ),
         )
-
-    def insert_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
-        """Keep a signed tree head; one of the same size already kept stands."""
-        p = self.param
-        with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.checkpoints_table} "  # noqa: S608
-                "(size, position, root, frontier, note, created_at) "
-                f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (size) DO NOTHING",
-                (
-                    checkpoint.size,
-                    checkpoint.position,
-                    checkpoint.root,
-                    checkpoint.frontier,
-                    checkpoint.note,
-                    checkpoint.created_at,
-                ),
-            )
-
-    def select_checkpoints(self, latest_only: bool = False) -> list[StoredCheckpoint]:
-        """The kept checkpoints, smallest first (or just the largest)."""
-        order = "DESC LIMIT 1" if latest_only else "ASC"
-        with self.reading() as cursor:
-            cursor.execute(
-                "SELECT size, position, root, frontier, note, created_at "  # noqa: S608
-                f"FROM {self.checkpoints_table} ORDER BY size {order}"
-            )
-            return [
-                StoredCheckpoint(
-                    size=int(row["size"]),
-                    position=int(row["position"]),
-                    root=bytes(row["root"]),
-                    frontier=bytes(row["frontier"]),
-                    note=row["note"],
-                    created_at=row["created_at"],
-                )
-                for row in cursor.fetchall()
-            ]
 
     @contextmanager
     def numbering(self) -> Iterator[None]:
