@@ -9,19 +9,17 @@ of `CaseBase` (ledger/cases/common.py, which builds on `LedgerBase`);
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import (
-    AggregateNotFoundError,
     Application,
     ProcessingEvent,
 )
-from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     ApplicationRecorder,
     Mapper,
@@ -33,8 +31,8 @@ from eventsourcing.persistence import (
 from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
 from ledger.crypto.keyfiles import (
     MASTER_KEY_VARIABLE,
+    choose_master_key,
     load_master_key,
-    load_pending_master_key,
     master_key_file,
     signing_key_file,
 )
@@ -47,21 +45,20 @@ from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
     DamagedEvent,
     IntegrityFailure,
-    KeyProblem,
     LedgerExists,
     LedgerMissing,
     StorageFailure,
     UnknownReference,
 )
+from ledger.storage.checkpoints import checkpoint_view
 from ledger.storage.location import Location, file_exists
-from ledger.storage.tables import LedgerMeta, LedgerTables, checkpoint_view
+from ledger.storage.log import LogReader
+from ledger.storage.tables import LedgerMeta, LedgerTables
 
 if TYPE_CHECKING:
     from ledger.bulk.drafting import Prepared
 
-A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-LOG_BATCH = 1000
 KEPT_IDS = 4096
 
 
@@ -92,6 +89,9 @@ class LedgerBase(Application[UUID]):
             raise StorageFailure(
                 f"cannot reach the ledger at {location.display}: {error}"
             ) from None
+        self.log_reader = LogReader(
+            self.tables, self._storage, subscribes=location.backend == "postgresql"
+        )
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EnvelopeMapper(ledger_transcoder(), self.keyring)
@@ -151,24 +151,7 @@ class LedgerBase(Application[UUID]):
             )
         self.meta = meta
         known = self._storage(self.tables.master_ids)
-        master: MasterKey | None = None
-        try:
-            master = load_master_key(meta.ledger_id, self.environ)
-        except KeyProblem as error:
-            missing = error
-        if master is None or master.key_id not in known:
-            # A rotation cut short after it committed leaves its new key pending.
-            pending = load_pending_master_key(meta.ledger_id, self.environ)
-            if pending is not None and pending.key_id in known:
-                master = pending
-        if master is None:
-            raise missing
-        if master.key_id not in known:
-            raise KeyProblem(
-                f"the master key from {master.source} does not fit this ledger "
-                f"(it is key {master.key_id}; the ledger's data keys are wrapped "
-                f"by {', '.join(sorted(known)) or 'no key'})"
-            )
+        master = choose_master_key(meta.ledger_id, self.environ, known)
         self.keyring.unlock(master)
 
     @classmethod
@@ -299,36 +282,6 @@ class LedgerBase(Application[UUID]):
                 f"'{ref}' is not a complaint reference: use C-1, C-2, …"
             ) from None
 
-    # Loading aggregates, translating library errors.
-
-    def _get(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
-        aggregate = self._translated(lambda: self.repository.get(aggregate_id), name)
-        if not isinstance(aggregate, cls):
-            raise IntegrityFailure(
-                f"the events of {name} do not replay: some were removed, reordered "
-                "or moved; the ledger was tampered with"
-            )
-        return aggregate
-
-    def _translated(self, read: Callable[[], T], name: str) -> T | None:
-        """What `read` returns, the library's errors made the ledger's; None
-        when the events do not replay."""
-        try:
-            return read()
-        except AggregateNotFoundError:
-            raise UnknownReference(f"no complaint {name} in this ledger") from None
-        except DamagedEvent as error:
-            raise IntegrityFailure(
-                f"event {error.version} ({error.kind}) of {name} failed its "
-                f"integrity check: {error.why}; the ledger was tampered with"
-            ) from None
-        except PersistenceError as error:
-            raise StorageFailure(f"reading {name} failed: {error}") from None
-        except (EventSourcingError, AssertionError):
-            # The library asserts that a record starts with its creation event
-            # and raises when versions do not follow on: a tampered sequence.
-            return None
-
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """The library's `save` (all new events of `objs` in one transaction)
         without its runtime Protocol checks, about 13 µs an aggregate and a
@@ -351,51 +304,7 @@ class LedgerBase(Application[UUID]):
 
     def events_after(self, position: int) -> int:
         """How many events the log holds after notification id `position`."""
-        return self._storage(lambda: self.tables.count_events_after(position))
-
-    def read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
-        """Up to `limit` stored events after notification id `after`, in order."""
-        try:
-            return self._read_notifications(after, limit)
-        except ValueError as error:  # a row the library cannot even parse
-            raise self._malformed(after, error) from None
-
-    def log_rows(
-        self, after: int, limit: int
-    ) -> list[tuple[int, bytes, int, str, bytes]]:
-        """Like `read_notifications`, as plain columns (id, originator id bytes,
-        version, topic, state): cheaper where many rows are only looked at."""
-        try:
-            return self._storage(partial(self.tables.log_rows, after, limit))
-        except ValueError as error:
-            raise self._malformed(after, error) from None
-
-    @staticmethod
-    def _malformed(after: int, error: ValueError) -> IntegrityFailure:
-        return IntegrityFailure(
-            f"the event log after event {after} holds a malformed row ({error}); "
-            "the ledger was tampered with"
-        )
-
-    def _read_notifications(self, after: int, limit: int) -> Sequence[Notification]:
-        return self._storage(
-            lambda: self.recorder.select_notifications(
-                start=after, limit=limit, inclusive_of_start=False
-            )
-        )
-
-    def _log(self, after: int, until: int | None = None) -> Iterator[Notification]:
-        """The stored events after notification id `after` (up to `until`), in
-        order, read in batches."""
-        while True:
-            batch = self.read_notifications(after, LOG_BATCH)
-            for notification in batch:
-                if until is not None and notification.id > until:
-                    return
-                yield notification
-            if len(batch) < LOG_BATCH:
-                return
-            after = batch[-1].id
+        return self.log_reader.count_after(position)
 
     def decode_metadata(self, notification: Notification) -> DomainEventProtocol[UUID]:
         """A stored event's metadata, opened and decoded, its text left sealed
@@ -406,6 +315,12 @@ class LedgerBase(Application[UUID]):
             raise IntegrityFailure(
                 f"notification {notification.id}: {error}; the ledger was tampered with"
             ) from None
+
+    @property
+    def database(self) -> Any:
+        """The library's datastore of the ledger's database, where the read
+        side keeps its views beside the log."""
+        return self.tables.datastore
 
     @property
     def envelope(self) -> EnvelopeMapper:

@@ -12,15 +12,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
-from threading import Timer
-from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, Notification
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.sqlite import SQLiteDatastore
 
 from ledger.bulk.collector import cycles_uncollected
+from ledger.evidence.logcheck import LogRow
+from ledger.storage.log import notification_of
 from projections.store import (
     TRACKING_PREFIX,
     SQLiteViewStore,
@@ -38,14 +37,13 @@ if TYPE_CHECKING:
 # part at a time, and held as statements until written.
 BATCH_SIZE = 50_000
 READ_SIZE = 10_000
-POLL_SECONDS = 1.0
 Progress = Callable[[int], None]
 
 
 def open_store(ledger: ComplaintLedger) -> ViewSQL:
     """The views of `ledger`, in its own database; their tables are created
     the first time."""
-    datastore: Any = ledger.tables.datastore
+    datastore: Any = ledger.database
     store: ViewSQL
     if ledger.location.backend == "postgresql":
         from projections.pgstore import PostgresViewStore
@@ -102,7 +100,7 @@ def catch_up(
         statements: Statements = {}
         count = 0
         while count < batch_size:
-            rows = ledger.log_rows(last, min(READ_SIZE, batch_size - count))
+            rows = ledger.log_reader.rows(last, min(READ_SIZE, batch_size - count))
             if not rows:
                 break
             changes = _changes(ledger, rows, readers, positions, until)
@@ -124,24 +122,22 @@ def catch_up(
 
 def _changes(
     ledger: ComplaintLedger,
-    rows: list[tuple[int, bytes, int, str, bytes]],
+    rows: list[LogRow],
     readers: dict[str, list[tuple[View, str]]],
     positions: dict[str, int],
     until: datetime | None,
 ) -> Iterator[Change]:
     """The changes the views make of the events in `rows` they have yet to
     process; events no view needs stay sealed."""
-    for position, originator, version, topic, state in rows:
+    for row in rows:
         behind = [
             view
-            for view, name in readers.get(aggregate_of(topic), ())
-            if positions[name] < position
+            for view, name in readers.get(aggregate_of(row[3]), ())
+            if positions[name] < row[0]
         ]
         if not behind:
             continue
-        event: Any = ledger.decode_metadata(
-            Notification(UUID(bytes=originator), version, topic, state, position)
-        )
+        event: Any = ledger.decode_metadata(notification_of(row))
         if until is not None and event.timestamp > until:
             continue
         for view in behind:
@@ -162,7 +158,6 @@ def follow(
     `ready` is called once the views have caught up and every later event
     will be applied (and reported to `applied`)."""
     total = catch_up(ledger, store)
-    deadline = None if seconds is None else monotonic() + seconds
 
     def apply() -> None:
         nonlocal total
@@ -171,28 +166,12 @@ def follow(
         if done and applied is not None:
             applied(done)
 
-    if ledger.location.backend != "postgresql":
+    after = min(store.positions().values())
+    with ledger.log_reader.following(after, seconds) as arrivals:
         if ready is not None:
             ready()
-        while deadline is None or monotonic() < deadline:
-            sleep(POLL_SECONDS)
+        for _arrival in arrivals:
             apply()
-        return total
-    after = min(store.positions().values())
-    with ledger.recorder.subscribe(gt=after) as subscription:
-        # A daemon, cancelled on the way out: stopped early (Ctrl-C), the
-        # process ends at once rather than when the time is up.
-        timer = Timer(seconds or 0, subscription.stop)
-        timer.daemon = True
-        if seconds is not None:
-            timer.start()
-        try:
-            if ready is not None:
-                ready()
-            for _notification in subscription:
-                apply()
-        finally:
-            timer.cancel()
     return total
 
 

@@ -86,14 +86,14 @@ BREAKS = (
           'cursor.execute("PRAGMA secure_delete = ON")', "cursor",
           (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
     Break("first bad event searched backwards (unsigned part)",
-          "ledger/cases/integrity.py",
+          "ledger/cases/verification.py",
           "for index in range(opened, end):",
           "for index in reversed(range(opened, end)):", INTEGRITY),
     Break("first bad event searched backwards (signed part)",
-          "ledger/cases/integrity.py",
-          "for notification in self._log(after=since, until=last.id):",
-          "for notification in reversed(list(self._log(after=since, "
-          "until=last.id))):", INTEGRITY),
+          "ledger/cases/culprits.py",
+          "for notification in self.log.notifications(since, last.id):",
+          "for notification in reversed(list(self.log.notifications(since, "
+          "last.id))):", INTEGRITY),
     # More, on integrity, keys, cases and the views.
     Break("interior node tag changed", "ledger/evidence/merkle.py",
           r'    return _sha256(b"\x01" + left + right).digest()',

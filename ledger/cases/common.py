@@ -12,25 +12,62 @@ from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import project_aggregate
-from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol, EventSourcingError
+from eventsourcing.persistence import PersistenceError, RecordConflictError
 
 from ledger.base import LedgerBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.plain import complaint_view
 from ledger.domain.team import Policy, Team
 from ledger.domain.vocabulary import READ_ROLES, ReadAction, Role
-from ledger.errors import ConcurrencyConflict, IntegrityFailure, UnknownReference
+from ledger.errors import (
+    ConcurrencyConflict,
+    DamagedEvent,
+    IntegrityFailure,
+    StorageFailure,
+    UnknownReference,
+)
 from ledger.evidence.logcheck import last_of_run
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 MAX_ATTEMPTS = 32
 NUMBER_WINDOW = 32
 
 
 class CaseBase(LedgerBase):
     """The loading, checking, saving and numbering the use cases share."""
+
+    # Loading aggregates, translating library errors.
+
+    def _get(self, cls: type[A], aggregate_id: UUID, name: str) -> A:
+        aggregate = self._translated(lambda: self.repository.get(aggregate_id), name)
+        if not isinstance(aggregate, cls):
+            raise IntegrityFailure(
+                f"the events of {name} do not replay: some were removed, reordered "
+                "or moved; the ledger was tampered with"
+            )
+        return aggregate
+
+    def _translated(self, read: Callable[[], T], name: str) -> T | None:
+        """What `read` returns, the library's errors made the ledger's; None
+        when the events do not replay."""
+        try:
+            return read()
+        except AggregateNotFoundError:
+            raise UnknownReference(f"no complaint {name} in this ledger") from None
+        except DamagedEvent as error:
+            raise IntegrityFailure(
+                f"event {error.version} ({error.kind}) of {name} failed its "
+                f"integrity check: {error.why}; the ledger was tampered with"
+            ) from None
+        except PersistenceError as error:
+            raise StorageFailure(f"reading {name} failed: {error}") from None
+        except (EventSourcingError, AssertionError):
+            # The library asserts that a record starts with its creation event
+            # and raises when versions do not follow on: a tampered sequence.
+            return None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,29 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple
-from uuid import UUID
-
-from eventsourcing.persistence import Notification
+from typing import TYPE_CHECKING, Any
 
 from ledger.cases.common import CaseBase
+from ledger.cases.heads import resume_tree
 from ledger.crypto.keyfiles import signing_key_file
 from ledger.crypto.signing import load_signing_key
 from ledger.domain.vocabulary import Role
 from ledger.errors import KeyProblem, RuleViolation
-from ledger.evidence.logcheck import LogRow, leaf_hashes
-from ledger.evidence.merkle import HASH_SIZE, TreeBuilder, inclusion_proof
+from ledger.evidence.logcheck import leaf_hashes
+from ledger.evidence.merkle import TreeBuilder, inclusion_proof
 from ledger.evidence.note import checkpoint_body, sign_note
-from ledger.storage.tables import StoredCheckpoint, checkpoint_view
+from ledger.storage.checkpoints import StoredCheckpoint, checkpoint_view
 
 if TYPE_CHECKING:
     from ledger.bulk.drafting import Prepared
 
 # A write that leaves this many events unsigned signs a checkpoint by itself.
 CHECKPOINT_EVERY = 1000
-# Rows verify reads at once.
-VERIFY_BATCH = 256
 Progress = Callable[[int], None]
 
 
@@ -87,7 +82,7 @@ class IntegrityCases(CaseBase):
 
     def head_position(self) -> int:
         """The notification id of the last event in the log (0 when empty)."""
-        return int(self._storage(self.recorder.max_notification_id) or 0)
+        return self.log_reader.head()
 
     def checkpoint(self) -> dict[str, Any]:
         """Sign a tree head over the whole log (any member); when nothing was
@@ -97,7 +92,7 @@ class IntegrityCases(CaseBase):
         tree, position = TreeBuilder(), 0
         if latest:
             tree, position = resume_tree(latest[0]), latest[0].position
-        for batch in self._batches(position):
+        for batch in self.log_reader.batches(position):
             tree.extend(leaf_hashes(batch))
             position = batch[-1][0]
         if latest and tree.size == latest[0].size:
@@ -126,7 +121,7 @@ class IntegrityCases(CaseBase):
         signed = latest[0]
         hashes: list[bytes] = []
         mine: list[tuple[int, int]] = []
-        for batch in self._batches(0):
+        for batch in self.log_reader.batches(0):
             rows = [row for row in batch if row[0] <= signed.position]
             mine += [
                 (row[0], len(hashes) + index)
@@ -150,38 +145,3 @@ class IntegrityCases(CaseBase):
                 for seq, index in mine
             ],
         }  # fmt: skip
-
-    def _batches(self, after: int) -> Iterator[list[LogRow]]:
-        """The stored events after notification id `after`, as plain columns,
-        in batches."""
-        batches = self.tables.log_batches(after, VERIFY_BATCH)
-        while batch := self._storage(partial(next, batches, [])):
-            yield batch
-
-
-class Expected(NamedTuple):
-    """A tree head the log must match at `size`, unless `problem` already says
-    why it cannot be trusted."""
-
-    size: int
-    root: bytes
-    problem: str | None
-
-
-def resume_tree(stored: StoredCheckpoint) -> TreeBuilder:
-    """The tree as it stood at a checkpoint, from its kept frontier."""
-    frontier = stored.frontier
-    hashes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
-    return TreeBuilder.resume(stored.size, hashes)
-
-
-def notification_of(row: LogRow) -> Notification:
-    """A row of the log as the library's notification, to open or name it."""
-    notification_id, originator, version, topic, state = row
-    return Notification(
-        id=notification_id,
-        originator_id=UUID(bytes=originator),
-        originator_version=version,
-        topic=topic,
-        state=state,
-    )

@@ -136,7 +136,7 @@ class KeyCases(CaseBase):
         self.require_role((Role.ADMIN, Role.AUDITOR, Role.COMPLIANCE), "see the keys")
         uses: Counter[Any] = Counter()
         erasures = 0
-        for notification in self._log(after=0):
+        for notification in self.log_reader.notifications(after=0):
             uses.update(key_ids_of(notification.state))
             erasures += notification.topic.endswith(".Erased")
         keys = self._storage(self.tables.all_keys)

@@ -1,50 +1,49 @@
 """The auditor's check: `verify` recomputes the log's tree and holds it, its
-checkpoints and its data keys against a key trusted from outside the ledger.
+checkpoints and its data keys against a key trusted from outside the ledger
+(which key, and which heads, is ledger/cases/heads.py).
 
-Whoever can write the database can change any row, the verifier key the
-ledger recorded at its creation included. So the key checkpoints must be
-signed with comes from the caller (`--verifier-key`), else from the signing
-key on this machine; the ledger's own copy is used only when neither is
-there, and the verdict says so. What no local check can notice (events
-removed from the end together with newer checkpoints) is counted as
-`uncovered`, for a head kept elsewhere (`--against`) to protect.
+What no local check can notice (events removed from the end together with
+newer checkpoints) is counted as `uncovered`, for a head kept elsewhere
+(`--against`) to protect.
 """
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any, NamedTuple
-from uuid import UUID
 
-from eventsourcing.persistence import Notification, PersistenceError
+from eventsourcing.persistence import Notification
 
-from ledger.cases.integrity import (
-    CHECKPOINT_EVERY,
+from ledger.cases.culprits import Culprits
+from ledger.cases.heads import (
     Expected,
-    IntegrityCases,
-    Progress,
-    notification_of,
+    Heads,
+    exported_head,
+    recorded_key_problem,
     resume_tree,
+    signature_problem,
+    trusted_key,
+    unsigned_problem,
 )
-from ledger.crypto.envelope import SealCheck, text_key_id
+from ledger.cases.integrity import CHECKPOINT_EVERY, IntegrityCases, Progress
+from ledger.crypto.envelope import SealCheck
 from ledger.crypto.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.keyfiles import signing_key_file
-from ledger.crypto.signing import load_signing_key, verifier_key
 from ledger.domain.complaint import complaint_id_bytes
 from ledger.domain.vocabulary import Role
-from ledger.errors import DamagedEvent, IntegrityFailure, InvalidInput
-from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run, open_head
-from ledger.evidence.note import NoteError, NoteMismatch, check_verifier_key
-from ledger.storage.tables import StoredCheckpoint
+from ledger.errors import IntegrityFailure, InvalidInput
+from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run
+from ledger.storage.checkpoints import StoredCheckpoint
+from ledger.storage.log import notification_of
 
 
-class TrustedKey(NamedTuple):
-    """The verifier key checkpoints must be signed with, and where it came
-    from: `flag` (given by the caller), `file` (the signing key on this
-    machine) or `ledger` (the copy in the database, which proves nothing)."""
+class Failure(NamedTuple):
+    """Why the log failed: how many events were checked, the event found
+    wrong (None when the log as a whole is), and why."""
 
-    key: str
-    source: str
+    events: int
+    bad: Notification | None
+    why: str
 
 
 class VerificationCases(IntegrityCases):
@@ -70,7 +69,11 @@ class VerificationCases(IntegrityCases):
         trusting what it covers (a full verify checked that), and checks only
         the events after it."""
         self.require_role(tuple(Role), "verify the ledger")
-        trusted = self._trusted_key(verifier_key)
+        assert self.meta is not None
+        signing = signing_key_file(self.ledger_id, self.environ)
+        trusted = trusted_key(
+            verifier_key, signing, self.meta.verifier_key, self.origin
+        )
         checkpoints = self._storage(self.tables.select_checkpoints)
         verdict: dict[str, Any] = {
             "ok": True,
@@ -82,119 +85,145 @@ class VerificationCases(IntegrityCases):
             "witnessed": None,
         }
 
-        def failed(events: int, bad: Notification | None, why: str) -> dict[str, Any]:
-            named = self._first_bad(bad, why)
-            return {**verdict, "ok": False, "events": events, "first_bad": named}
+        def failed(failure: Failure) -> dict[str, Any]:
+            bad = self._culprits.first_bad(failure.bad, failure.why)
+            return {**verdict, "ok": False, "events": failure.events, "first_bad": bad}
 
-        replaced = self._recorded_key_problem(trusted)
-        if replaced:
-            return failed(0, None, replaced)
-        exported = self._exported(against, trusted.key)
-        if exported and exported[0].problem:
-            return failed(0, None, exported[0].problem)
+        refused = recorded_key_problem(self.meta.verifier_key, trusted)
+        exported = [] if refused else exported_head(against, trusted.key, self.origin)
+        refused = refused or (exported[0].problem if exported else None)
+        if refused:
+            return failed(Failure(0, None, refused))
         check, since = self._start(incremental, checkpoints, trusted.key)
         start = check.size
-        heads = sorted(
-            [
-                Expected(c.size, c.root, self._signature_problem(c, trusted.key))
-                for c in checkpoints
-                if c.size > check.size
-            ]
-            + exported,
-            key=lambda head: head.size,
+        heads = self._heads(checkpoints, exported, check, trusted.key, since)
+        erased: list[LogRow] = []
+        failure = (
+            self._resumed_head(heads, check)
+            or self._stream(check, heads, erased, progress)
+            or self._log_end(heads, check)
+            or self._erasures(erased, check)
         )
-        if heads and heads[0].size < check.size:
+        if failure:
+            return failed(failure)
+        uncovered = check.size - max(heads.proven, start)
+        verdict.update(events=check.size, uncovered=uncovered)
+        if uncovered >= CHECKPOINT_EVERY and signing.exists():
+            return failed(
+                Failure(check.size, None, unsigned_problem(uncovered, CHECKPOINT_EVERY))
+            )
+        return {**verdict, "root": check.tree.root().hex()}
+
+    @property
+    def _culprits(self) -> Culprits:
+        return Culprits(
+            self.envelope,
+            self.keyring,
+            self.recorder,
+            self.tables,
+            self.log_reader,
+            self._storage,
+        )
+
+    def _heads(
+        self,
+        checkpoints: list[StoredCheckpoint],
+        exported: list[Expected],
+        check: LogCheck,
+        key: str,
+        since: int,
+    ) -> Heads:
+        """The heads the log must match past where the check starts: the kept
+        checkpoints (each with why its signature fails, if it does) and the
+        exported head."""
+        kept = [
+            Expected(c.size, c.root, signature_problem(c, key, self.origin))
+            for c in checkpoints
+            if c.size > check.size
+        ]
+        heads = Heads(kept + exported, since)
+        if heads.next is not None and heads.next.size < check.size:
             raise InvalidInput(
                 "the exported checkpoint is older than the latest one: check it "
                 "with a full `plaint verify --against`"
             )
-        proven = max((h.size for h in heads if h.problem is None), default=0)
-        pending = iter(heads)
-        head = next(pending, None)
-        # Resumed at a checkpoint, an exported head of the same size must be it.
-        while head is not None and head.size == check.size:
+        return heads
+
+    @staticmethod
+    def _resumed_head(heads: Heads, check: LogCheck) -> Failure | None:
+        """Resumed at a checkpoint, an exported head of the same size must be it."""
+        while (head := heads.due(check.size)) is not None:
             if head.problem or head.root != check.tree.root():
                 forked = (
                     head.problem
                     or f"the exported checkpoint of {head.size} events differs from "
                     "the ledger's: the log was rewritten"
                 )
-                return failed(check.size, None, forked)
-            head = next(pending, None)
-        erased: list[LogRow] = []
-        for batch in self._batches(since):
+                return Failure(check.size, None, forked)
+            heads.matched(heads.since)
+        return None
+
+    def _stream(
+        self,
+        check: LogCheck,
+        heads: Heads,
+        erased: list[LogRow],
+        progress: Progress | None,
+    ) -> Failure | None:
+        """Take the log after the last matched head into the check, a batch at
+        a time, each batch cut where the log reaches a head's size; the
+        erasures met are kept in `erased` for the end."""
+        for batch in self.log_reader.batches(heads.since):
             erased += [row for row in batch if row[3].endswith(ERASED)]
             rest = batch
             while rest:
-                # A head is compared where the log reaches its size: cut there.
-                cut = len(rest)
-                if head is not None and head.size > check.size:
-                    cut = min(cut, head.size - check.size)
+                cut = heads.rows_before_next(check.size, len(rest))
                 rows, rest = rest[:cut], rest[cut:]
-                events, bad, problem = self._check_rows(check, rows, proven)
-                while problem is None and head is not None and head.size == check.size:
-                    problem = head.problem
-                    if problem is None and head.root != check.tree.root():
-                        last = notification_of(rows[-1])
-                        bad, problem = self._culprit(since, last, head)
-                    since = rows[-1][0]
-                    head = next(pending, None)
-                if problem and bad is not None and events <= proven:
-                    # Events a head proves are not opened: one altered before
-                    # the event found wrong is the first bad event.
-                    bad, problem = self._altered(since, bad) or (bad, problem)
-                if problem:
-                    return failed(events, bad or notification_of(rows[-1]), problem)
+                failure = self._take(check, rows, heads)
+                if failure:
+                    return failure
             if progress is not None:
                 progress(len(batch))
-        if head is not None:
-            removed = (
-                f"a checkpoint covers {head.size} events but the log holds "
-                f"{check.size}: events were removed from its end"
-            )
-            return failed(check.size, None, removed)
+        return None
+
+    def _take(
+        self, check: LogCheck, rows: list[LogRow], heads: Heads
+    ) -> Failure | None:
+        """Check `rows`, then each head the log reaches with them."""
+        events, bad, problem = self._check_rows(check, rows, heads.proven)
+        while problem is None and (head := heads.due(check.size)) is not None:
+            problem = head.problem
+            if problem is None and head.root != check.tree.root():
+                last = notification_of(rows[-1])
+                bad, problem = self._culprits.culprit(heads.since, last, head)
+            heads.matched(rows[-1][0])
+        if problem and bad is not None and events <= heads.proven:
+            # Events a head proves are not opened: one altered before the
+            # event found wrong is the first bad event.
+            bad, problem = self._culprits.altered(heads.since, bad) or (bad, problem)
+        if problem:
+            return Failure(events, bad or notification_of(rows[-1]), problem)
+        return None
+
+    @staticmethod
+    def _log_end(heads: Heads, check: LogCheck) -> Failure | None:
+        """A head the log never reached: events were removed from its end."""
+        if heads.next is None:
+            return None
+        removed = (
+            f"a checkpoint covers {heads.next.size} events but the log holds "
+            f"{check.size}: events were removed from its end"
+        )
+        return Failure(check.size, None, removed)
+
+    def _erasures(self, erased: list[LogRow], check: LogCheck) -> Failure | None:
+        """The first erasure whose complaint still has a data key kept."""
         keys = KeyTableCheck(self.tables, self.keyring.master, self._storage)
         for row in erased:
             kept = keys.kept_after_erasure(row)
             if kept:
-                return failed(check.size, notification_of(row), kept)
-        uncovered = check.size - max(proven, start)
-        verdict.update(events=check.size, uncovered=uncovered)
-        if uncovered >= CHECKPOINT_EVERY and self._signs_here():
-            return failed(check.size, None, _unsigned_problem(uncovered))
-        return {**verdict, "root": check.tree.root().hex()}
-
-    def _trusted_key(self, given: str | None) -> TrustedKey:
-        """The key checkpoints must be signed with: the one given, else the
-        signing key's own where it is on this machine (the ledger's copy
-        could have been replaced), else the one the ledger recorded."""
-        assert self.meta is not None
-        if given is not None:
-            try:
-                return TrustedKey(check_verifier_key(given.strip()), "flag")
-            except NoteError as error:
-                raise InvalidInput(f"--verifier-key: {error}") from None
-        if self._signs_here():
-            path = signing_key_file(self.ledger_id, self.environ)
-            public_key = load_signing_key(path).public_key()
-            return TrustedKey(verifier_key(self.origin, public_key), "file")
-        return TrustedKey(self.meta.verifier_key, "ledger")
-
-    def _signs_here(self) -> bool:
-        """Whether the signing key is on this machine (so its writes sign)."""
-        return signing_key_file(self.ledger_id, self.environ).exists()
-
-    def _recorded_key_problem(self, trusted: TrustedKey) -> str | None:
-        """Why the verifier key the ledger recorded is not the trusted one."""
-        assert self.meta is not None
-        if self.meta.verifier_key == trusted.key:
-            return None
-        given = "--verifier-key" if trusted.source == "flag" else "the signing key"
-        return (
-            f"the verifier key recorded in the ledger is not the one {given} "
-            f"names ({trusted.key}): the ledger's copy was replaced, or the key "
-            "given is another ledger's"
-        )
+                return Failure(check.size, notification_of(row), kept)
+        return None
 
     def _start(
         self, incremental: bool, checkpoints: list[StoredCheckpoint], key: str
@@ -203,7 +232,9 @@ class VerificationCases(IntegrityCases):
         the latest validly signed checkpoint, from its kept frontier (which
         must hash to its signed root)."""
         signed = (
-            c for c in reversed(checkpoints) if not self._signature_problem(c, key)
+            c
+            for c in reversed(checkpoints)
+            if not signature_problem(c, key, self.origin)
         )
         latest = next(signed, None) if incremental else None
         if latest is None:
@@ -260,113 +291,10 @@ class VerificationCases(IntegrityCases):
         for index in range(opened, end):
             if not opens(*rows[index][1:]):
                 notification = notification_of(rows[index])
-                problem = self._authentic(notification)
+                problem = self._culprits.authentic(notification)
                 if problem:
                     return start + index + 1, notification, problem
         if wrong is not None:
             index, problem = wrong
             return start + index + 1, notification_of(rows[index]), problem
         return check.size, None, None
-
-    def _culprit(
-        self, since: int, last: Notification, head: Expected
-    ) -> tuple[Notification, str]:
-        """The first event after `since` (up to `last`) that fails to open, or
-        else `last`: the range no longer hashes to the signed root."""
-        return self._altered(since, last) or (last, (
-            f"the log's first {head.size} events no longer hash to the signed "
-            f"checkpoint: an event after event {since} was reordered, replaced or "
-            "moved"
-        ))  # fmt: skip
-
-    def _altered(
-        self, since: int, last: Notification
-    ) -> tuple[Notification, str] | None:
-        """The first event after `since`, up to `last`, that fails to open,
-        and why."""
-        for notification in self._log(after=since, until=last.id):
-            problem = self._authentic(notification)
-            if problem:
-                return notification, problem
-        return None
-
-    def _first_bad(self, bad: Notification | None, problem: str) -> dict[str, Any]:
-        if bad is None:
-            return {"seq": None, "ref": None, "reason": problem}
-        return {"seq": bad.id, "ref": self._ref_of(bad), "reason": problem}
-
-    def _ref_of(self, notification: Notification) -> str | None:
-        """The reference of the complaint an event belongs to, when its first
-        event still opens."""
-        try:
-            [first] = self.recorder.select_events(notification.originator_id, limit=1)
-            fields = self.envelope.open(first, with_text=False)
-        except (ValueError, DamagedEvent, PersistenceError):
-            return None
-        number = (
-            fields.get("number") if first.topic.endswith("Complaint.Filed") else None
-        )
-        return None if number is None else f"C-{number}"
-
-    def _authentic(self, notification: Notification) -> str | None:
-        """Why the event does not open under its keys (AES-GCM), or None."""
-        try:
-            self.envelope.open(notification)
-        except DamagedEvent as error:
-            return f"{error.why} ({error.kind}, version {error.version})"
-        except IntegrityFailure as error:  # its data key's row was altered
-            return str(error)
-        return self._text_key_problem(notification)
-
-    def _text_key_problem(self, notification: Notification) -> str | None:
-        """A text section whose data key is gone opens as erased text; that is
-        only so when the complaint was erased, which destroyed all its keys."""
-        key_id = text_key_id(notification.state)
-        if key_id is None or self.keyring.for_reading(key_id):
-            return None
-        originator = notification.originator_id
-        assert isinstance(originator, UUID)
-        kept = self._storage(partial(self.tables.select_scope_key, originator.hex))
-        if kept is None:
-            return None
-        kind = notification.topic.rpartition(".")[2]
-        return (
-            "its text names a data key that does not exist, though the complaint "
-            f"was not erased ({kind}, version {notification.originator_version})"
-        )
-
-    def _signature_problem(self, stored: StoredCheckpoint, key: str) -> str | None:
-        try:
-            head = open_head(stored.note, key, self.origin)
-        except NoteError as error:
-            return (
-                f"the checkpoint of {stored.size} events is not validly signed: {error}"
-            )
-        if (head.size, head.root) != (stored.size, stored.root):
-            return f"the checkpoint of {stored.size} events differs from its note"
-        return None
-
-    def _exported(self, note: str | None, key: str) -> list[Expected]:
-        """The exported head as one more the log must match; one signed by
-        another key, or of another log, is a mismatch to report."""
-        if note is None:
-            return []
-        try:
-            head = open_head(note, key, self.origin)
-        except NoteMismatch as error:
-            problem = f"the exported checkpoint is not the trusted one: {error}"
-            return [Expected(0, b"", problem)]
-        except NoteError as error:
-            raise InvalidInput(
-                f"the exported checkpoint cannot be used: {error}"
-            ) from None
-        return [Expected(head.size, head.root, None)]
-
-
-def _unsigned_problem(uncovered: int) -> str:
-    return (
-        f"the last {uncovered} events are covered by no checkpoint the trusted key "
-        f"signed, though write commands here sign one once {CHECKPOINT_EVERY} "
-        "events are unsigned: checkpoints were removed (or a write was cut short; "
-        "once you know which, `plaint checkpoint` signs the log as it is)"
-    )

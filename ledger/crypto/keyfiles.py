@@ -7,6 +7,7 @@ from pathlib import Path
 from uuid import UUID
 
 from ledger.crypto.keyring import MasterKey, read_master_key
+from ledger.errors import KeyProblem
 
 MASTER_KEY_VARIABLE = "PLAINT_MASTER_KEY"
 KEY_FILE_VARIABLE = "PLAINT_KEY_FILE"
@@ -61,3 +62,29 @@ def load_pending_master_key(
         return None
     path = pending_key_file(ledger_id, environ)
     return read_master_key(path) if path.exists() else None
+
+
+def choose_master_key(
+    ledger_id: UUID, environ: Mapping[str, str], known: Mapping[str, int]
+) -> MasterKey:
+    """The master key that wraps the ledger's data keys (`known`, by master
+    key id): the configured one, or a rotation's pending one."""
+    master: MasterKey | None = None
+    try:
+        master = load_master_key(ledger_id, environ)
+    except KeyProblem as error:
+        missing = error
+    if master is None or master.key_id not in known:
+        # A rotation cut short after it committed leaves its new key pending.
+        pending = load_pending_master_key(ledger_id, environ)
+        if pending is not None and pending.key_id in known:
+            master = pending
+    if master is None:
+        raise missing
+    if master.key_id not in known:
+        raise KeyProblem(
+            f"the master key from {master.source} does not fit this ledger "
+            f"(it is key {master.key_id}; the ledger's data keys are wrapped "
+            f"by {', '.join(sorted(known)) or 'no key'})"
+        )
+    return master

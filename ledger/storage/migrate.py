@@ -16,6 +16,7 @@ from ledger.application import ComplaintLedger
 from ledger.domain.vocabulary import ADMINS
 from ledger.errors import IntegrityFailure, LedgerExists
 from ledger.storage.location import Location, file_exists
+from ledger.storage.log import notification_of
 
 BATCH = 1000
 
@@ -70,13 +71,13 @@ def _copy_events(
 ) -> dict[int, int]:
     """Copy the log in order; return where each tree size ends in the copy."""
     positions, copied, after = {0: 0}, 0, 0
-    while batch := source.read_notifications(after, BATCH):
-        ids = copy.recorder.insert_events(list(batch))
+    while batch := source.log_reader.rows(after, BATCH):
+        ids = copy.recorder.insert_events([notification_of(row) for row in batch])
         assert ids is not None
         assert len(ids) == len(batch)
         for new_id in ids:
             copied += 1
             positions[copied] = new_id
-        after = batch[-1].id
+        after = batch[-1][0]
         progress(len(batch))
     return positions

@@ -20,8 +20,9 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.crypto.keyring import StoredKey
+from ledger.evidence.logcheck import LogRow
+from ledger.storage.checkpoints import CHECKPOINTS_TABLE
 from ledger.storage.tables import (
-    CHECKPOINTS_TABLE,
     KEYS_TABLE,
     META_TABLE,
     LedgerMeta,
@@ -109,7 +110,7 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         return bytes(stored.bytes)
 
     @staticmethod
-    def plain_rows(rows: list[Any]) -> list[tuple[int, bytes, int, str, bytes]]:
+    def plain_rows(rows: list[Any]) -> list[LogRow]:
         return [
             (row["id"], row["originator_id"].bytes, row["originator_version"],
              row["topic"], bytes(row["state"]))

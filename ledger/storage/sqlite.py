@@ -13,8 +13,9 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.crypto.keyring import StoredKey
+from ledger.evidence.logcheck import LogRow
+from ledger.storage.checkpoints import CHECKPOINTS_TABLE
 from ledger.storage.tables import (
-    CHECKPOINTS_TABLE,
     KEYS_TABLE,
     META_TABLE,
     LedgerMeta,
@@ -81,9 +82,7 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         last = int(c.fetchone()[0])
         return list(range(last - len(stored_events) + 1, last + 1))
 
-    def log_batches(
-        self, after: int, size: int
-    ) -> Iterator[list[tuple[int, bytes, int, str, bytes]]]:
+    def log_batches(self, after: int, size: int) -> Iterator[list[LogRow]]:
         # One query read as it goes, in one read transaction (so, a snapshot),
         # costs far less per row than a query per batch, and plain tuples less
         # than sqlite3.Row: the library's cursor hands over its sqlite3 cursor.

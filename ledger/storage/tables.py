@@ -10,21 +10,22 @@ seal, so a key never exists without its events nor an event without its key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import StoredEvent, Subscription
 
 from ledger.crypto.envelope import unsaved_keys
 from ledger.crypto.keyring import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
 from ledger.errors import KeyProblem
+from ledger.storage.checkpoints import CheckpointTable, StoredCheckpoint
+from ledger.storage.log import LogQueries
 
 KEYS_TABLE = "plaint_keys"
 META_TABLE = "plaint_ledger"
-CHECKPOINTS_TABLE = "plaint_checkpoints"
 FORMAT = 1
 
 
@@ -43,46 +44,17 @@ class LedgerMeta:
         return f"{self.name}/{self.ledger_id}"
 
 
-@dataclass(frozen=True)
-class StoredCheckpoint:
-    """A signed tree head as the checkpoint table holds it."""
-
-    size: int
-    position: int
-    root: bytes
-    frontier: bytes
-    note: str
-    created_at: str
-
-
-def checkpoint_view(stored: StoredCheckpoint) -> dict[str, Any]:
-    """A checkpoint as callers get it."""
-    return {
-        "size": stored.size,
-        "root": stored.root.hex(),
-        "at": stored.created_at,
-        "note": stored.note,
-    }
-
-
-class LedgerTables:
+class LedgerTables(CheckpointTable, LogQueries):
     """The key and identity tables, written in the event transaction; the SQL
     differs between backends only in its placeholder and table names."""
 
-    param = "?"
     keys_table = KEYS_TABLE
     meta_table = META_TABLE
-    checkpoints_table = CHECKPOINTS_TABLE
-    events_table = "stored_events"
-    notification_column = "rowid"
     keyring: Keyring
     datastore: Any
     create_table: Callable[[], None]
-
-    # A cursor for one statement that only reads, in autocommit: the
-    # library's read transaction (BEGIN, the statement, ROLLBACK) costs SQLite
-    # three statements and PostgreSQL three round trips.
-    reading: Callable[[], AbstractContextManager[Any]]
+    max_notification_id: Callable[[], Any]
+    subscribe: Callable[..., Subscription[Any]]
 
     def insert_events(
         self,
@@ -183,44 +155,6 @@ class LedgerTables:
                 meta.verifier_key,
             ),
         )
-
-    def insert_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
-        """Keep a signed tree head; one of the same size already kept stands."""
-        p = self.param
-        with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.checkpoints_table} "  # noqa: S608
-                "(size, position, root, frontier, note, created_at) "
-                f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (size) DO NOTHING",
-                (
-                    checkpoint.size,
-                    checkpoint.position,
-                    checkpoint.root,
-                    checkpoint.frontier,
-                    checkpoint.note,
-                    checkpoint.created_at,
-                ),
-            )
-
-    def select_checkpoints(self, latest_only: bool = False) -> list[StoredCheckpoint]:
-        """The kept checkpoints, smallest first (or just the largest)."""
-        order = "DESC LIMIT 1" if latest_only else "ASC"
-        with self.reading() as cursor:
-            cursor.execute(
-                "SELECT size, position, root, frontier, note, created_at "  # noqa: S608
-                f"FROM {self.checkpoints_table} ORDER BY size {order}"
-            )
-            return [
-                StoredCheckpoint(
-                    size=int(row["size"]),
-                    position=int(row["position"]),
-                    root=bytes(row["root"]),
-                    frontier=bytes(row["frontier"]),
-                    note=row["note"],
-                    created_at=row["created_at"],
-                )
-                for row in cursor.fetchall()
-            ]
 
     @contextmanager
     def numbering(self) -> Iterator[None]:
@@ -328,112 +262,6 @@ class LedgerTables:
                 "GROUP BY master_id"
             )
             return {row["master_id"]: row["n"] for row in cursor.fetchall()}
-
-    def log_rows(
-        self, after: int, limit: int
-    ) -> list[tuple[int, bytes, int, str, bytes]]:
-        """Up to `limit` stored events after notification id `after`, as plain
-        columns (id, originator id bytes, version, topic, state): the fastest
-        way to read the log where no event needs decoding."""
-        with self.reading() as cursor:
-            cursor.execute(
-                f"SELECT {self.notification_column} AS id, originator_id, "  # noqa: S608
-                "originator_version, topic, state "
-                f"FROM {self.events_table} WHERE {self.notification_column} > "
-                f"{self.param} ORDER BY {self.notification_column} LIMIT {self.param}",
-                (after, limit),
-            )
-            return self.plain_rows(cursor.fetchall())
-
-    def log_batches(
-        self, after: int, size: int
-    ) -> Iterator[list[tuple[int, bytes, int, str, bytes]]]:
-        """The stored events after notification id `after`, as `log_rows`
-        gives them, in batches of up to `size`."""
-        while batch := self.log_rows(after, size):
-            yield batch
-            after = batch[-1][0]
-
-    def recorded(self, originator_ids: Sequence[UUID]) -> set[UUID]:
-        """Which of these aggregates have events in the log (one query)."""
-        if not originator_ids:
-            return set()
-        marks = ", ".join(self.param for _ in originator_ids)
-        with self.reading() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT originator_id FROM {self.events_table} "  # noqa: S608
-                f"WHERE originator_id IN ({marks})",
-                [self.originator_param(i) for i in originator_ids],
-            )
-            return {
-                UUID(bytes=self.originator_bytes(row["originator_id"]))
-                for row in cursor.fetchall()
-            }
-
-    def events_since(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
-        """The events of several records after the given versions, in one
-        query, each record's in version order."""
-        p = self.param
-        where = " OR ".join(
-            f"(originator_id = {p} AND originator_version > {p})" for _ in versions
-        )
-        params = [x for i, v in versions.items() for x in (self.originator_param(i), v)]
-        with self.reading() as cursor:
-            cursor.execute(
-                "SELECT originator_id, originator_version, topic, state "  # noqa: S608
-                f"FROM {self.events_table} WHERE {where} ORDER BY originator_version",
-                params,
-            )
-            return [
-                StoredEvent(
-                    originator_id=UUID(
-                        bytes=self.originator_bytes(row["originator_id"])
-                    ),
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                )
-                for row in cursor.fetchall()
-            ]
-
-    def last_version(self, originator: bytes, position: int) -> int:
-        """A record's last version at or before notification id `position`
-        (0 when it had none)."""
-        with self.reading() as cursor:
-            cursor.execute(
-                f"SELECT MAX(originator_version) AS v FROM {self.events_table} "  # noqa: S608
-                f"WHERE originator_id = {self.param} "
-                f"AND {self.notification_column} <= {self.param}",
-                (self.originator_param(UUID(bytes=originator)), position),
-            )
-            return int(cursor.fetchone()["v"] or 0)
-
-    @staticmethod
-    def originator_param(originator_id: UUID) -> Any:
-        """An originator id as a query parameter (SQLite keeps hex text)."""
-        return originator_id.hex
-
-    @staticmethod
-    def plain_rows(rows: list[Any]) -> list[tuple[int, bytes, int, str, bytes]]:
-        """Rows of `log_rows`' query as plain tuples (SQLite's unpack in
-        column order, the quickest way to convert a million)."""
-        return [(i, bytes.fromhex(o), v, t, s) for i, o, v, t, s in rows]
-
-    @staticmethod
-    def originator_bytes(stored: Any) -> bytes:
-        """An originator id as the database returns it, as 16 bytes (SQLite
-        keeps it as hex text)."""
-        return bytes.fromhex(stored)
-
-    def count_events_after(self, position: int) -> int:
-        """How many events have a notification id above `position`."""
-        with self.reading() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*) AS n FROM {self.events_table} "  # noqa: S608
-                f"WHERE {self.notification_column} > {self.param}",
-                (position,),
-            )
-            return int(cursor.fetchone()["n"])
 
     def meta_table_exists(self, cursor: Any) -> bool:
         """Whether the identity table exists (not every database is a ledger)."""

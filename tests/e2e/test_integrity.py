@@ -315,7 +315,7 @@ def test_verify_gives_the_same_verdict_read_in_small_batches(
     plaint.ok("note", "C-2", "after the checkpoint")
     plaint.ok("ack", "C-3")
     whole = json.loads(plaint.ok("verify", "--json"))
-    monkeypatch.setattr("ledger.cases.integrity.VERIFY_BATCH", 2)
+    monkeypatch.setattr("ledger.storage.log.VERIFY_BATCH", 2)
     assert json.loads(plaint.ok("verify", "--json")) == whole
     resumed = json.loads(plaint.ok("verify", "--incremental", "--json"))
     assert (resumed["events"], resumed["root"]) == (14, whole["root"])

@@ -427,7 +427,7 @@ def test_the_verdict_does_not_depend_on_how_the_log_is_batched(
         db.close()
         verdicts = []
         for size in (1, 2, 5, 256):
-            monkeypatch.setattr("ledger.cases.integrity.VERIFY_BATCH", size)
+            monkeypatch.setattr("ledger.storage.log.VERIFY_BATCH", size)
             verdicts.append(verdict(run, head))
         assert verdicts[1:] == verdicts[:-1]
 
