@@ -29,12 +29,18 @@ from ledger.cases.integrity import (
 from ledger.crypto.envelope import SealCheck, text_key_id
 from ledger.crypto.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.keyfiles import signing_key_file
-from ledger.crypto.signing import load_signing_key, verifier_key
+from ledger.crypto.signing import load_signing_key
 from ledger.domain.complaint import complaint_id_bytes
+from ledger.domain.reference import reference
 from ledger.domain.vocabulary import Role
 from ledger.errors import DamagedEvent, IntegrityFailure, InvalidInput
 from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run, open_head
-from ledger.evidence.note import NoteError, NoteMismatch, check_verifier_key
+from ledger.evidence.note import (
+    NoteError,
+    NoteMismatch,
+    check_verifier_key,
+    verifier_key,
+)
 from ledger.storage.tables import StoredCheckpoint
 
 
@@ -306,7 +312,7 @@ class VerificationCases(IntegrityCases):
         number = (
             fields.get("number") if first.topic.endswith("Complaint.Filed") else None
         )
-        return None if number is None else f"C-{number}"
+        return None if number is None else reference(number)
 
     def _authentic(self, notification: Notification) -> str | None:
         """Why the event does not open under its keys (AES-GCM), or None."""

@@ -15,11 +15,12 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.complaint import TEXT_FIELDS, Complaint
+from ledger.domain.kinds import kind_of
+from ledger.domain.lifecycle import MEETS
 from ledger.domain.plain import complaint_view, event_row
 from ledger.domain.timeutil import iso, parse_time
 from ledger.domain.vocabulary import DEADLINE_NAMES
 from projections.reports.common import Deadline, Record, readable
-from projections.views import MEETS, kind_of
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
