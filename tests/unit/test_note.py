@@ -39,11 +39,6 @@ ENOCH_SIG = (
 ROOT = bytes(range(32))
 
 
-@pytest.fixture
-def key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
 def test_the_go_example_key_gives_the_published_verifier_key_and_note() -> None:
     peter = Ed25519PrivateKey.from_private_bytes(PETER_SEED)
     assert verifier_key("PeterNeumann", peter.public_key()) == PETER_VKEY
