@@ -37,9 +37,9 @@ from ledger.crypto.keyfiles import (
     signing_key_file,
 )
 from ledger.crypto.keyring import Keyring, MasterKey, write_secret_file
-from ledger.crypto.signing import create_signing_key, verifier_key
-from ledger.domain.complaint import reference
+from ledger.crypto.signing import create_signing_key
 from ledger.domain.grantees import new_member_name
+from ledger.domain.reference import reference, reference_number
 from ledger.domain.team import Policy, Team
 from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
@@ -50,6 +50,7 @@ from ledger.errors import (
     StorageFailure,
     UnknownReference,
 )
+from ledger.evidence.note import verifier_key
 from ledger.storage.checkpoints import checkpoint_view
 from ledger.storage.location import Location, file_exists
 from ledger.storage.log import LogReader
@@ -273,8 +274,9 @@ class LedgerBase(Application[UUID]):
     def complaint_id(self, ref: str) -> UUID:
         """The id of the complaint with reference `C-7` (or its id as given)."""
         text = ref.strip()
-        if text.upper().startswith("C-") and text[2:].isdigit() and int(text[2:]) > 0:
-            return self._complaint_uuid(int(text[2:]))
+        number = reference_number(text)
+        if number is not None:
+            return self._complaint_uuid(number)
         try:
             return UUID(text)
         except ValueError:

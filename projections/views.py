@@ -15,8 +15,18 @@ from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
+from ledger.domain import kinds
+from ledger.domain.kinds import kind_of
+from ledger.domain.lifecycle import (
+    BEFORE_WORK,
+    IN_WORK,
+    MEETS,
+    STARTS_WORK,
+    STATUS_AFTER,
+)
+from ledger.domain.reference import reference
 from ledger.domain.timeutil import stamp
-from ledger.domain.vocabulary import DEADLINE_NAMES, Status
+from ledger.domain.vocabulary import DEADLINE_NAMES
 
 Row = dict[str, Any]
 
@@ -153,29 +163,6 @@ ACCESS = Table(
     indexes=(("at",), ("complaint_id",)),
 )  # fmt: skip
 
-# Which event meets which deadline: the first such event is when it was met.
-MEETS = {
-    "Acknowledged": "ack",
-    "Responded": "respond",
-    "Resolved": "resolve",
-    "Closed": "resolve",
-    "Withdrawn": "resolve",
-}
-STATUS_AFTER = {
-    "Acknowledged": Status.ACKNOWLEDGED,
-    "Responded": Status.RESPONDED,
-    "Resolved": Status.RESOLVED,
-    "Reopened": Status.IN_PROGRESS,
-    "Closed": Status.CLOSED,
-    "Withdrawn": Status.WITHDRAWN,
-}
-STARTS_WORK = {"Triaged", "Assigned", "Escalated"}
-
-
-def kind_of(event: Any) -> str:
-    """An event's kind: its class name, `Filed`, `Escalated`, `MemberAdded`."""
-    return type(event).__name__
-
 
 def complaints(event: Any) -> list[Change]:
     """The complaint's current state."""
@@ -185,11 +172,11 @@ def complaints(event: Any) -> list[Change]:
         "updated_at": stamp(event.timestamp),
         "version": event.originator_version,
     }
-    if kind == "Filed":
+    if kind == kinds.FILED:
         return [Upsert(COMPLAINTS, {
-            **key, "ref": f"C-{event.number}", "number": event.number,
+            **key, "ref": reference(event.number), "number": event.number,
             "project": event.project, "channel": event.channel,
-            "severity": event.severity, "status": str(Status.RECEIVED),
+            "severity": event.severity, "status": str(STATUS_AFTER[kinds.FILED]),
             "owner": event.owner, "confidential": 0,
             "received_at": stamp(event.received_at),
             "filed_at": touched["updated_at"], **touched,
@@ -198,11 +185,11 @@ def complaints(event: Any) -> list[Change]:
     changes: list[Change] = [Update(COMPLAINTS, key, touched)]
     if kind in STATUS_AFTER:
         changes.append(Update(COMPLAINTS, key, {"status": str(STATUS_AFTER[kind])}))
-    if kind == "Triaged":
+    if kind == kinds.TRIAGED:
         changes.append(Update(COMPLAINTS, key, {"severity": event.severity}))
-    if kind == "Assigned":
+    if kind == kinds.ASSIGNED:
         changes.append(Update(COMPLAINTS, key, {"owner": event.owner}))
-    if kind == "Escalated":
+    if kind == kinds.ESCALATED:
         values = {"owner": event.to, "escalation_level": event.level}
         changes.append(Update(COMPLAINTS, key, values))
     if kind in STARTS_WORK:
@@ -210,15 +197,15 @@ def complaints(event: Any) -> list[Change]:
             Update(
                 COMPLAINTS,
                 key,
-                {"status": str(Status.IN_PROGRESS)},
-                when={"status": str(Status.ACKNOWLEDGED)},
+                {"status": str(IN_WORK)},
+                when={"status": str(BEFORE_WORK)},
             )
         )
-    if kind == "Surveyed":
+    if kind == kinds.SURVEYED:
         changes.append(Update(COMPLAINTS, key, {"survey_score": event.score}))
-    if kind == "MadeConfidential":
+    if kind == kinds.MADE_CONFIDENTIAL:
         changes.append(Update(COMPLAINTS, key, {"confidential": 1}))
-    if kind == "Erased":
+    if kind == kinds.ERASED:
         changes.append(Update(COMPLAINTS, key, {"erased": 1}))
     return changes
 
@@ -227,7 +214,7 @@ def deadlines(event: Any) -> list[Change]:
     """Each deadline of each complaint: when it is due, and when it was met."""
     kind = kind_of(event)
     complaint_id = event.originator_id.hex
-    if kind == "Filed":
+    if kind == kinds.FILED:
         # A row for every deadline, due or not, so its met-at time is known.
         return [
             Upsert(DEADLINES, {
@@ -245,7 +232,7 @@ def deadlines(event: Any) -> list[Change]:
 
 def escalations(event: Any) -> list[Change]:
     """Every step of every escalation route."""
-    if kind_of(event) != "Escalated":
+    if kind_of(event) != kinds.ESCALATED:
         return []
     return [
         Upsert(ESCALATIONS, {
@@ -260,16 +247,16 @@ def escalations(event: Any) -> list[Change]:
 def grants(event: Any) -> list[Change]:
     """Who may read each confidential complaint, since when, and until when."""
     kind = kind_of(event)
-    if kind not in ("MadeConfidential", "Granted", "Revoked"):
+    if kind not in (kinds.MADE_CONFIDENTIAL, kinds.GRANTED, kinds.REVOKED):
         return []
     complaint_id = event.originator_id.hex
-    if kind == "Revoked":
+    if kind == kinds.REVOKED:
         key = {"complaint_id": complaint_id, "grantee": event.member}
         revoked = {"revoked_at": stamp(event.timestamp), "revoked_by": event.actor}
         return [Update(GRANTS, key, revoked)]
     granted = {"granted_at": stamp(event.timestamp), "granted_by": event.actor,
                "revoked_at": None, "revoked_by": None}  # fmt: skip
-    grantees = event.allow if kind == "MadeConfidential" else [event.member]
+    grantees = event.allow if kind == kinds.MADE_CONFIDENTIAL else [event.member]
     return [
         Upsert(GRANTS, {"complaint_id": complaint_id, "grantee": name, **granted})
         for name in grantees
@@ -278,7 +265,7 @@ def grants(event: Any) -> list[Change]:
 
 def access(event: Any) -> list[Change]:
     """Every read, export and refused attempt on a confidential complaint."""
-    if kind_of(event) != "Recorded":
+    if kind_of(event) != kinds.RECORDED:
         return []
     return [
         Upsert(ACCESS, {
@@ -294,19 +281,19 @@ def team(event: Any) -> list[Change]:
     """The members and their roles."""
     kind = kind_of(event)
     since = stamp(event.timestamp)
-    if kind == "Founded":
+    if kind == kinds.FOUNDED:
         return [Upsert(MEMBERS, {"name": event.admin, "role": "admin", "since": since})]
-    if kind in ("MemberAdded", "RoleChanged"):
+    if kind in (kinds.MEMBER_ADDED, kinds.ROLE_CHANGED):
         row = {"name": event.name, "role": event.role, "since": since}
         return [Upsert(MEMBERS, row)]
-    if kind == "MemberRemoved":
+    if kind == kinds.MEMBER_REMOVED:
         return [Delete(MEMBERS, {"name": event.name})]
     return []
 
 
 def policy(event: Any) -> list[Change]:
     """The policy's rules."""
-    if kind_of(event) != "RuleSet":
+    if kind_of(event) != kinds.RULE_SET:
         return []
     rule = event.rule
     return [

@@ -6,6 +6,7 @@ from typing import Any
 
 from ledger.cases.common import CaseBase
 from ledger.domain.grantees import new_member_name
+from ledger.domain.kinds import FOUNDED, kind_of
 from ledger.domain.vocabulary import (
     ADMINS,
     ROUTERS,
@@ -52,8 +53,8 @@ class TeamCases(CaseBase):
         team.authorise(self.actor, tuple(Role), "see the team")
         changes = []
         for event in self.events.get(team.id):
-            state, kind = vars(event), type(event).__name__
-            founded = kind == "Founded"
+            state, kind = vars(event), kind_of(event)
+            founded = kind == FOUNDED
             changes.append({
                 "at": state["timestamp"], "kind": kind,
                 "member": state["admin"] if founded else state["name"],

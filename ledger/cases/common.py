@@ -19,6 +19,7 @@ from eventsourcing.persistence import PersistenceError, RecordConflictError
 from ledger.base import LedgerBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.plain import complaint_view
+from ledger.domain.reference import PREFIX
 from ledger.domain.team import Policy, Team
 from ledger.domain.vocabulary import READ_ROLES, ReadAction, Role
 from ledger.errors import (
@@ -153,7 +154,7 @@ class CaseBase(LedgerBase):
         """The complaint with reference `ref`; with `roles`, the actor must
         hold one of them to `action` (checked first, from the same read)."""
         complaint_id = self.complaint_id(ref)
-        name = ref.upper() if ref.upper().startswith("C-") else ref
+        name = ref.upper() if ref.upper().startswith(PREFIX) else ref
         events = self._bring_up_to_date("team", also=(complaint_id, name))
         if roles:
             self._kept(Team, "team", checked=True).authorise(self.actor, roles, action)

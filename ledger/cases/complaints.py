@@ -14,10 +14,11 @@ from eventsourcing.persistence import (
 
 from ledger.bulk.drafting import Filing
 from ledger.cases.common import MAX_ATTEMPTS, CaseBase
-from ledger.domain.complaint import Complaint, reference
+from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list
 from ledger.domain.intake import Intake, require_text
 from ledger.domain.plain import complaint_view
+from ledger.domain.reference import reference
 from ledger.domain.team import Policy, Team
 from ledger.domain.vocabulary import (
     OPEN_STATUSES,

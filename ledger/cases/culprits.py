@@ -17,7 +17,9 @@ from eventsourcing.persistence import (
 from ledger.cases.heads import Expected
 from ledger.crypto.envelope import EnvelopeMapper, text_key_id
 from ledger.crypto.keyring import Keyring
+from ledger.domain.reference import reference
 from ledger.errors import DamagedEvent, IntegrityFailure
+from ledger.evidence.logcheck import FILED
 from ledger.storage.log import Guard, LogReader
 from ledger.storage.tables import LedgerTables
 
@@ -79,10 +81,8 @@ class Culprits:
             fields = self.envelope.open(first, with_text=False)
         except (ValueError, DamagedEvent, PersistenceError):
             return None
-        number = (
-            fields.get("number") if first.topic.endswith("Complaint.Filed") else None
-        )
-        return None if number is None else f"C-{number}"
+        number = fields.get("number") if first.topic.endswith(FILED) else None
+        return None if number is None else reference(number)
 
     def authentic(self, notification: Notification) -> str | None:
         """Why the event does not open under its keys (AES-GCM), or None."""

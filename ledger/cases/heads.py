@@ -14,11 +14,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from ledger.crypto.signing import load_signing_key, verifier_key
+from ledger.crypto.signing import load_signing_key
 from ledger.errors import InvalidInput
 from ledger.evidence.logcheck import open_head
 from ledger.evidence.merkle import HASH_SIZE, TreeBuilder
-from ledger.evidence.note import NoteError, NoteMismatch, check_verifier_key
+from ledger.evidence.note import (
+    NoteError,
+    NoteMismatch,
+    check_verifier_key,
+    verifier_key,
+)
 from ledger.storage.checkpoints import StoredCheckpoint
 
 

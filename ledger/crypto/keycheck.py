@@ -17,6 +17,7 @@ from uuid import UUID
 
 from ledger.crypto.envelope import text_key_id
 from ledger.crypto.keyring import MasterKey
+from ledger.domain.reference import reference
 from ledger.evidence.logcheck import FILED, LogRow
 from ledger.storage.tables import LedgerTables
 
@@ -41,7 +42,7 @@ class KeyTableCheck:
         wanted = [k for k in named.values() if k is not None]
         stored = self.storage(partial(self.tables.wrapped_keys, wanted))
         for number, (index, row) in enumerate(filings, start=first_number):
-            key_id, ref, owner = named[index], f"C-{number}", row[1]
+            key_id, ref, owner = named[index], reference(number), row[1]
             if key_id is None:
                 continue  # a filing without text fails to open, or its root
             if key_id not in stored:

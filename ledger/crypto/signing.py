@@ -1,4 +1,5 @@
-"""The Ed25519 key that signs checkpoints, and its signed-note verifier key.
+"""The Ed25519 key that signs checkpoints (its verifier key is in
+ledger/evidence/note.py, with the signed-note format).
 
 `cryptography`'s serialization module is imported only to write or read the
 key's PEM file: it is a few milliseconds of every command's start-up, and most
@@ -7,8 +8,6 @@ commands never sign.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -55,10 +54,3 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
 def public_bytes(key: Ed25519PublicKey) -> bytes:
     """The raw 32-byte public key."""
     return key.public_bytes_raw()
-
-
-def verifier_key(name: str, key: Ed25519PublicKey) -> str:
-    """The C2SP signed-note verifier key: `<name>+<hex key hash>+<base64 key>`."""
-    encoded = ED25519_ALGORITHM + public_bytes(key)
-    key_hash = hashlib.sha256(name.encode() + b"\n" + encoded).digest()[:4]
-    return f"{name}+{key_hash.hex()}+{base64.b64encode(encoded).decode('ascii')}"

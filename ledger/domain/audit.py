@@ -16,13 +16,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain import kinds
 from ledger.domain.topics import keep_topics
 
 
 class ReportRun(Aggregate):
     """One report, generated once, by one member."""
 
-    @event("Generated")
+    @event(kinds.GENERATED)
     def __init__(
         self,
         id: UUID,
@@ -40,7 +41,7 @@ class ReportRun(Aggregate):
 class Access(Aggregate):
     """One read, export or refused attempt on a confidential complaint."""
 
-    @event("Recorded")
+    @event(kinds.RECORDED)
     def __init__(
         self,
         id: UUID,
@@ -60,7 +61,7 @@ class KeyRotation(Aggregate):
     """One rotation of the master key: which key replaced which (key ids, which
     name keys without revealing them)."""
 
-    @event("Rotated")
+    @event(kinds.ROTATED)
     def __init__(
         self,
         id: UUID,

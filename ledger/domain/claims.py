@@ -18,6 +18,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain import kinds
 from ledger.domain.intake import Intake
 from ledger.domain.timeutil import iso
 from ledger.domain.topics import keep_topics
@@ -26,7 +27,7 @@ from ledger.domain.topics import keep_topics
 class IntakeClaim(Aggregate):
     """The claim of one source record on the complaint filed from it."""
 
-    @event("Claimed")
+    @event(kinds.CLAIMED)
     def __init__(self, id: UUID, number: int, actor: str, timestamp: datetime) -> None:
         self.number = number
 

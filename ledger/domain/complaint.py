@@ -15,7 +15,10 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain import kinds
 from ledger.domain.grantees import member_entry
+from ledger.domain.lifecycle import STATUS_AFTER, status_after
+from ledger.domain.reference import reference
 from ledger.domain.topics import keep_topics
 from ledger.domain.vocabulary import OPEN_STATUSES, Status
 from ledger.errors import RuleViolation
@@ -31,11 +34,6 @@ TEXT_FIELDS = frozenset(
         "text", "message", "resolution", "reason", "comment",
     }
 )  # fmt: skip
-
-
-def reference(number: int) -> str:
-    """The human reference of the complaint filed `number`-th: `C-7`."""
-    return f"C-{number}"
 
 
 def complaint_uuid(ledger_id: UUID, number: int) -> UUID:
@@ -56,7 +54,7 @@ def complaint_id_bytes(ledger_id: UUID, number: int) -> bytes:
 class Complaint(Aggregate):
     """One complaint (or praise), from filing to closing."""
 
-    @event("Filed")
+    @event(kinds.FILED)
     def __init__(
         self,
         id: UUID,
@@ -89,7 +87,7 @@ class Complaint(Aggregate):
         self.external_id = external_id
         self.owner = owner
         self.deadlines = dict(deadlines)
-        self.status = Status.RECEIVED
+        self.status = STATUS_AFTER[kinds.FILED]
         self.confidential = False
         self.allowed: set[str] = set()
         self.erased = False
@@ -269,31 +267,31 @@ class Complaint(Aggregate):
             f"is {wanted} can be {done}{hint}"
         )
 
-    def _start_work(self) -> None:
-        if self.status == Status.ACKNOWLEDGED:
-            self.status = Status.IN_PROGRESS
+    def _move(self, kind: str) -> None:
+        # By the lifecycle's tables, which the views read too.
+        self.status = status_after(kind, self.status)
 
     # The events. They only change state.
 
-    @event("Acknowledged")
+    @event(kinds.ACKNOWLEDGED)
     def _acknowledged(self, actor: str, timestamp: datetime) -> None:
-        self.status = Status.ACKNOWLEDGED
+        self._move(kinds.ACKNOWLEDGED)
 
-    @event("Triaged")
+    @event(kinds.TRIAGED)
     def _triaged(
         self, severity: str, previous: str, actor: str, timestamp: datetime
     ) -> None:
         self.severity = severity
-        self._start_work()
+        self._move(kinds.TRIAGED)
 
-    @event("Assigned")
+    @event(kinds.ASSIGNED)
     def _assigned(
         self, owner: str, previous: str, actor: str, timestamp: datetime
     ) -> None:
         self.owner = owner
-        self._start_work()
+        self._move(kinds.ASSIGNED)
 
-    @event("Escalated")
+    @event(kinds.ESCALATED)
     def _escalated(
         self,
         to: str,
@@ -318,57 +316,57 @@ class Complaint(Aggregate):
             }
         )
         self.owner = to
-        self._start_work()
+        self._move(kinds.ESCALATED)
 
-    @event("Noted")
+    @event(kinds.NOTED)
     def _noted(self, text: str, actor: str, timestamp: datetime) -> None:
         pass
 
-    @event("Responded")
+    @event(kinds.RESPONDED)
     def _responded(self, message: str, actor: str, timestamp: datetime) -> None:
-        self.status = Status.RESPONDED
+        self._move(kinds.RESPONDED)
 
-    @event("Resolved")
+    @event(kinds.RESOLVED)
     def _resolved(self, resolution: str, actor: str, timestamp: datetime) -> None:
-        self.status = Status.RESOLVED
+        self._move(kinds.RESOLVED)
         self.resolution = resolution
 
-    @event("Reopened")
+    @event(kinds.REOPENED)
     def _reopened(self, reason: str, actor: str, timestamp: datetime) -> None:
-        self.status = Status.IN_PROGRESS
+        self._move(kinds.REOPENED)
 
-    @event("Closed")
+    @event(kinds.CLOSED)
     def _closed(self, actor: str, timestamp: datetime) -> None:
-        self.status = Status.CLOSED
+        self._move(kinds.CLOSED)
 
-    @event("Withdrawn")
+    @event(kinds.WITHDRAWN)
     def _withdrawn(self, reason: str, actor: str, timestamp: datetime) -> None:
-        self.status = Status.WITHDRAWN
+        self._move(kinds.WITHDRAWN)
 
-    @event("MadeConfidential")
+    @event(kinds.MADE_CONFIDENTIAL)
     def _made_confidential(
         self, allow: list[str], reason: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.confidential = True
         self.allowed = set(allow)
 
-    @event("Granted")
+    @event(kinds.GRANTED)
     def _granted(
         self, member: str, reason: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.allowed.add(member)
 
-    @event("Revoked")
+    @event(kinds.REVOKED)
     def _revoked(
         self, member: str, reason: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.allowed.discard(member)
 
-    @event("Erased")
+    @event(kinds.ERASED)
     def _erased(self, grounds: str, actor: str, timestamp: datetime) -> None:
         self.erased = True
 
-    @event("Surveyed")
+    @event(kinds.SURVEYED)
     def _surveyed(
         self, score: int, comment: str | None, actor: str, timestamp: datetime
     ) -> None:

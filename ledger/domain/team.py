@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.domain import kinds
 from ledger.domain.topics import keep_topics
 from ledger.domain.vocabulary import DEADLINE_NAMES, WILDCARD, WORKERS, Role
 from ledger.errors import InvalidInput, PermissionDenied, RuleViolation, UnknownMember
@@ -21,7 +22,7 @@ def _roles(roles: tuple[Role, ...]) -> str:
 class Team(Aggregate):
     """The members of the team and their roles."""
 
-    @event("Founded")
+    @event(kinds.FOUNDED)
     def __init__(
         self,
         id: UUID,
@@ -92,19 +93,19 @@ class Team(Aggregate):
                 f"{name} is the last admin; make someone else admin first"
             )
 
-    @event("MemberAdded")
+    @event(kinds.MEMBER_ADDED)
     def _member_added(
         self, name: str, role: str, actor: str, timestamp: datetime
     ) -> None:
         self.members[name] = role
 
-    @event("RoleChanged")
+    @event(kinds.ROLE_CHANGED)
     def _role_changed(
         self, name: str, role: str, actor: str, timestamp: datetime
     ) -> None:
         self.members[name] = role
 
-    @event("MemberRemoved")
+    @event(kinds.MEMBER_REMOVED)
     def _member_removed(self, name: str, actor: str, timestamp: datetime) -> None:
         del self.members[name]
 
@@ -120,7 +121,7 @@ def rule_key(channel: str, severity: str) -> str:
 class Policy(Aggregate):
     """Default owner and deadlines per channel and severity, `*` matching any."""
 
-    @event("Started")
+    @event(kinds.STARTED)
     def __init__(
         self,
         id: UUID,
@@ -169,7 +170,7 @@ class Policy(Aggregate):
                     break
         return found
 
-    @event("RuleSet")
+    @event(kinds.RULE_SET)
     def _rule_set(
         self,
         channel: str,

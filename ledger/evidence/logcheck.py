@@ -18,6 +18,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ledger.domain import kinds
+from ledger.domain.reference import reference
 from ledger.evidence.merkle import TreeBuilder
 from ledger.evidence.note import NoteMismatch, open_note, parse_checkpoint
 
@@ -66,7 +68,7 @@ def open_head(note: str, verifier_key: str, origin: str) -> Head:
     return Head(found_origin, size, root)
 
 
-FILED = "Complaint.Filed"
+FILED = f"Complaint.{kinds.FILED}"
 NAMES_CHECKED = 10_000
 
 
@@ -129,12 +131,16 @@ class LogCheck:
         found = next((n for n in later if self.number_id(n) == originator), None)
         if found is None:
             return (
-                f"it files a complaint that is not C-{due}, the reference due "
+                f"it files a complaint that is not {reference(due)}, the reference due "
                 "next: complaints were removed or their numbers re-used"
             )
-        missing = f"C-{due}" if found == due + 1 else f"C-{due} to C-{found - 1}"
+        missing = (
+            reference(due)
+            if found == due + 1
+            else f"{reference(due)} to {reference(found - 1)}"
+        )
         return (
-            f"it files C-{found} where C-{due} was due: {missing} "
+            f"it files {reference(found)} where {reference(due)} was due: {missing} "
             f"{'is' if found == due + 1 else 'are'} missing from the log; "
             "complaints were removed"
         )

@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from ledger.crypto.signing import ED25519_ALGORITHM, public_bytes
-from ledger.crypto.signing import verifier_key as _verifier_key
 
 ROOT_SIZE = 32
 SIGNATURE_SIZE = 64
@@ -83,7 +82,8 @@ def key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
 def verifier_key(name: str, public_key: Ed25519PublicKey) -> str:
     """The verifier key `<name>+<hex key ID>+<base64(0x01 || public key)>`."""
     _check_name(name)
-    return _verifier_key(name, public_key)
+    encoded = _b64encode(ED25519_ALGORITHM + public_bytes(public_key))
+    return f"{name}+{key_id(name, public_key).hex()}+{encoded}"
 
 
 def sign_note(body: str, name: str, key: Ed25519PrivateKey) -> str:

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ledger.domain import kinds
 from ledger.domain.grantees import meaning
+from ledger.domain.reference import PREFIX
 from ledger.domain.timeutil import iso, parse_time, stamp
 from ledger.domain.vocabulary import ReadAction
 from ledger.errors import InvalidInput, UnknownReference
@@ -27,10 +29,10 @@ if TYPE_CHECKING:
 ACTIONS = ("read", "export", "refused")
 WIDE_READING = 3  # distinct confidential complaints owned by others, read or exported
 TEAM_CHANGES = {
-    "Founded": "member added",
-    "MemberAdded": "member added",
-    "RoleChanged": "role changed",
-    "MemberRemoved": "member removed",
+    kinds.FOUNDED: "member added",
+    kinds.MEMBER_ADDED: "member added",
+    kinds.ROLE_CHANGED: "role changed",
+    kinds.MEMBER_REMOVED: "member removed",
 }
 
 
@@ -190,7 +192,7 @@ def _time(text: str | None) -> str | None:
 
 
 def _by_number(refs: Iterable[str]) -> list[str]:
-    return sorted(refs, key=lambda ref: int(ref.removeprefix("C-")))
+    return sorted(refs, key=lambda ref: int(ref.removeprefix(PREFIX)))
 
 
 def _members(

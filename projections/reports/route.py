@@ -14,10 +14,10 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from ledger.domain.lifecycle import MEETS
 from ledger.domain.timeutil import iso, parse_time
 from ledger.domain.vocabulary import DEADLINE_NAMES
 from projections.reports.common import Deadline, Record
-from projections.views import MEETS
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger

@@ -20,10 +20,9 @@ import pytest
 from click.testing import Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.crypto.signing import verifier_key
 from ledger.evidence.logcheck import leaf_hashes
 from ledger.evidence.merkle import TreeBuilder
-from ledger.evidence.note import checkpoint_body, sign_note
+from ledger.evidence.note import checkpoint_body, sign_note, verifier_key
 from tests.conftest import Plaint
 
 

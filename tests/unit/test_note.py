@@ -7,7 +7,6 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.crypto import signing
 from ledger.evidence.note import (
     NoteError,
     checkpoint_body,
@@ -40,11 +39,6 @@ ENOCH_SIG = (
 ROOT = bytes(range(32))
 
 
-@pytest.fixture
-def key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
 def test_the_go_example_key_gives_the_published_verifier_key_and_note() -> None:
     peter = Ed25519PrivateKey.from_private_bytes(PETER_SEED)
     assert verifier_key("PeterNeumann", peter.public_key()) == PETER_VKEY
@@ -58,15 +52,6 @@ def test_the_go_example_note_opens_with_either_signers_key() -> None:
     assert open_note(note, ENOCH_VKEY) == TEXT
     with pytest.raises(NoteError, match="not signed by the key EnochRoot"):
         open_note(TEXT + "\n" + PETER_SIG, ENOCH_VKEY)
-
-
-def test_the_verifier_key_is_the_one_the_signing_module_writes(
-    key: Ed25519PrivateKey,
-) -> None:
-    name = "plaint.example/ledger"
-    assert verifier_key(name, key.public_key()) == signing.verifier_key(
-        name, key.public_key()
-    )
 
 
 def test_a_signed_note_opens_to_its_text(key: Ed25519PrivateKey) -> None:

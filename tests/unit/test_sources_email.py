@@ -1,179 +1,229 @@
-"""Real mail as it arrives: without Subject or Date, in unknown charsets, with
-broken headers. Each message gives an intake; none is rejected."""
+"""Bulk intake from mail: .eml files, directories of them and mbox files."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 
-from ledger.sources.email_time import NOTES
-from ledger.sources.records import Record
-from tests.unit.test_sources import SHOP, at, only_intake, read, reasons, write
+from ledger.domain.intake import Intake
+from ledger.errors import InvalidInput
+from ledger.sources.records import Defaults, read_source
+from tests.unit.sourcefiles import (
+    NO_DEFAULTS,
+    SHOP,
+    at,
+    only_intake,
+    read,
+    reasons,
+    write,
+)
 
-DATE = "Date: Sun, 01 Mar 2026 14:30:00 +0100\n"
-RECEIVED = (
-    "Received: from relay.example.net by mx.example.org with ESMTP id 9f;\n"
-    " Mon, 2 Mar 2026 08:15:00 +0000\n"
-    "Received: from laptop (unknown [10.0.0.7]) by relay.example.net;\n"
-    " Mon, 2 Mar 2026 08:14:00 +0000\n"
+PLAIN = (
+    "From: Ann Lee <ann@example.com>\r\n"
+    "To: support@example.org\r\n"
+    "Subject: Checkout fails\r\n"
+    "Date: Sun, 01 Mar 2026 14:30:00 +0100\r\n"
+    "Message-ID: <c1@mail.example.com>\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "The card was declined twice.\r\nPlease call me.\r\n"
 )
 
 
-def eml(tmp_path: Path, raw: str | bytes) -> Path:
-    return write(tmp_path / "mail.eml", raw)
-
-
-@pytest.mark.parametrize(
-    ("raw", "summary"),
-    [
-        (f"From: ann@example.com\n{DATE}\n\n\n  The card was   declined.\nAgain.\n",
-         "The card was declined."),
-        (f"From: ann@example.com\nSubject:  \n{DATE}\nPortal down\n", "Portal down"),
-        (f"From: ann@example.com\n{DATE}\n", "(no subject)"),
-        (f"From: ann@example.com\nSubject: =?utf-8?b?####?=\n{DATE}\nSlow\n", "Slow"),
-        (f"From: ann@example.com\n{DATE}\n" + "x" * 600, "x" * 499 + "\u2026"),
-    ],
-)  # fmt: skip
-def test_a_message_without_a_subject_is_summed_up_by_its_first_line(
-    tmp_path: Path, raw: str, summary: str
-) -> None:
-    intake = only_intake(read(eml(tmp_path, raw), SHOP))
-    assert intake.summary == summary
-    assert intake.received_at == at("2026-03-01T13:30:00+00:00")
-
-
-@pytest.mark.parametrize(
-    ("headers", "received_at", "note"),
-    [
-        (DATE + RECEIVED, "2026-03-01T13:30:00+00:00", None),
-        (RECEIVED, "2026-03-02T08:15:00+00:00", NOTES["received"]),
-        ("Date: last tuesday\n" + RECEIVED, "2026-03-02T08:15:00+00:00",
-         NOTES["received"]),
-        ("Date: Fri, 31 Dec 9999 23:59:59 -0500\n" + RECEIVED,
-         "2026-03-02T08:15:00+00:00", NOTES["received"]),
-        ("Date: Mon, 2 Mar 2026 10:00:00 +9999\n" + RECEIVED,
-         "2026-03-02T08:15:00+00:00", NOTES["received"]),
-        ("Date: Thu, 1 Jan 2150 00:00:00 +0000\n", None, NOTES["import"]),
-        ("Received: by mx.example.org; not a date at all\n", None, NOTES["import"]),
-        ("Date: 1 Jan 99999\n", None, NOTES["import"]),
-        ("", None, NOTES["import"]),
-    ],
-)  # fmt: skip
-def test_the_time_received_is_the_best_date_the_message_gives_and_it_says_which(
-    tmp_path: Path, headers: str, received_at: str | None, note: str | None
-) -> None:
-    raw = f"From: ann@example.com\nSubject: Slow\nMessage-ID: <m1@ex.org>\n{headers}"
-    raw += "\nHi\n"
-    intake = only_intake(read(eml(tmp_path, raw), SHOP))
-    assert intake.received_at == (received_at and at(received_at))
-    assert intake.source == "; ".join(
-        part for part in ("Message-ID <m1@ex.org>", note) if part
+def message(body: str, *, headers: str = "", content_type: str = "") -> str:
+    """A message from Ann with the given extra headers, content type and body."""
+    return (
+        "From: ann@example.com\n"
+        "Subject: Checkout fails\n"
+        "Date: Sun, 01 Mar 2026 14:30:00 +0000\n"
+        + headers
+        + (f"Content-Type: {content_type}\n" if content_type else "")
+        + "\n"
+        + body
     )
 
 
-def test_a_message_in_an_mbox_without_a_date_was_received_at_its_from_line(
+def test_a_plain_text_email_becomes_an_intake_on_the_email_channel(
     tmp_path: Path,
 ) -> None:
-    mbox = (
-        "From MAILER-DAEMON Mon Mar  2 09:00:00 2026\n"
-        "Subject: Where is my refund?\n\nStill waiting.\n\n"
-        "From ann@example.com Tue Mar  3 10:00 2026\n"
-        "From: ann@example.com\n\nNo subject, no date.\n"
+    path = write(tmp_path / "complaint.eml", PLAIN)
+    assert only_intake(read(path, SHOP)) == Intake(
+        project="Webshop",
+        channel="email",
+        severity="mild",
+        summary="Checkout fails",
+        detail="The card was declined twice.\nPlease call me.",
+        customer="Ann Lee",
+        contact="ann@example.com",
+        source="Message-ID <c1@mail.example.com>",
+        received_at=at("2026-03-01T13:30:00+00:00"),
+        external_id="<c1@mail.example.com>",
     )
-    records = read(write(tmp_path / "inbox.mbox", mbox), SHOP)
-    intakes = [record.intake for record in records if record.intake]
-    assert [(i.summary, i.received_at, i.source) for i in intakes] == [
-        ("Where is my refund?", at("2026-03-02T09:00:00+00:00"), NOTES["mbox"]),
-        ("No subject, no date.", at("2026-03-03T10:00:00+00:00"), NOTES["mbox"]),
+
+
+def test_an_email_takes_the_given_severity_and_needs_a_project(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path / "complaint.eml", PLAIN)
+    assert only_intake(read(path, Defaults("Webshop", "severe"))).severity == "severe"
+    with pytest.raises(InvalidInput) as caught:
+        read_source(path, None, NO_DEFAULTS)
+    assert str(caught.value) == (
+        "emails say nothing of the project: give it with --project"
+    )
+
+
+def test_a_sender_without_a_name_is_known_by_the_address(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.eml", message("Hello"))
+    intake = only_intake(read(path, SHOP))
+    assert (intake.customer, intake.contact) == ("ann@example.com", "ann@example.com")
+    assert (intake.external_id, intake.source) == (None, None)
+
+
+def test_an_html_only_email_is_turned_into_readable_text(tmp_path: Path) -> None:
+    html = (
+        "<html><head><title>Ticket</title><style>p {color: red}</style></head>"
+        "<body><h1>Checkout&nbsp;fails</h1><p>The card was <b>declined</b>"
+        " &amp; refused.</p>\n<ul>\n<li>Monday</li>\n<li>Tuesday</li>\n</ul>"
+        "<script>alert('x')</script>Call me<br>on 0800 &lt;free&gt;</body></html>"
+    )
+    path = write(tmp_path / "a.eml", message(html, content_type="text/html"))
+    assert only_intake(read(path, SHOP)).detail == (
+        "Checkout fails\n\nThe card was declined & refused.\n\n"
+        "- Monday\n- Tuesday\n\nCall me\non 0800 <free>"
+    )
+
+
+def test_a_nested_multipart_gives_its_plain_body_and_notes_the_attachment(
+    tmp_path: Path,
+) -> None:
+    report = base64.encodebytes(bytes(12_345)).decode()
+    body = (
+        "--outer\n"
+        "Content-Type: multipart/alternative; boundary=inner\n\n"
+        "--inner\nContent-Type: text/plain; charset=us-ascii\n\nIt broke.\n"
+        "--inner\nContent-Type: text/html\n\n<p>It <b>broke</b>.</p>\n"
+        "--inner--\n"
+        "--outer\n"
+        "Content-Type: application/pdf\n"
+        'Content-Disposition: attachment; filename="report.pdf"\n'
+        "Content-Transfer-Encoding: base64\n\n" + report + "--outer--\n"
+    )
+    path = write(
+        tmp_path / "a.eml",
+        message(body, content_type="multipart/mixed; boundary=outer"),
+    )
+    assert only_intake(read(path, SHOP)).detail == (
+        "It broke.\n\n[attachment: report.pdf, 12,345 bytes]"
+    )
+
+
+def test_iso_8859_1_headers_and_body_are_decoded(tmp_path: Path) -> None:
+    raw = (
+        b"From: =?ISO-8859-1?Q?J=F6rg_M=FCller?= <jm@example.de>\n"
+        b"Subject: =?iso-8859-1?q?Caf=E9_geschlossen?=\n"
+        b"Date: Sun, 01 Mar 2026 14:30:00 +0100\n"
+        b"Content-Type: text/plain; charset=ISO-8859-1\n"
+        b"Content-Transfer-Encoding: quoted-printable\n\n"
+        b"Gr=FC=DFe aus K=F6ln\n"
+    )
+    intake = only_intake(read(write(tmp_path / "a.eml", raw), SHOP))
+    assert (intake.customer, intake.summary, intake.detail) == (
+        "Jörg Müller",
+        "Café geschlossen",
+        "Grüße aus Köln",
+    )
+
+
+def test_an_unknown_charset_falls_back_to_utf8_then_windows_1252(
+    tmp_path: Path,
+) -> None:
+    utf8 = message("", content_type="text/plain; charset=x-unheard-of").encode()
+    (tmp_path / "mail").mkdir()
+    write(tmp_path / "mail" / "1.eml", utf8 + "Grüße\n".encode())
+    write(tmp_path / "mail" / "2.eml", utf8 + b"\x93Caf\xe9\x94\n")
+    records = read(tmp_path / "mail", SHOP)
+    assert [r.intake.detail for r in records if r.intake] == [
+        "Grüße",
+        "\u201cCafé\u201d",
     ]
 
 
-def test_broken_headers_and_unknown_charsets_are_decoded_with_replacement(
-    tmp_path: Path,
-) -> None:
-    raw = (
-        b'From: a@b, "x" <\n'  # the standard library's address parser raises
-        b"Subject: =?x-unknown?q?Caf=E9_ferm=E9?= \xff\xfe\n" + DATE.encode() + b""
-        b"Content-Type: text/plain; charset=x-bogus\n\nCaf\xe9 \x93closed\x94\n"
+def test_raw_8bit_names_in_headers_are_decoded(tmp_path: Path) -> None:
+    raw = message("Hi").replace("ann@example.com", "Jörg <jm@example.de>").encode()
+    assert only_intake(read(write(tmp_path / "a.eml", raw), SHOP)).customer == "Jörg"
+
+
+def test_an_mbox_gives_each_message_and_its_number(tmp_path: Path) -> None:
+    mbox = (
+        "From ann@example.com Sun Mar  1 14:30:00 2026\n"
+        + PLAIN.replace("\r\n", "\n")
+        + "\nFrom the start it was slow.\n"
+        + ">From here on, quoted.\n\n"
+        + "From MAILER-DAEMON Mon Mar  2 09:00:00 2026\n"
+        + "this is not a header\nnor is this\n\n"
+        + "From bob@example.com Tue Mar  3 10:00:00 2026\n"
+        + message("Third.")
     )
-    intake = only_intake(read(eml(tmp_path, raw), SHOP))
-    assert (intake.customer, intake.contact) == ('a@b, "x" <', None)
-    assert intake.summary == "Caf\ufffd ferm\ufffd \ufffd\ufffd"
-    assert intake.detail == "Caf\u00e9 \u201cclosed\u201d"
-
-
-def test_an_attachment_whose_name_cannot_be_read_still_leaves_the_body(
-    tmp_path: Path,
-) -> None:
-    raw = (
-        "From: ann@example.com\nSubject: Invoice\n" + DATE + "Content-Type: "
-        'multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\n'
-        "See attached.\n--b1\nContent-Type: application/pdf\n"
-        "Content-Disposition: attachment; filename*=ut\x00-8''r%E9.pdf\n\nJVBE\n"
-        "--b1--\n"
+    records = read(write(tmp_path / "inbox.mbox", mbox), SHOP)
+    assert reasons(records) == [
+        ("message 1", None),
+        ("message 2", None),
+        ("message 3", None),
+    ]
+    assert records[0].intake is not None
+    assert records[0].intake.detail == (
+        "The card was declined twice.\nPlease call me.\n\n"
+        "From the start it was slow.\nFrom here on, quoted."
     )
-    intake = only_intake(read(eml(tmp_path, raw), SHOP))
-    assert intake.detail == "See attached.\n\n[attachment: application/pdf, 4 bytes]"
 
 
-def test_only_a_message_with_nothing_to_read_is_rejected(tmp_path: Path) -> None:
-    (tmp_path / "mail").mkdir()
-    write(tmp_path / "mail" / "a.eml", "")
-    write(tmp_path / "mail" / "b.eml", "X-Mailer: nothing else\n\n  \n")
-    write(tmp_path / "mail" / "c.eml", "X-Mailer: only a body\n\nHello\n")
-    assert reasons(read(tmp_path / "mail", SHOP)) == [
-        ("a.eml", "the message is empty"),
-        ("b.eml", "nothing in the message can be read: no subject, sender or text"),
+def test_a_file_that_is_not_an_mbox_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "inbox.mbox", PLAIN)
+    with pytest.raises(InvalidInput) as caught:
+        read(path, SHOP)
+    assert str(caught.value) == (
+        f"{path} is not an mbox: it does not start with a 'From ' line"
+    )
+
+
+def test_a_directory_gives_its_eml_files_by_name(tmp_path: Path) -> None:
+    write(tmp_path / "b.EML", message("Second"))
+    write(tmp_path / "a.eml", PLAIN)
+    write(tmp_path / "notes.txt", "not mail")
+    write(tmp_path / "c.eml", "Subject: x\n\nNo date")
+    assert reasons(read(tmp_path, SHOP)) == [
+        ("a.eml", None),
+        ("b.EML", None),
         ("c.eml", None),
     ]
 
 
-CORPUS = [
-    # no Subject (a reply from a phone)
-    f"From: Ann <ann@example.com>\n{DATE}Message-ID: <c1@ex>\n\nStill broken.\n",
-    # no Date, relayed
-    f"From: bob@example.com\nSubject: Refund\n{RECEIVED}Message-ID: <c2@ex>\n\nx\n",
-    # neither
-    "From: cy@example.com\nMessage-ID: <c3@ex>\n\nHello?\n",
-    # a Date that is not one
-    "From: di@example.com\nSubject: Late\nDate: Montag, 2. März\n\nLate again\n",
-    # only HTML, in a multipart
-    "From: ed@example.com\nSubject: Portal\n" + DATE + "Content-Type: "
-    "multipart/alternative; boundary=zz\n\n--zz\nContent-Type: text/html\n\n"
-    "<p>It is <b>down</b></p>\n--zz--\n",
-    # a multipart without its boundary
-    "From: fi@example.com\nSubject: x\n"
-    + DATE
-    + "Content-Type: multipart/mixed\n\nbody\n",
-    # 8-bit bytes in headers, undeclared charset
-    "From: Jörg <jm@example.de>\nSubject: Grüße\n" + DATE + "\nKöln\n",
-    # a Message-ID far over the limit
-    f"From: gu@example.com\nSubject: Long\n{DATE}Message-ID: <{'x' * 400}@ex>\n\nx\n",
-    # an encoded word in an unknown charset, and a body in a bogus one
-    "Subject: =?x-unknown?q?s=E9?=\n"
-    + DATE
-    + "Content-Type: text/plain; charset=x-bogus\n\nb\n",
-]
+def test_a_directory_without_eml_files_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "notes.txt", "not mail")
+    with pytest.raises(InvalidInput) as caught:
+        read_source(tmp_path, None, SHOP)
+    assert str(caught.value) == f"there are no .eml files in {tmp_path}"
 
 
-def test_a_corpus_of_real_world_mail_gives_no_rejection(tmp_path: Path) -> None:
-    mbox = "".join(
-        f"From sender@example.com Mon Mar  2 0{n}:00:00 2026\n{message}\n"
-        for n, message in enumerate(CORPUS)
-    )
-    records: list[Record] = read(write(tmp_path / "inbox.mbox", mbox), SHOP)
-    assert reasons(records) == [(f"message {n}", None) for n in range(1, 10)]
-    intakes = [record.intake for record in records if record.intake]
-    assert [intake.summary for intake in intakes] == [
-        "Still broken.", "Refund", "Hello?", "Late", "Portal", "x", "Grüße",
-        "Long", "s\ufffd",
-    ]  # fmt: skip
-    assert [intake.source for intake in intakes][1:4] == [
-        f"Message-ID <c2@ex>; {NOTES['mbox']}",
-        f"Message-ID <c3@ex>; {NOTES['mbox']}",
-        NOTES["mbox"],
-    ]
-    assert intakes[4].detail == "It is down"
-    assert intakes[7].external_id is not None
-    assert len(intakes[7].external_id) == 200
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        bytes(range(256)) * 4,
+        message("body", content_type="multipart/mixed").encode(),
+        message("--x\nbroken", content_type="multipart/mixed; boundary=x").encode(),
+        message("", content_type="message/rfc822").encode(),
+        message("<![if <script", content_type="text/html").encode(),
+        message("!!!", headers="Content-Transfer-Encoding: base64\n").encode(),
+        b'From: "unterminated <@@>\nSubject: =?bogus?x?y?=\nDate: 1 Jan 99999\n\n',
+        b"Subject: a\nDate: Sun, 01 Mar 2026 14:30:00 +0000\nMessage-ID: <<<\n\nx",
+    ],
+)
+def test_no_message_is_too_malformed_to_give_a_record(
+    tmp_path: Path, raw: bytes
+) -> None:
+    records = read(write(tmp_path / "odd.eml", raw), SHOP)
+    assert [record.where for record in records] == ["odd.eml"]

@@ -1,0 +1,46 @@
+"""The kinds of event the aggregates record, each named once.
+
+An event's kind is its class name, `Filed` or `MemberAdded`. The stored topic
+of an event ends with it (`ledger.complaint:Complaint.Filed`, see topics.py),
+so a kind never changes. The aggregates define their events by these names,
+and the views and reports match events by them without importing an aggregate.
+"""
+
+from __future__ import annotations
+
+# A complaint's events.
+FILED = "Filed"
+ACKNOWLEDGED = "Acknowledged"
+TRIAGED = "Triaged"
+ASSIGNED = "Assigned"
+ESCALATED = "Escalated"
+NOTED = "Noted"
+RESPONDED = "Responded"
+RESOLVED = "Resolved"
+REOPENED = "Reopened"
+CLOSED = "Closed"
+WITHDRAWN = "Withdrawn"
+MADE_CONFIDENTIAL = "MadeConfidential"
+GRANTED = "Granted"
+REVOKED = "Revoked"
+ERASED = "Erased"
+SURVEYED = "Surveyed"
+
+# The team's and the policy's events.
+FOUNDED = "Founded"
+MEMBER_ADDED = "MemberAdded"
+ROLE_CHANGED = "RoleChanged"
+MEMBER_REMOVED = "MemberRemoved"
+STARTED = "Started"
+RULE_SET = "RuleSet"
+
+# The records of reading, reporting and rotating keys.
+RECORDED = "Recorded"
+GENERATED = "Generated"
+ROTATED = "Rotated"
+CLAIMED = "Claimed"
+
+
+def kind_of(event: object) -> str:
+    """An event's kind: its class name, `Filed`, `Escalated`, `MemberAdded`."""
+    return type(event).__name__

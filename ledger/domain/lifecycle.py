@@ -1,0 +1,58 @@
+"""What each kind of event does to a complaint's status and deadlines.
+
+The Complaint aggregate moves its status by these tables, and the views
+(projections/views.py) write the same moves as row changes, so the two never
+disagree about where a complaint stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ledger.domain.kinds import (
+    ACKNOWLEDGED,
+    ASSIGNED,
+    CLOSED,
+    ESCALATED,
+    FILED,
+    REOPENED,
+    RESOLVED,
+    RESPONDED,
+    TRIAGED,
+    WITHDRAWN,
+)
+from ledger.domain.vocabulary import Status
+
+# The status a complaint has after an event of each of these kinds, whatever
+# it had before.
+STATUS_AFTER: Mapping[str, Status] = {
+    FILED: Status.RECEIVED,
+    ACKNOWLEDGED: Status.ACKNOWLEDGED,
+    RESPONDED: Status.RESPONDED,
+    RESOLVED: Status.RESOLVED,
+    REOPENED: Status.IN_PROGRESS,
+    CLOSED: Status.CLOSED,
+    WITHDRAWN: Status.WITHDRAWN,
+}
+# Work on a complaint (these kinds) moves it from BEFORE_WORK to IN_WORK; any
+# other status stays as it is.
+STARTS_WORK = frozenset({TRIAGED, ASSIGNED, ESCALATED})
+BEFORE_WORK, IN_WORK = Status.ACKNOWLEDGED, Status.IN_PROGRESS
+
+# Which deadline an event meets: the first such event is when it was met.
+MEETS: Mapping[str, str] = {
+    ACKNOWLEDGED: "ack",
+    RESPONDED: "respond",
+    RESOLVED: "resolve",
+    CLOSED: "resolve",
+    WITHDRAWN: "resolve",
+}
+
+
+def status_after(kind: str, status: Status) -> Status:
+    """The status of a complaint in `status` after an event of `kind`."""
+    if kind in STATUS_AFTER:
+        return STATUS_AFTER[kind]
+    if kind in STARTS_WORK and status == BEFORE_WORK:
+        return IN_WORK
+    return status
