@@ -2,20 +2,41 @@
 
 Each use case loads what it needs, checks the actor's role, acts on the
 aggregates (which check their own rules), and saves once. Callers get dicts.
-The use cases are grouped by area in `ledger/cases/`.
-"""
+The use cases are grouped by area, one module each in `ledger/cases/`; each
+area adds use cases only, over `CaseBase` (loading, role checks, numbering)
+and `LedgerBase` (opening, storage, keys, and `save`, the one way events are
+written, which also signs checkpoints when due). Where each use case lives:
+
+| area, module in ledger/cases/ | use cases |
+|---|---|
+| complaints.py | file, acknowledge, triage, assign, escalate, note, respond, resolve, reopen, close_complaint, withdraw, survey, sweep |
+| importing.py | import_records |
+| reading.py | show, history, route, readable, record_report, make_confidential, grant, revoke, info |
+| administration.py | add_member, change_role, remove_member, members, team_history, set_policy, policy_rules |
+| keys.py | rotate_master_key, erase, keys_status |
+| integrity.py | checkpoint, proof |
+| verification.py | verify |
+"""  # noqa: E501 - the table reads better unbroken
 
 from __future__ import annotations
 
-from ledger.cases.administration import TeamCases
+from ledger.cases.administration import AdministrationCases
+from ledger.cases.complaints import ComplaintCases
 from ledger.cases.importing import ImportCases
+from ledger.cases.integrity import IntegrityCases
 from ledger.cases.keys import KeyCases
 from ledger.cases.reading import ReadingCases
 from ledger.cases.verification import VerificationCases
 
 
 class ComplaintLedger(
-    TeamCases, ImportCases, ReadingCases, VerificationCases, KeyCases
+    ImportCases,  # before ComplaintCases: an import files complaints too
+    ComplaintCases,
+    ReadingCases,
+    AdministrationCases,
+    KeyCases,
+    IntegrityCases,
+    VerificationCases,
 ):
     """The complaints ledger: every action appended as an encrypted event."""
 

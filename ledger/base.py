@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID, uuid4, uuid5
@@ -51,6 +52,7 @@ from ledger.errors import (
     UnknownReference,
 )
 from ledger.evidence.note import verifier_key
+from ledger.signer import Signer
 from ledger.storage.checkpoints import checkpoint_view
 from ledger.storage.location import Location, file_exists
 from ledger.storage.log import LogReader
@@ -285,9 +287,11 @@ class LedgerBase(Application[UUID]):
             ) from None
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """The library's `save` (all new events of `objs` in one transaction)
-        without its runtime Protocol checks, about 13 µs an aggregate and a
-        tenth of an import, and without snapshotting, which plaint does not use."""
+        """The one way events are written (with `save_prepared`): the
+        library's `save` (all new events of `objs` in one transaction) without
+        its runtime Protocol checks, about 13 µs an aggregate and a tenth of an
+        import, and without snapshotting, which plaint does not use; then a
+        checkpoint is signed when enough events are unsigned."""
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in objs:
             processing.events.extend(aggregate.collect_events())
@@ -295,12 +299,26 @@ class LedgerBase(Application[UUID]):
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
         self._notify(recordings)
+        self.signer.saved(len(recordings))
         return recordings
 
     def save_prepared(self, prepared: Prepared) -> None:
         """Insert events drafted and sealed beforehand (an import batch, see
-        ledger/bulk/drafting.py) with their new data keys, in one transaction."""
+        ledger/bulk/drafting.py) with their new data keys, in one transaction;
+        then sign when due, as `save` does."""
         self.tables.insert_events(prepared.events, new_keys=prepared.keys)
+        self.signer.saved(len(prepared.events))
+
+    @cached_property
+    def signer(self) -> Signer:
+        """What signs checkpoints over this ledger's log (once it is open)."""
+        return Signer(
+            self.tables,
+            self.log_reader,
+            self._storage,
+            self.origin,
+            signing_key_file(self.ledger_id, self.environ),
+        )
 
     # The log, for the read side.
 

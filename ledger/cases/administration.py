@@ -14,7 +14,7 @@ from ledger.domain.vocabulary import (
 )
 
 
-class TeamCases(CaseBase):
+class AdministrationCases(CaseBase):
     """Members, roles and the routing policy."""
 
     # Team.

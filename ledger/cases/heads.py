@@ -17,7 +17,6 @@ from typing import NamedTuple
 from ledger.crypto.signing import load_signing_key
 from ledger.errors import InvalidInput
 from ledger.evidence.logcheck import open_head
-from ledger.evidence.merkle import HASH_SIZE, TreeBuilder
 from ledger.evidence.note import (
     NoteError,
     NoteMismatch,
@@ -140,10 +139,3 @@ class Heads:
         """The due head was compared, the log ending at `position`."""
         self.since = position
         self.next = next(self.pending, None)
-
-
-def resume_tree(stored: StoredCheckpoint) -> TreeBuilder:
-    """The tree as it stood at a checkpoint, from its kept frontier."""
-    frontier = stored.frontier
-    hashes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
-    return TreeBuilder.resume(stored.size, hashes)

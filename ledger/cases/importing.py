@@ -16,7 +16,6 @@ from ledger.bulk.collector import cycles_uncollected
 from ledger.bulk.drafting import Filing, Prepared, prepare
 from ledger.cases.common import MAX_ATTEMPTS
 from ledger.cases.complaints import ComplaintCases
-from ledger.cases.integrity import IntegrityCases
 from ledger.domain.intake import Intake
 from ledger.domain.vocabulary import WORKERS
 from ledger.errors import ConcurrencyConflict, InvalidInput
@@ -36,7 +35,7 @@ WORKERS_FROM = 5 * BATCH_SIZE
 Source = Callable[[], Iterable["Record"]]
 
 
-class ImportCases(ComplaintCases, IntegrityCases):
+class ImportCases(ComplaintCases):
     """Filing many complaints from files, in atomic batches, each once."""
 
     @cycles_uncollected()
@@ -76,7 +75,7 @@ class ImportCases(ComplaintCases, IntegrityCases):
             )
         )
         wanted = workers and not dry_run and valid >= WORKERS_FROM
-        with self.signing_deferred(), self._workers(wanted) as pool:
+        with self.signer.deferred(), self._workers(wanted) as pool:
             for imported, skipped in self._import_all(intakes, dry_run, pool):
                 result["imported"] += imported
                 result["skipped"] += skipped

@@ -14,18 +14,18 @@ from typing import Any, NamedTuple
 
 from eventsourcing.persistence import Notification
 
+from ledger.cases.common import CaseBase
 from ledger.cases.culprits import Culprits
 from ledger.cases.heads import (
     Expected,
     Heads,
     exported_head,
     recorded_key_problem,
-    resume_tree,
     signature_problem,
     trusted_key,
     unsigned_problem,
 )
-from ledger.cases.integrity import CHECKPOINT_EVERY, IntegrityCases, Progress
+from ledger.cases.integrity import Progress
 from ledger.crypto.envelope import SealCheck
 from ledger.crypto.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.keyfiles import signing_key_file
@@ -33,7 +33,8 @@ from ledger.domain.complaint import complaint_id_bytes
 from ledger.domain.vocabulary import Role
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run
-from ledger.storage.checkpoints import StoredCheckpoint
+from ledger.signer import CHECKPOINT_EVERY
+from ledger.storage.checkpoints import StoredCheckpoint, resume_tree
 from ledger.storage.log import notification_of
 
 
@@ -46,7 +47,7 @@ class Failure(NamedTuple):
     why: str
 
 
-class VerificationCases(IntegrityCases):
+class VerificationCases(CaseBase):
     """`verify`: every event, checkpoint, signature and data key."""
 
     def verify(

@@ -8,6 +8,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.evidence.merkle import HASH_SIZE, TreeBuilder
+
 CHECKPOINTS_TABLE = "plaint_checkpoints"
 
 
@@ -78,3 +80,10 @@ class CheckpointTable:
                 )
                 for row in cursor.fetchall()
             ]
+
+
+def resume_tree(stored: StoredCheckpoint) -> TreeBuilder:
+    """The tree as it stood at a checkpoint, from its kept frontier."""
+    frontier = stored.frontier
+    hashes = [frontier[i : i + HASH_SIZE] for i in range(0, len(frontier), HASH_SIZE)]
+    return TreeBuilder.resume(stored.size, hashes)
