@@ -34,8 +34,8 @@ def migrate_storage(ctx: click.Context, source: str, target: str) -> None:
       plaint migrate-storage --from ~/.local/share/plaint/ledger.sqlite \\
         --to "postgresql://plaint@db.internal:5432/plaint?schema=support"
     """  # fmt: skip
+    from ledger.cases.migration import migrate
     from ledger.storage.location import parse_location
-    from ledger.storage.migrate import migrate
 
     current = session(ctx)
     current.ledger = source

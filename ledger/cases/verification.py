@@ -26,8 +26,8 @@ from ledger.cases.heads import (
     unsigned_problem,
 )
 from ledger.cases.integrity import Progress
+from ledger.cases.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.envelope import SealCheck
-from ledger.crypto.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.keyfiles import signing_key_file
 from ledger.domain.complaint import complaint_id_bytes
 from ledger.domain.vocabulary import Role

@@ -12,13 +12,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
-    Ed25519PublicKey,
 )
 
 from ledger.crypto.keyring import read_secret_file, write_secret_file
 from ledger.errors import KeyProblem
-
-ED25519_ALGORITHM = b"\x01"
 
 
 def create_signing_key(path: Path) -> Ed25519PrivateKey:
@@ -49,8 +46,3 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyProblem(f"{path} is not an Ed25519 signing key")
     return key
-
-
-def public_bytes(key: Ed25519PublicKey) -> bytes:
-    """The raw 32-byte public key."""
-    return key.public_bytes_raw()

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from ledger.crypto.signing import ED25519_ALGORITHM, public_bytes
-
+# The signed-note signature type of Ed25519 keys.
+ED25519_ALGORITHM = b"\x01"
 ROOT_SIZE = 32
 SIGNATURE_SIZE = 64
 # The spec asks verifiers to accept at least 16; Go's note package stops at 100.
@@ -75,14 +75,14 @@ def parse_checkpoint(body: str) -> tuple[str, int, bytes]:
 
 def key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
     """The 4-byte key ID: SHA-256(name || 0x0A || 0x01 || public key)[:4]."""
-    encoded = ED25519_ALGORITHM + public_bytes(public_key)
+    encoded = ED25519_ALGORITHM + public_key.public_bytes_raw()
     return hashlib.sha256(name.encode() + b"\n" + encoded).digest()[:4]
 
 
 def verifier_key(name: str, public_key: Ed25519PublicKey) -> str:
     """The verifier key `<name>+<hex key ID>+<base64(0x01 || public key)>`."""
     _check_name(name)
-    encoded = _b64encode(ED25519_ALGORITHM + public_bytes(public_key))
+    encoded = _b64encode(ED25519_ALGORITHM + public_key.public_bytes_raw())
     return f"{name}+{key_id(name, public_key).hex()}+{encoded}"
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ledger.application import ComplaintLedger
+from ledger.cases.verification import VerificationCases
 from ledger.domain.vocabulary import ADMINS
 from ledger.errors import IntegrityFailure, LedgerExists
 from ledger.storage.location import Location, file_exists
@@ -22,9 +22,11 @@ BATCH = 1000
 
 
 def migrate(
-    source: ComplaintLedger, target: Location, progress: Callable[[int], None]
+    source: VerificationCases, target: Location, progress: Callable[[int], None]
 ) -> dict[str, Any]:
-    """Copy `source` into the empty database at `target` and verify the copy."""
+    """Copy `source` into the empty database at `target` and verify the copy
+    (opened as a ledger of the same class as `source`)."""
+    ledger_class = type(source)
     source.require_role(ADMINS, "copy the ledger")
     assert source.meta is not None
     original = source.verify()
@@ -35,7 +37,7 @@ def migrate(
         )
     if target.path is not None and file_exists(target):
         raise LedgerExists(f"{target.display} already exists; copy into a new file")
-    copy = ComplaintLedger(target, actor=source.actor, environ=source.environ)
+    copy = ledger_class(target, actor=source.actor, environ=source.environ)
     try:
         if copy.tables.select_meta() is not None:
             raise LedgerExists(f"a ledger already exists at {target.display}")
@@ -48,7 +50,7 @@ def migrate(
         copy.tables.copy_in(source.meta, source.tables.all_keys(), checkpoints)
     finally:
         copy.close()
-    copied = ComplaintLedger.open(target, actor=source.actor, environ=source.environ)
+    copied = ledger_class.open(target, actor=source.actor, environ=source.environ)
     try:
         verdict = copied.verify()
     finally:
@@ -67,7 +69,9 @@ def migrate(
 
 
 def _copy_events(
-    source: ComplaintLedger, copy: ComplaintLedger, progress: Callable[[int], None]
+    source: VerificationCases,
+    copy: VerificationCases,
+    progress: Callable[[int], None],
 ) -> dict[int, int]:
     """Copy the log in order; return where each tree size ends in the copy."""
     positions, copied, after = {0: 0}, 0, 0
