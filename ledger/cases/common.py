@@ -72,7 +72,12 @@ class CaseBase(LedgerBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The team and the policy, kept between use cases (see `_kept`).
+        # The team and the policy, kept between use cases (see `_kept`) and
+        # read with a complaint's events in one query. The library's cache
+        # (AGGREGATE_CACHE_MAXSIZE, fast-forwarded, each aggregate read by its
+        # own query and deep-copied out) takes a quarter more CPU for a `file`
+        # and a `note` in one process, and the same in a fresh one:
+        # benchmarks/choices.py measures it (benchmarks/CHOICES.md).
         self._singletons: dict[UUID, Aggregate] = {}
         # The highest complaint number this process saw used, and whether it
         # has ever collided with another filer (see `_next_number`).
