@@ -9,6 +9,9 @@ no test holds. Options: `--list`, `--check` (every break's snippet is found
 once in its file), `--full` (the whole suite after the break's own tests),
 `--timeout SECONDS` (per break), and break names to run only those.
 
+A break no test can observe (an equivalent change) says why in its
+`explained` field and is reported as explained, not survived.
+
 Opt-in, not run by CI: it takes minutes. Each break is (name, file, original
 snippet, broken snippet, tests); a snippet that is no longer found once in
 its file is reported as stale, to be brought up to date with the code.
@@ -17,6 +20,7 @@ its file is reported as stale, to be brought up to date with the code.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.util
 import os
 import re
@@ -37,7 +41,8 @@ LEFT_OVER = ".unbroken"  # the original of a file a break is applied to
 @dataclass(frozen=True)
 class Break:
     """One deliberate break: `original` becomes `broken` in `file` (a regular
-    expression when `regex`), and one of `tests` should then fail."""
+    expression when `regex`), and one of `tests` should then fail, unless it
+    is `explained`."""
 
     name: str
     file: str
@@ -45,12 +50,18 @@ class Break:
     broken: str
     tests: tuple[str, ...]
     regex: bool = False
+    # Why no test can fail on it (an equivalent or unreachable change): it is
+    # then reported as explained rather than survived.
+    explained: str = ""
 
 
 E2E = "tests/e2e/"
-INTEGRITY = (f"{E2E}test_integrity.py", "tests/integration/test_tampering.py")
+INTEGRITY = (f"{E2E}test_integrity.py", "tests/integration/test_tampering.py",
+             "tests/integration/test_database_writer.py")  # fmt: skip
 VIEWS = ("tests/integration/test_projections.py", f"{E2E}test_views.py",
          f"{E2E}test_reports.py")  # fmt: skip
+NUMBERS = (f"{E2E}test_lifecycle.py", f"{E2E}test_concurrency.py",
+           "tests/integration/test_database_writer.py")  # fmt: skip
 
 BREAKS = (
     # The breaks the whole suite passed in issue 24.
@@ -64,13 +75,12 @@ BREAKS = (
           (*INTEGRITY, "tests/unit/test_merkle.py")),
     Break("team change authorised after saving", "ledger/cases/team.py",
           '        team.authorise(self.actor, ADMINS, "manage the team")\n'
-          "        team.add(_member_name(name), role, self.actor, self.clock())\n"
+          "        team.add(new_member_name(name), role, self.actor, self.clock())\n"
           "        self._save(team)\n",
-          "        team.add(_member_name(name), role, self.actor, self.clock())\n"
+          "        team.add(new_member_name(name), role, self.actor, self.clock())\n"
           "        self._save(team)\n"
           '        team.authorise(self.actor, ADMINS, "manage the team")\n',
-          (f"{E2E}test_lifecycle.py", f"{E2E}test_bad_input.py",
-           f"{E2E}test_access_report.py")),
+          (f"{E2E}test_refusals.py", f"{E2E}test_lifecycle.py")),
     Break("retry limit not the README's", "ledger/cases/common.py",
           r"^MAX_ATTEMPTS = \d+$", "MAX_ATTEMPTS = 33",
           (f"{E2E}test_concurrency.py", f"{E2E}test_lifecycle.py"), regex=True),
@@ -86,11 +96,11 @@ BREAKS = (
           'cursor.execute("PRAGMA secure_delete = ON")', "cursor",
           (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
     Break("first bad event searched backwards (unsigned part)",
-          "ledger/cases/integrity.py",
+          "ledger/cases/verification.py",
           "for index in range(opened, end):",
           "for index in reversed(range(opened, end)):", INTEGRITY),
     Break("first bad event searched backwards (signed part)",
-          "ledger/cases/integrity.py",
+          "ledger/cases/verification.py",
           "for notification in self._log(after=since, until=last.id):",
           "for notification in reversed(list(self._log(after=since, "
           "until=last.id))):", INTEGRITY),
@@ -108,7 +118,7 @@ BREAKS = (
     Break("key files readable by others", "ledger/keys.py",
           "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)",
           "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)",
-          (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
+          (f"{E2E}test_key_files.py", f"{E2E}test_security.py")),
     Break("wrapped keys not bound to their scope", "ledger/keys.py",
           'return b"plaint data key\\x00" + key_id.bytes + scope.encode()',
           'return b"plaint data key\\x00" + key_id.bytes',
@@ -124,7 +134,54 @@ BREAKS = (
           VIEWS),
     Break("erasure not shown in the views", "projections/views.py",
           'changes.append(Update(COMPLAINTS, key, {"erased": 1}))', "pass",
-          (*VIEWS, f"{E2E}test_keys.py")),
+          (*VIEWS, f"{E2E}test_access_report.py", f"{E2E}test_keys.py")),
+    Break("a withdrawn complaint's resolve deadline never met", "projections/views.py",
+          '    "Withdrawn": "resolve",\n', "", VIEWS),
+    # verify's checks of filing order and of data keys.
+    Break("filing order not checked", "ledger/integrity.py",
+          "if self.number_id is not None and topic.endswith(FILED):",
+          "if False and self.number_id is not None and topic.endswith(FILED):",
+          INTEGRITY),
+    Break("incremental verify forgets the filings its checkpoint covers",
+          "ledger/cases/verification.py",
+          "(middle, high) if filed(middle) else (low, middle)\n        return low",
+          "(middle, high) if filed(middle) else (low, middle)\n        return 0",
+          INTEGRITY),
+    Break("a data key the table gives to another record accepted",
+          "ledger/cases/verification.py",
+          "if key.scope != owner.hex:", "if False:", INTEGRITY,
+          explained="a data key is wrapped bound to its id and scope, so a row "
+          "given another record's scope fails to unwrap, which the check after "
+          "this one reports (the key table was altered); a key that unwraps under "
+          "another scope takes the master key to make, and a filing altered to "
+          "name another complaint's key fails to open at the same event"),
+    Break("a data key deleted without an erasure accepted",
+          "ledger/cases/verification.py",
+          "                if self._erased(owner):", "                if True:",
+          INTEGRITY),
+    Break("an altered data key row accepted", "ledger/cases/verification.py",
+          "self.keyring.master.unwrap(key)", "pass", INTEGRITY),
+    Break("an erased complaint's kept data key accepted",
+          "ledger/cases/verification.py",
+          "if self._storage(partial(self.tables.select_scope_key, owner)) is None:",
+          "if True:", (*INTEGRITY, f"{E2E}test_keys.py")),
+    Break("a text whose data key is gone always taken as erased",
+          "ledger/cases/verification.py",
+          "        if kept is None:", "        if True:", INTEGRITY),
+    Break("a replaced verifier key in the ledger accepted",
+          "ledger/cases/verification.py",
+          "if self.meta.verifier_key == trusted.key:", "if True:", INTEGRITY),
+    # Complaint numbers: one freed by deleting a complaint is never taken again.
+    Break("a deleted number after a full window taken again", "ledger/cases/common.py",
+          "                low = self._end_of_prefix(low)\n",
+          "                low = self._end_of_prefix(low)\n                break\n",
+          NUMBERS),
+    Break("a deleted number near a window's top taken again",
+          "ledger/cases/common.py",
+          "elif window[-1] - low >= NUMBER_WINDOW // 2:", "elif True:", NUMBERS),
+    Break("key files readable by the group accepted", "ledger/keys.py",
+          "if mode & 0o077:", "if mode & 0o007:",
+          (f"{E2E}test_key_files.py", f"{E2E}test_keys.py")),
 )  # fmt: skip
 
 
@@ -234,6 +291,12 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="then the whole suite")
     parser.add_argument("--timeout", type=float, default=600, help="per break")
     args = parser.parse_args()
+    # One run at a time: another's files left over are its breaks in place.
+    lock = open(__file__, "rb")  # noqa: SIM115 - held until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        parser.error("another run is under way in this worktree; wait for it")
     for path in put_back_left_overs():
         print(f"put back {path.relative_to(ROOT)}, left broken by a killed run")
     chosen = [b for b in BREAKS if not args.names or b.name in args.names]
@@ -256,13 +319,15 @@ def main() -> int:
                 with applied(each):
                     tests = [*each.tests, "tests"] if args.full else list(each.tests)
                     outcome, what = run_tests(tests, args.timeout)
+                if outcome == "survived" and each.explained:
+                    outcome, what = "explained", each.explained
         except Stale as stale:
             outcome, what = "stale", str(stale)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         seconds = time.monotonic() - started
         print(f"{outcome:<8} {each.name} ({seconds:.0f} s): {what}", flush=True)
     print(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
-    return 0 if set(outcomes) <= {"killed", "found"} else 1
+    return 0 if set(outcomes) <= {"killed", "explained", "found"} else 1
 
 
 if __name__ == "__main__":
