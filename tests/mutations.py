@@ -9,6 +9,9 @@ no test holds. Options: `--list`, `--check` (every break's snippet is found
 once in its file), `--full` (the whole suite after the break's own tests),
 `--timeout SECONDS` (per break), and break names to run only those.
 
+A break no test can observe (an equivalent change) says why in its
+`explained` field and is reported as explained, not survived.
+
 Opt-in, not run by CI: it takes minutes. Each break is (name, file, original
 snippet, broken snippet, tests); a snippet that is no longer found once in
 its file is reported as stale, to be brought up to date with the code.
@@ -17,6 +20,7 @@ its file is reported as stale, to be brought up to date with the code.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.util
 import os
 import re
@@ -37,7 +41,8 @@ LEFT_OVER = ".unbroken"  # the original of a file a break is applied to
 @dataclass(frozen=True)
 class Break:
     """One deliberate break: `original` becomes `broken` in `file` (a regular
-    expression when `regex`), and one of `tests` should then fail."""
+    expression when `regex`), and one of `tests` should then fail, unless it
+    is `explained`."""
 
     name: str
     file: str
@@ -45,14 +50,20 @@ class Break:
     broken: str
     tests: tuple[str, ...]
     regex: bool = False
+    # Why no test can fail on it (an equivalent or unreachable change): it is
+    # then reported as explained rather than survived.
+    explained: str = ""
 
 
 E2E = "tests/e2e/"
-INTEGRITY = (f"{E2E}test_integrity.py", "tests/integration/test_tampering.py")
+INTEGRITY = (f"{E2E}test_integrity.py", "tests/integration/test_tampering.py",
+             "tests/integration/test_database_writer.py")  # fmt: skip
 VIEWS = ("tests/unit/test_views.py", "tests/integration/test_projections.py",
          f"{E2E}test_views.py", f"{E2E}test_reports.py")  # fmt: skip
 DOMAIN = ("tests/unit/test_complaint_lifecycle.py",
           "tests/unit/test_complaint_rules.py", "tests/unit/test_views.py")  # fmt: skip
+NUMBERS = (f"{E2E}test_lifecycle.py", f"{E2E}test_concurrency.py",
+           "tests/integration/test_database_writer.py")  # fmt: skip
 
 BREAKS = (
     # The breaks the whole suite passed in issue 24.
@@ -66,13 +77,12 @@ BREAKS = (
           (*INTEGRITY, "tests/unit/test_merkle.py")),
     Break("team change authorised after saving", "ledger/cases/administration.py",
           '        team.authorise(self.actor, ADMINS, "manage the team")\n'
-          "        team.add(_member_name(name), role, self.actor, self.clock())\n"
+          "        team.add(new_member_name(name), role, self.actor, self.clock())\n"
           "        self._save(team)\n",
-          "        team.add(_member_name(name), role, self.actor, self.clock())\n"
+          "        team.add(new_member_name(name), role, self.actor, self.clock())\n"
           "        self._save(team)\n"
           '        team.authorise(self.actor, ADMINS, "manage the team")\n',
-          (f"{E2E}test_lifecycle.py", f"{E2E}test_bad_input.py",
-           f"{E2E}test_access_report.py")),
+          (f"{E2E}test_refusals.py", f"{E2E}test_lifecycle.py")),
     Break("retry limit not the README's", "ledger/cases/common.py",
           r"^MAX_ATTEMPTS = \d+$", "MAX_ATTEMPTS = 33",
           (f"{E2E}test_concurrency.py", f"{E2E}test_lifecycle.py"), regex=True),
@@ -110,10 +120,10 @@ BREAKS = (
     Break("key files readable by others", "ledger/crypto/keyring.py",
           "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)",
           "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)",
-          (f"{E2E}test_keys.py", f"{E2E}test_security.py")),
+          (f"{E2E}test_key_files.py", f"{E2E}test_security.py")),
     Break("wrapped keys not bound to their scope", "ledger/crypto/keyring.py",
-          'return b"plaint data key\\x00" + key_id.bytes + scope.encode()',
-          'return b"plaint data key\\x00" + key_id.bytes',
+          "return _AAD_PREFIX + key_id + scope.encode()",
+          "return _AAD_PREFIX + key_id",
           (f"{E2E}test_keys.py", "tests/integration/test_envelope.py", *INTEGRITY)),
     Break("roles never refused", "ledger/domain/team.py",
           "        if role not in roles:", "        if False:",
@@ -132,7 +142,53 @@ BREAKS = (
           'self._require(OPEN_STATUSES, "responded to")', DOMAIN),
     Break("erasure not shown in the views", "projections/views.py",
           'changes.append(Update(COMPLAINTS, key, {"erased": 1}))', "pass",
-          (*VIEWS, f"{E2E}test_keys.py")),
+          (*VIEWS, f"{E2E}test_access_report.py", f"{E2E}test_keys.py")),
+    Break("a withdrawn complaint's resolve deadline never met",
+          "ledger/domain/lifecycle.py", '    WITHDRAWN: "resolve",\n', "", VIEWS),
+    # verify's checks of filing order and of data keys.
+    Break("filing order not checked", "ledger/evidence/logcheck.py",
+          "if self.number_id is not None and topic.endswith(FILED):",
+          "if False and self.number_id is not None and topic.endswith(FILED):",
+          INTEGRITY),
+    Break("incremental verify forgets the filings its checkpoint covers",
+          "ledger/cases/verification.py",
+          "        return last_of_run(filed)", "        return 0", INTEGRITY),
+    Break("a data key the table gives to another record accepted",
+          "ledger/cases/keycheck.py",
+          "if scope != owner.hex():", "if False:", INTEGRITY,
+          explained="a data key is wrapped bound to its id and scope, so a row "
+          "given another record's scope fails to unwrap, which the check after "
+          "this one reports (the key table was altered); a key that unwraps under "
+          "another scope takes the master key to make, and a filing altered to "
+          "name another complaint's key fails to open at the same event"),
+    Break("a data key deleted without an erasure accepted",
+          "ledger/cases/keycheck.py",
+          "                if self._erased(owner):", "                if True:",
+          INTEGRITY),
+    Break("an altered data key row accepted", "ledger/cases/keycheck.py",
+          "if not self.master.wrapped(key_id, scope, wrapped):", "if False:",
+          INTEGRITY),
+    Break("an erased complaint's kept data key accepted",
+          "ledger/cases/keycheck.py",
+          "if self.storage(partial(self.tables.select_scope_key, owner)) is None:",
+          "if True:", (*INTEGRITY, f"{E2E}test_keys.py")),
+    Break("a text whose data key is gone always taken as erased",
+          "ledger/cases/culprits.py",
+          "        if kept is None:", "        if True:", INTEGRITY),
+    Break("a replaced verifier key in the ledger accepted",
+          "ledger/cases/heads.py",
+          "    if recorded == trusted.key:", "    if True:", INTEGRITY),
+    # Complaint numbers: one freed by deleting a complaint is never taken again.
+    Break("a deleted number after a full window taken again", "ledger/cases/common.py",
+          "                low = last_of_run(self._number_used, low)\n",
+          "                low = last_of_run(self._number_used, low)\n"
+          "                break\n", NUMBERS),
+    Break("a deleted number near a window's top taken again",
+          "ledger/cases/common.py",
+          "elif window[-1] - low >= NUMBER_WINDOW // 2:", "elif True:", NUMBERS),
+    Break("key files readable by the group accepted", "ledger/crypto/keyring.py",
+          "if mode & 0o077:", "if mode & 0o007:",
+          (f"{E2E}test_key_files.py", f"{E2E}test_keys.py")),
 )  # fmt: skip
 
 
@@ -242,6 +298,12 @@ def main() -> int:
     parser.add_argument("--full", action="store_true", help="then the whole suite")
     parser.add_argument("--timeout", type=float, default=600, help="per break")
     args = parser.parse_args()
+    # One run at a time: another's files left over are its breaks in place.
+    lock = open(__file__, "rb")  # noqa: SIM115 - held until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        parser.error("another run is under way in this worktree; wait for it")
     for path in put_back_left_overs():
         print(f"put back {path.relative_to(ROOT)}, left broken by a killed run")
     chosen = [b for b in BREAKS if not args.names or b.name in args.names]
@@ -264,13 +326,15 @@ def main() -> int:
                 with applied(each):
                     tests = [*each.tests, "tests"] if args.full else list(each.tests)
                     outcome, what = run_tests(tests, args.timeout)
+                if outcome == "survived" and each.explained:
+                    outcome, what = "explained", each.explained
         except Stale as stale:
             outcome, what = "stale", str(stale)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         seconds = time.monotonic() - started
         print(f"{outcome:<8} {each.name} ({seconds:.0f} s): {what}", flush=True)
     print(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
-    return 0 if set(outcomes) <= {"killed", "found"} else 1
+    return 0 if set(outcomes) <= {"killed", "explained", "found"} else 1
 
 
 if __name__ == "__main__":

@@ -98,13 +98,13 @@ class MasterKey:
     def wrap(self, key_id: UUID, scope: str, data_key: bytes) -> bytes:
         """Encrypt a data key, bound to its id and scope."""
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._cipher.encrypt(nonce, data_key, _aad(key_id, scope))
+        return nonce + self._cipher.encrypt(nonce, data_key, _aad(key_id.bytes, scope))
 
     def wrapped(self, key_id: bytes, scope: str, wrapped: bytes) -> bool:
         """Whether `wrapped` is a data key this key wrapped for this id (16
         bytes) and scope: a stored key checked without building it."""
         nonce, sealed = wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:]
-        aad = _AAD_PREFIX + key_id + scope.encode()
+        aad = _aad(key_id, scope)
         try:
             self._cipher.decrypt(nonce, sealed, aad)
         except InvalidTag:
@@ -116,7 +116,7 @@ class MasterKey:
         nonce, sealed = stored.wrapped[:NONCE_BYTES], stored.wrapped[NONCE_BYTES:]
         try:
             return self._cipher.decrypt(
-                nonce, sealed, _aad(stored.key_id, stored.scope)
+                nonce, sealed, _aad(stored.key_id.bytes, stored.scope)
             )
         except InvalidTag:
             raise IntegrityFailure(
@@ -128,8 +128,9 @@ class MasterKey:
 _AAD_PREFIX = b"plaint data key\x00"
 
 
-def _aad(key_id: UUID, scope: str) -> bytes:
-    return _AAD_PREFIX + key_id.bytes + scope.encode()
+def _aad(key_id: bytes, scope: str) -> bytes:
+    """What binds a wrapped data key to its id (16 bytes) and scope."""
+    return _AAD_PREFIX + key_id + scope.encode()
 
 
 def read_master_key(path: Path) -> MasterKey:

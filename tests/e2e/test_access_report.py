@@ -248,3 +248,10 @@ def test_the_access_trail_is_the_same_after_a_projections_rebuild(
     assert after == before
     assert len(trail(before)) == 3
     assert [e["role"] for e in before["complaints"][1]["events"]] == ["lead", "lead"]
+
+
+def test_an_erased_confidential_complaint_is_shown_erased(plaint: Plaint) -> None:
+    confidential(plaint, count=2)
+    plaint.ok("erase", "C-2", "--reason", "asked to")
+    erased = {c["ref"]: c["erased"] for c in report(plaint)["complaints"]}
+    assert erased == {"C-1": False, "C-2": True}

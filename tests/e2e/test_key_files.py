@@ -28,7 +28,13 @@ def refusal(path: Path, mode: int) -> str:
     )
 
 
-def test_new_key_files_are_private(plaint: Plaint) -> None:
+def test_new_key_files_are_private(
+    backend: str, environ: dict[str, str], tmp_path: Path
+) -> None:
+    """Checked straight after `init`, before any command reads them (one
+    that read a file open to others would refuse it)."""
+    plaint = Plaint(backend, environ, tmp_path)
+    plaint.ok("init", "--admin", "ann")
     for path in key_files(plaint).values():
         assert path.stat().st_mode & 0o777 == 0o600
 

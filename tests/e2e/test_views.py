@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import Plaint
 
@@ -143,3 +143,45 @@ def test_sweeps_started_at_the_same_time_escalate_each_breach_once(
         assert (
             len(json.loads(plaint.ok("show", f"C-{n}", "--json"))["escalations"]) == 1
         )
+
+
+def test_a_resolve_deadline_is_met_by_the_first_of_resolve_close_and_withdraw(
+    plaint: Plaint,
+) -> None:
+    """Closing after the deadline does not make a resolution in time late,
+    and a withdrawal in time meets the deadline too (the team report judges
+    from the views)."""
+    plaint.clock = lambda: NOW
+    plaint.ok("policy", "set", "--channel", "*", "--severity", "*", "--owner", "bob",
+              "--resolve", "2d")  # fmt: skip
+    for _ in range(2):
+        plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+                  "--summary", "s", "--received-at", "2026-03-10T09:00",
+                  actor="bob")  # fmt: skip
+    plaint.ok("ack", "C-1", actor="bob")
+    plaint.ok("respond", "C-1", "--message", "m", actor="bob")
+    plaint.ok("resolve", "C-1", "--resolution", "r", actor="bob")
+    plaint.ok("withdraw", "C-2", "--reason", "r", actor="bob")
+    plaint.clock = lambda: NOW + timedelta(days=5)
+    plaint.ok("close", "C-1", actor="bob")
+    members = json.loads(plaint.ok("report", "team", "--json"))["members"]
+    [bob] = [m for m in members if m["member"] == "bob"]
+    assert (bob["deadlines"], bob["breaches"]) == (2, 0)
+
+
+def test_work_on_a_complaint_past_acknowledged_keeps_its_status_in_the_views(
+    plaint: Plaint,
+) -> None:
+    """Only an acknowledged complaint goes in progress when work starts on
+    it; the listing (from the views) agrees with `show` (from the events)."""
+    for _ in range(2):
+        plaint.ok("file", "--project", "P", "--channel", "web", "--severity", "mild",
+                  "--summary", "s", actor="bob")  # fmt: skip
+    plaint.ok("triage", "C-1", "--severity", "severe", actor="lee")
+    plaint.ok("ack", "C-2", actor="bob")
+    plaint.ok("respond", "C-2", "--message", "m", actor="bob")
+    plaint.ok("assign", "C-2", "lee", actor="lee")
+    listed = {r["ref"]: r["status"] for r in json.loads(plaint.ok("list", "--json"))}
+    assert listed == {"C-1": "received", "C-2": "responded"}
+    for ref, status in listed.items():
+        assert json.loads(plaint.ok("show", ref, "--json"))["status"] == status

@@ -388,3 +388,61 @@ def test_the_changes_verify_always_caught_are_caught_on_both_backends(
     result, verdict = verify(plaint)
     assert (result.exit_code, verdict["ok"]) == (1, False)
     assert verdict["first_bad"]["ref"] == "C-2"
+
+
+@pytest.mark.parametrize(
+    "deleted", [[33], [31, 32]], ids=["after a full window", "near a window's top"]
+)
+def test_a_deleted_number_is_never_taken_again_wherever_it_lies(
+    plaint: Plaint, db: Database, tmp_path: Path, deleted: list[int]
+) -> None:
+    """The next number is searched in windows of 32 (ledger/cases/common.py):
+    a gap just past a full window, or near the top of one, is not the end."""
+    records = tmp_path / "forty.jsonl"
+    records.write_text("".join(
+        json.dumps({"project": "P", "channel": "web", "severity": "mild",
+                    "summary": f"s{n}", "external_id": f"x{n}",
+                    "received_at": "2026-11-01T09:00:00Z"}) + "\n"
+        for n in range(40)
+    ))  # fmt: skip
+    plaint.ok("import", str(records))
+    for number in deleted:
+        db.run("DELETE FROM stored_events WHERE originator_id = ?",
+               complaint_id(plaint, f"C-{number}"))  # fmt: skip
+    filed = plaint.ok("file", "--project", "P", "--channel", "web", "--severity",
+                      "mild", "--summary", "after the deletion", "--json")  # fmt: skip
+    assert json.loads(filed)["ref"] == "C-41"
+
+
+def test_incremental_verify_counts_the_filings_its_checkpoint_covers(
+    plaint: Plaint, db: Database, fourteen: Path
+) -> None:
+    """Resumed after C-1…C-10, the next filing due is C-11's."""
+    assert verify(plaint, "--incremental")[1]["ok"] is True
+    db.run("DELETE FROM stored_events WHERE originator_id = ?",
+           complaint_id(plaint, "C-13"))  # fmt: skip
+    result, verdict = verify(plaint, "--incremental")
+    assert result.exit_code == 1
+    assert verdict["first_bad"]["reason"] == (
+        "it files C-14 where C-13 was due: C-13 is missing from the log; "
+        "complaints were removed"
+    )
+
+
+def test_an_erased_complaints_data_key_put_back_from_a_copy_is_caught(
+    plaint: Plaint, db: Database
+) -> None:
+    file_complaints(plaint, 1, 3)
+    scope = complaint_id(plaint, "C-2").hex
+    [copy] = db.run("SELECT * FROM plaint_keys WHERE scope = ?", scope)
+    plaint.ok("erase", "C-2", "--reason", "asked to")
+    plaint.ok("checkpoint")
+    marks = ", ".join("?" * len(copy))
+    db.run(f"INSERT INTO plaint_keys VALUES ({marks})", *copy)
+    result, verdict = verify(plaint)
+    assert result.exit_code == 1
+    assert verdict["first_bad"]["ref"] == "C-2"
+    assert verdict["first_bad"]["reason"] == (
+        "the complaint was erased, but its data key is still in the key table: "
+        "its text can still be read"
+    )
