@@ -30,15 +30,8 @@ from eventsourcing.persistence import (
 )
 
 from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
-from ledger.crypto.keyfiles import (
-    MASTER_KEY_VARIABLE,
-    choose_master_key,
-    load_master_key,
-    master_key_file,
-    signing_key_file,
-)
-from ledger.crypto.keyring import Keyring, MasterKey, write_secret_file
-from ledger.crypto.signing import create_signing_key
+from ledger.crypto.keyfiles import choose_master_key, create_keys, signing_key_file
+from ledger.crypto.keyring import Keyring
 from ledger.domain.grantees import new_member_name
 from ledger.domain.reference import reference, reference_number
 from ledger.domain.team import Policy, Team
@@ -202,18 +195,9 @@ class LedgerBase(Application[UUID]):
         """Write the keys, then the tables and the first events; on failure,
         remove the keys it wrote."""
         ledger_id = uuid4()
-        written = []
+        written: list[Path] = []
         try:
-            if self.environ.get(MASTER_KEY_VARIABLE):
-                master = load_master_key(ledger_id, self.environ)
-            else:
-                path = master_key_file(ledger_id, self.environ)
-                master = MasterKey.generate(str(path))
-                write_secret_file(path, master.as_text())
-                written.append(path)
-            signing = signing_key_file(ledger_id, self.environ)
-            public_key = create_signing_key(signing).public_key()
-            written.append(signing)
+            master, public_key, written = create_keys(ledger_id, self.environ)
             self._storage(self.tables.create_table)
             origin = f"plaint/{ledger_id}"
             meta = LedgerMeta(

@@ -15,8 +15,9 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.crypto.envelope import unsaved_keys
 from ledger.crypto.keyring import Keyring, StoredKey
-from ledger.domain.complaint import Complaint, complaint_uuid
+from ledger.domain.complaint import Complaint
 from ledger.domain.intake import Intake
+from ledger.domain.reference import complaint_uuid
 from ledger.domain.timeutil import add
 from ledger.domain.vocabulary import DEADLINE_NAMES
 

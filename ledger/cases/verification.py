@@ -29,7 +29,7 @@ from ledger.cases.integrity import Progress
 from ledger.cases.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.envelope import SealCheck
 from ledger.crypto.keyfiles import signing_key_file
-from ledger.domain.complaint import complaint_id_bytes
+from ledger.domain.reference import complaint_id_bytes
 from ledger.domain.vocabulary import Role
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run

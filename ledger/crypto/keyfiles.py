@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from uuid import UUID
 
-from ledger.crypto.keyring import MasterKey, read_master_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ledger.crypto.keyring import MasterKey, read_master_key, write_secret_file
+from ledger.crypto.signing import create_signing_key
 from ledger.errors import KeyProblem
 
 MASTER_KEY_VARIABLE = "PLAINT_MASTER_KEY"
@@ -88,3 +91,28 @@ def choose_master_key(
             f"by {', '.join(sorted(known)) or 'no key'})"
         )
     return master
+
+
+def create_keys(
+    ledger_id: UUID, environ: Mapping[str, str]
+) -> tuple[MasterKey, Ed25519PublicKey, list[Path]]:
+    """A new ledger's keys: its master key (written to its file, 0600, unless
+    `PLAINT_MASTER_KEY` gives it) and its checkpoint signing key; with the
+    files written, for a failed creation to remove."""
+    written: list[Path] = []
+    try:
+        if environ.get(MASTER_KEY_VARIABLE):
+            master = load_master_key(ledger_id, environ)
+        else:
+            path = master_key_file(ledger_id, environ)
+            master = MasterKey.generate(str(path))
+            write_secret_file(path, master.as_text())
+            written.append(path)
+        signing = signing_key_file(ledger_id, environ)
+        public_key = create_signing_key(signing).public_key()
+        written.append(signing)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return master, public_key, written

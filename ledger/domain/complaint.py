@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from hashlib import sha1
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -34,21 +33,6 @@ TEXT_FIELDS = frozenset(
         "text", "message", "resolution", "reason", "comment",
     }
 )  # fmt: skip
-
-
-def complaint_uuid(ledger_id: UUID, number: int) -> UUID:
-    """The id of the complaint filed `number`-th in the ledger `ledger_id`."""
-    return uuid5(ledger_id, reference(number))
-
-
-def complaint_id_bytes(ledger_id: UUID, number: int) -> bytes:
-    """`complaint_uuid(...).bytes`, computed as RFC 9562 defines a version-5
-    UUID without building one: verify derives the id of every complaint."""
-    name = ledger_id.bytes + reference(number).encode()
-    digest = bytearray(sha1(name).digest())  # noqa: S324 - as uuid5 is defined
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    return bytes(digest[:16])
 
 
 class Complaint(Aggregate):
