@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -67,6 +68,22 @@ class Plaint:
         return ComplaintLedger.open(
             location, actor=actor, environ=self.environ, clock=clock
         )
+
+
+# What the CLI tests share: the start of a `file` command, and reading the
+# outcome of one that must be refused.
+FILE = ["file", "--project", "P", "--channel", "web", "--severity", "mild"]
+
+
+def events(plaint: Plaint) -> int:
+    """How many events the ledger holds, as `info` counts them."""
+    return int(json.loads(plaint.ok("info", "--json"))["events"])
+
+
+def error_line(stderr: str) -> str:
+    """The one `Error:` line of a refused command."""
+    [line] = [x for x in stderr.splitlines() if x.startswith("Error:")]
+    return line
 
 
 @pytest.fixture

@@ -7,18 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import Plaint
-
-FILE = ["file", "--project", "P", "--channel", "web", "--severity", "mild"]
-
-
-def events(plaint: Plaint) -> int:
-    return int(json.loads(plaint.ok("info", "--json"))["events"])
-
-
-def error_line(stderr: str) -> str:
-    [line] = [x for x in stderr.splitlines() if x.startswith("Error:")]
-    return line
+from tests.conftest import FILE, Plaint, error_line, events
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,9 @@ import pytest
 from ledger.domain.intake import Intake
 from ledger.domain.timeutil import ManualClock
 from ledger.errors import InvalidInput
-from tests.conftest import Plaint
+from tests.conftest import FILE, Plaint, error_line, events
 
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
-FILE = ["file", "--project", "P", "--channel", "web", "--severity", "mild"]
 RANGE = "plaint takes times from 1970 up to the end of 2199 (UTC)"
 CSV = "project,channel,severity,summary,received_at\n"
 
@@ -27,15 +26,6 @@ def clocked(plaint: Plaint) -> Plaint:
     plaint.ok("policy", "set", "--channel", "*", "--severity", "*", "--ack", "1d")
     plaint.ok(*FILE, "--summary", "first")
     return plaint
-
-
-def events(plaint: Plaint) -> int:
-    return int(json.loads(plaint.ok("info", "--json"))["events"])
-
-
-def error_line(stderr: str) -> str:
-    [line] = [x for x in stderr.splitlines() if x.startswith("Error:")]
-    return line
 
 
 @pytest.mark.parametrize(

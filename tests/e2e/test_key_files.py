@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from ledger.errors import KeyProblem
-from tests.conftest import Plaint
-
-FILE = ["file", "--project", "P", "--channel", "web", "--severity", "mild"]
+from tests.conftest import FILE, Plaint
 
 
 def key_files(plaint: Plaint) -> dict[str, Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger.domain.complaint import Complaint
-from tests.conftest import Plaint
+from tests.conftest import Plaint, error_line
 
 
 def an_old_member_named_compliance(plaint: Plaint) -> None:
@@ -30,11 +30,6 @@ def a_complaint_with_the_compliance_agent(plaint: Plaint) -> None:
     an_old_member_named_compliance(plaint)
     plaint.ok("file", "--project", "HR", "--channel", "email", "--severity",
               "severe", "--summary", "secret", actor="lee")  # fmt: skip
-
-
-def error_line(stderr: str) -> str:
-    [line] = [x for x in stderr.splitlines() if x.startswith("Error:")]
-    return line
 
 
 def history_length(plaint: Plaint) -> int:

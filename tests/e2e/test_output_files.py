@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Plaint
+from tests.conftest import FILE, Plaint, events
 
-FILE = ["file", "--project", "P", "--channel", "web", "--severity", "mild"]
 NEVER = "plaint never writes over a ledger or a key: choose another file"
 
 
@@ -24,10 +22,6 @@ def key_files(plaint: Plaint) -> dict[str, Path]:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def events(plaint: Plaint) -> int:
-    return int(json.loads(plaint.ok("info", "--json"))["events"])
 
 
 WRITERS = [
