@@ -17,11 +17,12 @@ from uuid import UUID
 
 from ledger.crypto.envelope import text_key_id
 from ledger.crypto.keyring import MasterKey
+from ledger.domain import kinds
 from ledger.domain.reference import reference
 from ledger.evidence.logcheck import FILED, LogRow
 from ledger.storage.tables import LedgerTables
 
-ERASED = "Complaint.Erased"
+ERASED = f"Complaint.{kinds.ERASED}"
 Storage = Callable[[Callable[[], Any]], Any]
 
 
