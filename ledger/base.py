@@ -334,8 +334,8 @@ class LedgerBase(Application[UUID]):
 
     def latest_checkpoint(self) -> dict[str, Any] | None:
         """The latest signed checkpoint, or None."""
-        latest = self._storage(lambda: self.tables.select_checkpoints(True))
-        return checkpoint_view(latest[0]) if latest else None
+        latest = self.signer.latest()
+        return None if latest is None else checkpoint_view(latest)
 
     @property
     def origin(self) -> str:

@@ -3,8 +3,7 @@ auditor's check, `verify`, is in ledger/cases/verification.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ledger.cases.common import CaseBase
 from ledger.domain.vocabulary import Role
@@ -12,11 +11,6 @@ from ledger.errors import RuleViolation
 from ledger.evidence.logcheck import leaf_hashes
 from ledger.evidence.merkle import inclusion_proof
 from ledger.storage.checkpoints import checkpoint_view
-
-if TYPE_CHECKING:
-    pass
-
-Progress = Callable[[int], None]
 
 
 class IntegrityCases(CaseBase):
@@ -32,10 +26,9 @@ class IntegrityCases(CaseBase):
         """Inclusion proofs of a complaint's events in the latest checkpoint."""
         self.require_role(tuple(Role), "read proofs")
         complaint = self.complaint(ref)
-        latest = self._storage(lambda: self.tables.select_checkpoints(True))
-        if not latest or latest[0].position == 0:
+        signed = self.signer.latest()
+        if signed is None or signed.position == 0:
             raise RuleViolation("no checkpoint yet: sign one with `plaint checkpoint`")
-        signed = latest[0]
         hashes: list[bytes] = []
         mine: list[tuple[int, int]] = []
         for batch in self.log_reader.batches(0):

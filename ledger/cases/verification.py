@@ -9,6 +9,7 @@ newer checkpoints) is counted as `uncovered`, for a head kept elsewhere
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -25,7 +26,6 @@ from ledger.cases.heads import (
     trusted_key,
     unsigned_problem,
 )
-from ledger.cases.integrity import Progress
 from ledger.cases.keycheck import ERASED, KeyTableCheck
 from ledger.crypto.envelope import SealCheck
 from ledger.crypto.keyfiles import signing_key_file
@@ -36,6 +36,9 @@ from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run
 from ledger.signer import CHECKPOINT_EVERY
 from ledger.storage.checkpoints import StoredCheckpoint, resume_tree
 from ledger.storage.log import notification_of
+
+# Told how many events were checked, batch by batch.
+Progress = Callable[[int], None]
 
 
 class Failure(NamedTuple):
