@@ -8,11 +8,10 @@ signing key is on this machine (elsewhere `plaint checkpoint` does).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 
 from ledger.crypto.signing import load_signing_key
 from ledger.errors import KeyProblem
@@ -20,12 +19,11 @@ from ledger.evidence.logcheck import leaf_hashes
 from ledger.evidence.merkle import TreeBuilder
 from ledger.evidence.note import checkpoint_body, sign_note
 from ledger.storage.checkpoints import StoredCheckpoint, resume_tree
-from ledger.storage.log import LogReader
+from ledger.storage.log import Guard, LogReader
 from ledger.storage.tables import LedgerTables
 
 # A write that leaves this many events unsigned signs a checkpoint by itself.
 CHECKPOINT_EVERY = 1000
-T = TypeVar("T")
 
 
 class Signer:
@@ -38,7 +36,7 @@ class Signer:
         self,
         tables: LedgerTables,
         log: LogReader,
-        storage: Callable[[Callable[[], Any]], Any],
+        storage: Guard,
         origin: str,
         key_file: Path,
     ) -> None:

@@ -10,9 +10,7 @@ complaints' keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 from uuid import UUID
 
 from ledger.crypto.envelope import text_key_id
@@ -20,16 +18,16 @@ from ledger.crypto.keyring import MasterKey
 from ledger.domain import kinds
 from ledger.domain.reference import reference
 from ledger.evidence.logcheck import FILED, LogRow
+from ledger.storage.log import Guard
 from ledger.storage.tables import LedgerTables
 
 ERASED = f"Complaint.{kinds.ERASED}"
-Storage = Callable[[Callable[[], Any]], Any]
 
 
 class KeyTableCheck:
     """Checks filings' data keys and erasures against the key table."""
 
-    def __init__(self, tables: LedgerTables, master: MasterKey, storage: Storage):
+    def __init__(self, tables: LedgerTables, master: MasterKey, storage: Guard):
         self.tables = tables
         self.master = master
         self.storage = storage
