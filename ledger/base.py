@@ -9,7 +9,9 @@ of `CaseBase` (ledger/cases/common.py, which builds on `LedgerBase`);
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +35,7 @@ from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
 from ledger.crypto.keyfiles import choose_master_key, create_keys, signing_key_file
 from ledger.crypto.keyring import Keyring
 from ledger.domain.grantees import new_member_name
+from ledger.domain.identity import Identity
 from ledger.domain.reference import reference, reference_number
 from ledger.domain.team import Policy, Team
 from ledger.domain.timeutil import Clock, system_clock
@@ -72,7 +75,10 @@ class LedgerBase(Application[UUID]):
         clock: Clock = system_clock,
     ) -> None:
         self.location = location
-        self.actor = actor
+        self._claimed = Identity(actor)
+        self._acting: ContextVar[Identity | None] = ContextVar(
+            f"plaint-identity-{id(self)}", default=None
+        )
         self.environ = dict(os.environ if environ is None else environ)
         self.clock = clock
         self.keyring = Keyring()
@@ -88,6 +94,33 @@ class LedgerBase(Application[UUID]):
         self.log_reader = LogReader(
             self.tables, self._storage, subscribes=location.backend == "postgresql"
         )
+
+    # Who is acting.
+
+    @property
+    def identity(self) -> Identity:
+        """Who acts now: the identity of the `acting` block around this call,
+        or the one claimed when the ledger was opened."""
+        return self._acting.get() or self._claimed
+
+    @property
+    def actor(self) -> str:
+        """The member acting now, as events record them."""
+        return self.identity.member
+
+    @actor.setter
+    def actor(self, member: str) -> None:
+        self._claimed = Identity(member)
+
+    @contextmanager
+    def acting(self, identity: Identity) -> Iterator[None]:
+        """Act as `identity` inside the block (this thread or task only): how
+        one server process serves many signed-in members at once."""
+        token = self._acting.set(identity)
+        try:
+            yield
+        finally:
+            self._acting.reset(token)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EnvelopeMapper(ledger_transcoder(), self.keyring)
@@ -274,12 +307,19 @@ class LedgerBase(Application[UUID]):
         """The one way events are written (with `save_prepared`): the
         library's `save` (all new events of `objs` in one transaction) without
         its runtime Protocol checks, about 13 µs an aggregate and a tenth of an
-        import, and without snapshotting, which plaint does not use; then a
-        checkpoint is signed when enough events are unsigned."""
+        import, and without snapshotting, which plaint does not use. Events
+        saved under a verified identity record how it was proved and from
+        where. Then a checkpoint is signed when enough events are unsigned."""
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in objs:
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
+        identity = self.identity
+        if identity.verified:
+            for event in processing.events:
+                # Events are frozen; these two ride along in the event's state.
+                object.__setattr__(event, "proof", identity.proof)
+                object.__setattr__(event, "address", identity.address)
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
         self._notify(recordings)

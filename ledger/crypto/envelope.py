@@ -219,6 +219,12 @@ class EnvelopeMapper(Mapper[UUID]):
             names = _TEXT_NAMES[kind] = tuple(
                 sorted(set(text) & vars(domain_event).keys())
             )
+        if "address" in vars(domain_event) and isinstance(
+            domain_event, Complaint.Event
+        ):
+            # A client's address, on events saved under a verified identity,
+            # is personal data: erasing the complaint erases it too.
+            return (*names, "address")
         return names
 
     def _seal(

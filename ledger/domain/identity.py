@@ -1,0 +1,33 @@
+"""Who is acting, and how that was established.
+
+On the CLI an identity is what `--as` claimed; in `plaint serve` it is what
+sign-in proved. Events saved under a proved identity carry how it was proved
+(`proof`) and the client's address (`address`, sealed like complaint text);
+events without them were claimed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CLAIMED = "claimed"
+# How a service identity was proved (names, not secrets); `token:<id>` names
+# the API token.
+PASSWORD = "password"  # noqa: S105
+OIDC = "oidc"
+CUSTOMER_LINK = "customer-link"
+TOKEN_PREFIX = "token:"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A member (or a customer) and how the ledger knows it is them."""
+
+    member: str
+    proof: str = CLAIMED
+    address: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Whether sign-in proved it (not claimed with `--as`)."""
+        return self.proof != CLAIMED
