@@ -75,7 +75,7 @@ class LedgerBase(Application[UUID]):
         clock: Clock = system_clock,
     ) -> None:
         self.location = location
-        self._claimed = Identity(actor)
+        self._claimed_identity = Identity(actor)
         self._acting: ContextVar[Identity | None] = ContextVar(
             f"plaint-identity-{id(self)}", default=None
         )
@@ -101,7 +101,7 @@ class LedgerBase(Application[UUID]):
     def identity(self) -> Identity:
         """Who acts now: the identity of the `acting` block around this call,
         or the one claimed when the ledger was opened."""
-        return self._acting.get() or self._claimed
+        return self._acting.get() or self._claimed_identity
 
     @property
     def actor(self) -> str:
@@ -110,7 +110,7 @@ class LedgerBase(Application[UUID]):
 
     @actor.setter
     def actor(self, member: str) -> None:
-        self._claimed = Identity(member)
+        self._claimed_identity = Identity(member)
 
     @contextmanager
     def acting(self, identity: Identity) -> Iterator[None]:
