@@ -16,6 +16,7 @@ written, which also signs checkpoints when due). Where each use case lives:
 | keys.py | rotate_master_key, erase, keys_status |
 | integrity.py | checkpoint, proof |
 | verification.py | verify |
+| requests.py | once |
 """  # noqa: E501 - the table reads better unbroken
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ledger.cases.importing import ImportCases
 from ledger.cases.integrity import IntegrityCases
 from ledger.cases.keys import KeyCases
 from ledger.cases.reading import ReadingCases
+from ledger.cases.requests import RequestCases
 from ledger.cases.verification import VerificationCases
 
 
@@ -37,6 +39,7 @@ class ComplaintLedger(
     KeyCases,
     IntegrityCases,
     VerificationCases,
+    RequestCases,
 ):
     """The complaints ledger: every action appended as an encrypted event."""
 
