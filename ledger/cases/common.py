@@ -19,8 +19,9 @@ from eventsourcing.persistence import PersistenceError, RecordConflictError
 from ledger.base import LedgerBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.plain import complaint_view
+from ledger.domain.policy import Policy
 from ledger.domain.reference import PREFIX
-from ledger.domain.team import Policy, Team
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import READ_ROLES, ReadAction, Role
 from ledger.errors import (
     ConcurrencyConflict,
