@@ -8,8 +8,8 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from copy import deepcopy
-from functools import partial
-from typing import Any, TypeVar
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, project_aggregate
@@ -31,6 +31,9 @@ from ledger.errors import (
     UnknownReference,
 )
 from ledger.evidence.logcheck import last_of_run
+
+if TYPE_CHECKING:
+    from ledger.storage.state import ServiceState
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -84,6 +87,14 @@ class CaseBase(LedgerBase):
         # has ever collided with another filer (see `_next_number`).
         self._used_up_to = 0
         self._filing_alone = True
+
+    @cached_property
+    def state(self) -> ServiceState:
+        """Sessions, idempotency keys and rate counters: the service's
+        working state, in the ledger's database (ledger/storage/state.py)."""
+        from ledger.storage.state import ServiceState  # when used: the service's
+
+        return ServiceState(self.tables)
 
     def team(self) -> Team:
         """The team as it stands, to read (to change it: `_to_change`)."""

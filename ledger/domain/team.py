@@ -127,8 +127,8 @@ class Team(Aggregate):
             member=name, digest=digest, expires=expires, actor=actor, timestamp=at
         )
 
-    def accept_invite(self, digest: str, hash: str, at: datetime) -> str:
-        """Set the invited member's password, once; return the member."""
+    def invited(self, digest: str, at: datetime) -> str:
+        """The member whose invitation, unused and unexpired, has this digest."""
         found = [
             member
             for member, (kept, expires) in self.invites.items()
@@ -139,8 +139,13 @@ class Team(Aggregate):
                 "this invitation link is unknown, used or expired; ask an admin "
                 "for a new one (`plaint team password NAME --invite`)"
             )
-        self._invite_accepted(member=found[0], hash=hash, actor=found[0], timestamp=at)
         return found[0]
+
+    def accept_invite(self, digest: str, hash: str, at: datetime) -> str:
+        """Set the invited member's password, once; return the member."""
+        member = self.invited(digest, at)
+        self._invite_accepted(member=member, hash=hash, actor=member, timestamp=at)
+        return member
 
     def link_oidc(self, name: str, subject: str, actor: str, at: datetime) -> None:
         """Let a member sign in as the single-sign-on subject `subject`."""
