@@ -31,7 +31,7 @@ MODES = {
     "several-audiences": "ID tokens for us and another client, without azp",
     "bad-signature": "ID tokens signed by a key other than its published one",
     "unknown-key": "ID tokens signed by a key whose id it never published",
-    "symmetric": "ID tokens signed with HS256 under the client secret",
+    "symmetric": "ID tokens signed with HS256 under a key its JWKS publishes",
     "wrong-issuer": "ID tokens naming another issuer",
     "expired": "ID tokens that expired ten minutes ago",
     "future": "ID tokens issued an hour from now",
@@ -44,6 +44,8 @@ SUBJECT = "alice"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1"})
 IMPOSTOR = RSAKey.generate_key(2048, parameters={"kid": "k1"})
 STRANGER = RSAKey.generate_key(2048, parameters={"kid": "k2"})
+# A symmetric key in a JWKS is one anybody can sign with: the attack it stands for.
+SHARED = OctKey.generate_key(256, parameters={"kid": "k-hs"})
 
 
 class Provider(ThreadingHTTPServer):
@@ -82,7 +84,10 @@ class Handler(BaseHTTPRequestHandler):
         elif endpoint == ".well-known/openid-configuration":
             self.answer(200, self.discovery())
         elif endpoint == "jwks":
-            self.answer(200, {"keys": [KEY.as_dict(private=False)]})
+            keys = [KEY.as_dict(private=False)]
+            if mode == "symmetric":
+                keys.append(SHARED.as_dict())
+            self.answer(200, {"keys": keys})
         elif endpoint == "authorize":
             self.authorize(query)
         else:
@@ -205,8 +210,7 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "no-nonce":
             del claims["nonce"]
         if mode == "symmetric":
-            secret = OctKey.import_key(self.server.client_secret)
-            return jwt.encode({"alg": "HS256"}, claims, secret)
+            return jwt.encode({"alg": "HS256", "kid": "k-hs"}, claims, SHARED)
         key = {"bad-signature": IMPOSTOR, "unknown-key": STRANGER}.get(mode, KEY)
         return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
