@@ -1,0 +1,1 @@
+"""The HTTP adapter: `plaint serve`, a second way into the same ledger."""
