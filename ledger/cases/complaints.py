@@ -25,6 +25,7 @@ from ledger.domain.vocabulary import (
     ROUTERS,
     WORKERS,
     Severity,
+    one_of,
 )
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 
@@ -122,7 +123,11 @@ class ComplaintCases(CaseBase):
     def triage(self, ref: str, severity: str) -> dict[str, Any]:
         """Re-assess the severity (lead+)."""
         return self._act(
-            ref, ROUTERS, "triage complaints", Complaint.triage, Severity(severity)
+            ref,
+            ROUTERS,
+            "triage complaints",
+            Complaint.triage,
+            one_of(Severity, severity, "severity"),
         )
 
     def assign(self, ref: str, owner: str) -> dict[str, Any]:
