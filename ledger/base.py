@@ -36,8 +36,9 @@ from ledger.crypto.keyfiles import choose_master_key, create_keys, signing_key_f
 from ledger.crypto.keyring import Keyring
 from ledger.domain.grantees import new_member_name
 from ledger.domain.identity import Identity
+from ledger.domain.policy import Policy
 from ledger.domain.reference import reference, reference_number
-from ledger.domain.team import Policy, Team
+from ledger.domain.team import Team
 from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
     DamagedEvent,

@@ -18,8 +18,9 @@ from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list
 from ledger.domain.intake import Intake, require_text
 from ledger.domain.plain import complaint_view
+from ledger.domain.policy import Policy
 from ledger.domain.reference import reference
-from ledger.domain.team import Policy, Team
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import (
     OPEN_STATUSES,
     ROUTERS,

@@ -11,7 +11,8 @@ import pytest
 
 from ledger.domain.audit import Access
 from ledger.domain.complaint import Complaint
-from ledger.domain.team import Policy, Team
+from ledger.domain.policy import Policy
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import Role
 from projections import views
 from projections.views import (
