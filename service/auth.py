@@ -2,12 +2,11 @@
 checked by the ledger's sign-in use cases; and each state-changing request
 with a session carries its CSRF token.
 
-The CSRF token is HMAC-SHA256 of the session's secret under a secret the
-ledger derives from its data key (`ledger_secret`, label below): every
-server of one ledger computes the same token, nothing more is stored, and
-only someone who holds the session cookie (which scripts cannot read) and
-the server's key can make it. It goes in the `X-CSRF-Token` header or the
-`csrf` form field.
+The CSRF token is the ledger's (`csrf_token`, ledger/crypto/credentials.py:
+HMAC-SHA256 keyed with the session's secret over a fixed label), the same on
+every server and dead with its session; only who holds the session cookie,
+which scripts cannot read, can make it. It goes in the `X-CSRF-Token`
+header, or in a page's form as the `csrf` field.
 
 A token's scope limits what its member's role allows: `intake` files
 complaints, `read` reads, `act` does everything the role allows. Sessions are
@@ -16,13 +15,12 @@ limited by the role alone.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
 
+from ledger.crypto.credentials import csrf_matches
 from ledger.domain.identity import Identity
 from ledger.errors import NotSignedIn, PermissionDenied
 from service.api.common import served
@@ -31,7 +29,6 @@ from service.api.common import served
 FILE, READ, ACT = "file complaints", "read", "act on complaints"
 SCOPES = {"intake": (FILE,), "read": (READ,), "act": (FILE, READ, ACT)}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSRF_LABEL = b"plaint serve csrf"
 NOT_SIGNED_IN = (
     "not signed in: sign in at /login, or send `Authorization: Bearer TOKEN` "
     "with a token from `plaint token create`"
@@ -58,13 +55,6 @@ def address(request: Request) -> str | None:
     return None if request.client is None else request.client.host
 
 
-def csrf_token(request: Request, session: str) -> str:
-    """The CSRF token of a session."""
-    here = served(request)
-    key = here.unsigned(lambda ledger: ledger.keyring.ledger_secret(CSRF_LABEL))
-    return hmac.new(key, session.encode(), hashlib.sha256).hexdigest()
-
-
 def caller(need: str) -> Callable[[Request], Caller]:
     """The dependency of an endpoint that needs `need` (FILE, READ or ACT)."""
 
@@ -79,13 +69,12 @@ def caller(need: str) -> Callable[[Request], Caller]:
         identity = served(request).unsigned(
             lambda ledger: ledger.session_identity(secret, where)
         )
-        if request.method not in SAFE_METHODS:
-            given = request.headers.get("x-csrf-token", "")
-            if not hmac.compare_digest(given, csrf_token(request, secret)):
-                raise PermissionDenied(
-                    "the request's CSRF token is missing or wrong: send the "
-                    "session's token in X-CSRF-Token (reload the page for a form)"
-                )
+        given = request.headers.get("x-csrf-token", "")
+        if request.method not in SAFE_METHODS and not csrf_matches(secret, given):
+            raise PermissionDenied(
+                "the request's CSRF token is missing or wrong: send the "
+                "session's token in X-CSRF-Token (reload the page for a form)"
+            )
         return Caller(identity)
 
     return signed_in

@@ -10,11 +10,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from ledger.crypto.credentials import csrf_token
 from tests.conftest import Plaint
 
 START_TIMEOUT = 30.0
@@ -44,6 +46,38 @@ class Server:
         made = httpx.Client(base_url=self.url, headers=headers, timeout=30)
         self.clients.append(made)
         return made
+
+    def token(
+        self, member: str, scope: str = "act", expires: datetime | None = None
+    ) -> str:
+        """A new API token of `member` (created by admin ann)."""
+        ledger = self.plaint.open("ann")
+        try:
+            return str(ledger.create_token(member, scope, expires)["token"])
+        finally:
+            ledger.close()
+
+    def password(self, member: str, password: str = "correct horse battery") -> str:
+        """Set `member`'s password (as admin ann); return it."""
+        ledger = self.plaint.open("ann")
+        try:
+            ledger.set_password(member, password)
+        finally:
+            ledger.close()
+        return password
+
+    def session(self, member: str) -> tuple[httpx.Client, str]:
+        """A client signed in as `member` through /login, and its CSRF token."""
+        password = self.password(member)
+        client = self.client()
+        form = client.get("/login")
+        nonce = form.cookies["plaint-login"]
+        done = client.post(
+            "/login", data={"member": member, "password": password, "csrf": nonce}
+        )
+        assert done.status_code == 303, done.text
+        secret = client.cookies["plaint-session"]
+        return client, csrf_token(secret)
 
     def stop(self) -> None:
         for made in self.clients:
