@@ -99,5 +99,5 @@ def test_the_access_log_names_routes_and_never_paths_or_queries(server: Server) 
     assert [line.split(" plaint.access ")[1].rsplit(" ", 1)[0] for line in access] == [
         "GET /healthz 200",
         "GET /api/v1/complaints 401",
-        "GET (no route) 404",
+        "GET /invite/{secret} 200",
     ]
