@@ -44,6 +44,7 @@ COMMANDS = {
     "migrate-storage": "commands.migrate:migrate_storage",
     "report": "commands.report:report",
     "demo": "commands.demo:demo",
+    "serve": "commands.serve:serve",
 }
 
 

@@ -1,1 +1,5 @@
-"""The HTTP adapter: `plaint serve`, a second way into the same ledger."""
+"""`plaint serve`: the ledger over HTTP, a second adapter beside `commands/`.
+
+Like the commands, each endpoint parses, calls one use case of the ledger
+and presents its result; rules, roles and limits live in `ledger/`.
+"""

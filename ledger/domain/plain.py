@@ -59,6 +59,28 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+OUTCOME_FIELDS = ("ref", "id", "status", "severity", "owner", "confidential", "allowed")
+FILED_FIELDS = ("ref", "id", "owner", "deadlines")
+
+
+def filed(view: dict[str, Any]) -> dict[str, Any]:
+    """What filing a complaint (a `complaint_view` of it) tells its caller, as
+    `file --json` prints it."""
+    return {k: view[k] for k in FILED_FIELDS}
+
+
+def outcome(view: dict[str, Any]) -> dict[str, Any]:
+    """What an action on a complaint (a `complaint_view` after it) tells its
+    caller, as the CLI's one line does: where the complaint now stands, none
+    of its text, which the actor may not be allowed to read; the escalation
+    level and, after a grant or revoke, whom it concerned."""
+    shown = {k: view[k] for k in OUTCOME_FIELDS}
+    shown["level"] = view["escalations"][-1]["level"] if view["escalations"] else 0
+    if "grantee" in view:
+        shown["grantee"] = view["grantee"]
+    return shown
+
+
 def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     """One event as `history --json` prints it."""
     state = vars(event)
