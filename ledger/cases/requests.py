@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from math import ceil
 from typing import Any
 from uuid import UUID
@@ -130,7 +131,7 @@ class RequestCases(CaseBase):
         """The complaint a request saved (`replay`'s argument), as it stands:
         for the adapter to answer as the request's endpoint would."""
         for aggregate_id in saved:
-            found = self._translated(lambda: self.repository.get(aggregate_id), "")
+            found = self._translated(partial(self.repository.get, aggregate_id), "")
             if isinstance(found, Complaint):
                 return complaint_view(found)
         raise UnknownReference("the request saved no complaint")
