@@ -190,7 +190,9 @@ class Team(Aggregate):
     @event(kinds.MEMBER_REMOVED)
     def _member_removed(self, name: str, actor: str, timestamp: datetime) -> None:
         del self.members[name]
-        # What let them sign in goes with them, should the name join again.
+        # What let them sign in goes with them, should the name join again:
+        # their sessions too, which were opened while they were members.
+        self.joined.pop(name, None)
         self.passwords.pop(name, None)
         self.invites.pop(name, None)
         self.subjects = {s: m for s, m in self.subjects.items() if m != name}

@@ -40,11 +40,6 @@ def test_a_logged_out_session_is_dead(server: Server) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="auth at eb4c9ff: Team keeps `joined` after MemberRemoved, so "
-    "session_identity lets the session live (refused later with 403 by role)",
-)
 def test_a_removed_members_session_stops_at_once(server: Server) -> None:
     client, _csrf = server.session("bob")
     server.plaint.ok("team", "remove", "bob")
