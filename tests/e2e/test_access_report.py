@@ -4,6 +4,8 @@ complaint, for compliance, auditors and admins, without a word of its text."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -284,3 +286,19 @@ def test_the_report_tells_verified_identities_from_claimed_ones(
     page = html.read_text()
     assert "Claimed identities" in page
     assert "192.0.2.7" not in page
+
+
+def test_a_fresh_process_reads_records_whose_classes_it_has_not_imported(
+    plaint: Plaint,
+) -> None:
+    """The access records' stored topics name the module they were first
+    written from; a process that has only opened the ledger resolves them."""
+    confidential(plaint)
+    assert plaint("show", "C-1", actor="bob").exit_code == 1
+    done = subprocess.run(
+        [sys.executable, "-c", "import commands; commands.main()", "--ledger",
+         plaint.ledger, "--as", "cat", "report", "access", "--json"],
+        env=plaint.environ, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"]["refused"] == 1
