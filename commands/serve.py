@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commands.base import PlaintCommand, session
+from ledger.domain.timeutil import Clock
 
 
 @click.command(cls=PlaintCommand)
@@ -48,6 +49,23 @@ def serve(
       plaint serve --host 0.0.0.0 --public-url https://complaints.example.org \\
         --forwarded-allow-ips 10.0.0.5
     """
+    current = session(ctx)
+    run_server(
+        current.ledger, current.environ, current.clock, host, port, public_url,
+        forwarded_allow_ips,
+    )  # fmt: skip
+
+
+def run_server(
+    ledger: str | None,
+    environ: dict[str, str],
+    clock: Clock,
+    host: str,
+    port: int,
+    public_url: str | None = None,
+    forwarded_allow_ips: str | None = None,
+) -> None:
+    """Open the ledger at `ledger` and serve it until stopped (also `demo --serve`)."""
     # Imported here: the web stack loads only for the service, never for
     # the other commands (tests/unit/test_help.py).
     import logging
@@ -57,11 +75,8 @@ def serve(
     from ledger.storage.location import parse_location
     from service.app import create_app
 
-    current = session(ctx)
-    location = parse_location(current.ledger, current.environ)
-    app = create_app(
-        location, current.environ, current.clock, host=host, public_url=public_url
-    )
+    location = parse_location(ledger, environ)
+    app = create_app(location, environ, clock, host=host, public_url=public_url)
     app.state.served.ledger  # noqa: B018 - opened now: a missing ledger or key fails here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Serving {location.display} at http://{host}:{port}", err=True)
