@@ -58,6 +58,8 @@ def test_the_served_demo_signs_in_its_members_with_the_passwords_it_printed(
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
     assert signed_in.status_code == 303
     assert listed.status_code == 200
     assert len(listed.json()) > 10  # about 20, as asked
