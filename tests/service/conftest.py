@@ -5,6 +5,7 @@ fixture's ledger), driven with httpx."""
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -139,3 +140,20 @@ def server(serve: Callable[..., Server]) -> Server:
     """`plaint serve` on a ledger with admin ann, lead lee, agent bob and
     auditor aud (see the `plaint` fixture), SQLite and PostgreSQL."""
     return serve()
+
+
+def age_sessions(plaint: Plaint, seconds: float) -> None:
+    """Make every session of `plaint`'s ledger `seconds` older, as if its
+    members had not used it for that long (in the ledger's own database)."""
+    statement = "UPDATE plaint_sessions SET created = created - {0}, seen = seen - {0}"
+    if plaint.ledger.startswith("postgresql://"):
+        import psycopg
+
+        url, _, schema = plaint.ledger.partition("?schema=")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            conn.execute(statement.format("%s"), (seconds, seconds))
+        return
+    with sqlite3.connect(plaint.ledger) as conn:
+        conn.execute(statement.format("?"), (seconds, seconds))
+    conn.close()
