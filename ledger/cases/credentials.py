@@ -3,6 +3,7 @@ links and API tokens. Each is a Team event holding a hash or a digest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,15 +27,21 @@ class CredentialCases(CaseBase):
 
     # Passwords and invitations.
 
-    def set_password(self, member: str, password: str) -> dict[str, str]:
-        """Set a member's sign-in password (admin, or the member themself)."""
+    def set_password(
+        self, member: str, password: str | Callable[[], str]
+    ) -> dict[str, str]:
+        """Set a member's sign-in password (admin, or the member themself);
+        `password` may be a function that asks for it, called only once the
+        actor may set it (so the CLI prompts no one it would refuse)."""
         team = self._to_change(self.team())
         if member == self.actor:
             team.authorise(self.actor, tuple(Role), "set a password")
         else:
             team.authorise(self.actor, ADMINS, "set other members' passwords")
-        check_password(password)
-        team.set_password(member, hash_password(password), self.actor, self.clock())
+        team.role_of(member)
+        given = password if isinstance(password, str) else password()
+        check_password(given)
+        team.set_password(member, hash_password(given), self.actor, self.clock())
         self._save(team)
         return {"member": member}
 

@@ -56,3 +56,7 @@ SIGNED_OUT = "SignedOut"
 def kind_of(event: object) -> str:
     """An event's kind: its class name, `Filed`, `Escalated`, `MemberAdded`."""
     return type(event).__name__
+
+
+# A request to the service that carried an Idempotency-Key.
+REQUEST_CLAIMED = "RequestClaimed"

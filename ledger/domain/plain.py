@@ -10,9 +10,12 @@ from eventsourcing.domain import DomainEventProtocol
 
 from ledger.domain.complaint import TEXT_FIELDS, Complaint
 from ledger.domain.grantees import meaning
+from ledger.domain.identity import CLAIMED
 from ledger.domain.timeutil import iso
 
 _BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+# Who acted and how they proved it: the row's own fields, not the event's details.
+_IDENTITY = {"actor", "proof", "address"}
 
 
 def _plain(value: Any) -> Any:
@@ -75,7 +78,9 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     """One event as `history --json` prints it."""
     state = vars(event)
     details = {
-        k: _plain(v) for k, v in state.items() if k not in _BOOKKEEPING and k != "actor"
+        k: _plain(v)
+        for k, v in state.items()
+        if k not in _BOOKKEEPING and k not in _IDENTITY
     }
     kind = type(event).__name__.lower()
     if kind == "triaged":
@@ -86,6 +91,10 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
         "seq": event.originator_version,
         "at": iso(state["timestamp"]),
         "actor": state.get("actor"),
+        # Events saved under an identity the service verified say how
+        # (`password`, `oidc`, `token:<id>`) and from which address.
+        "proof": state.get("proof") or CLAIMED,
+        "address": state.get("address"),
         "kind": kind,
         "details": details,
     }
@@ -127,5 +136,5 @@ def without_text(step: RouteStep) -> RouteStep:
         k: None if k in step.text_details else v
         for k, v in step.event["details"].items()
     }
-    event = {**step.event, "details": details}
+    event = {**step.event, "details": details, "address": None}
     return RouteStep(step.kind, step.number, event, view, step.text_details)
