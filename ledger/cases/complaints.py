@@ -17,7 +17,7 @@ from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list
 from ledger.domain.intake import Intake, require_text
-from ledger.domain.plain import complaint_view
+from ledger.domain.plain import complaint_view, filed
 from ledger.domain.policy import Policy
 from ledger.domain.reference import reference
 from ledger.domain.team import Team
@@ -78,8 +78,7 @@ class ComplaintCases(CaseBase):
                     ) from None
                 continue
             self._used_up_to = complaint.number
-            view = complaint_view(complaint)
-            return {k: view[k] for k in ("ref", "id", "owner", "deadlines")}
+            return filed(complaint_view(complaint))
         raise ConcurrencyConflict(
             f"could not take a reference after {MAX_ATTEMPTS} tries while others "
             "were filing; nothing was recorded, try again"

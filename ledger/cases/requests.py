@@ -17,12 +17,14 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from math import ceil
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.cases.common import CaseBase
 from ledger.crypto.credentials import same
+from ledger.domain.plain import complaint_view
 from ledger.domain.requests import RequestClaim
 from ledger.errors import ConcurrencyConflict, InvalidInput, Throttled, UnknownReference
 
@@ -122,6 +124,19 @@ class RequestCases(CaseBase):
         if claim.digest != digest:
             raise _reused(key)
         return [UUID(saved) for saved in claim.saved]
+
+    def saved_complaint(self, saved: list[UUID]) -> dict[str, Any]:
+        """The complaint among the aggregates a request saved, as `show --json`
+        prints it: what a replayed request's answer is made from."""
+        from ledger.domain.complaint import Complaint
+
+        for aggregate_id in saved:
+            found = self._translated(
+                lambda i=aggregate_id: self.repository.get(i), "saved by the request"
+            )
+            if isinstance(found, Complaint):
+                return complaint_view(found)
+        raise UnknownReference("the request saved no complaint")
 
     def throttle(self, bucket: str, limit: int, window: timedelta) -> None:
         """Count one hit on `bucket`; `Throttled` past `limit` hits in `window`."""

@@ -59,6 +59,15 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+FILED_FIELDS = ("ref", "id", "owner", "deadlines")
+
+
+def filed(view: dict[str, Any]) -> dict[str, Any]:
+    """What filing a complaint (a `complaint_view` of it) tells its caller,
+    as `file --json` prints it."""
+    return {k: view[k] for k in FILED_FIELDS}
+
+
 OUTCOME_FIELDS = ("ref", "id", "status", "severity", "owner", "confidential", "allowed")
 
 

@@ -142,7 +142,11 @@ def endpoint(body: type[Fields], act: Act) -> Callable[..., Response]:
     def run(request: Request, ref: str, who: Caller, fields: Fields | None) -> Response:
         given = body() if fields is None else fields
         return post(
-            request, who, given, lambda ledger: outcome(act(ledger, ref, given))
+            request,
+            who,
+            given,
+            lambda ledger: outcome(act(ledger, ref, given)),
+            outcome,
         )
 
     # The signature FastAPI reads: the body's own type, not the base class.

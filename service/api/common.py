@@ -13,9 +13,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from ledger.domain.timeutil import parse_time
+from ledger.errors import ConcurrencyConflict
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from uuid import UUID
 
     from ledger.application import ComplaintLedger
     from service.auth import Caller
@@ -63,11 +65,15 @@ def post(
     caller: Caller,
     fields: Fields | None,
     case: Case,
+    present: Callable[[dict[str, Any]], Any] | None,
     status: int = 200,
 ) -> Response:
     """Run a use case that records something, as the caller; with an
     `Idempotency-Key`, only once for that key and this very request: the same
-    key again answers the first result and records nothing."""
+    key again answers the first result and records nothing. `present` makes
+    the answer from the complaint (a `show --json` view) when the first
+    request saved it but its answer was lost to a crash; a request saving
+    many (a sweep) cannot be answered again then and is refused."""
     key = request.headers.get("idempotency-key")
     with served(request).acting(caller.identity) as ledger:
 
@@ -78,7 +84,16 @@ def post(
             done, body = run()
         else:
             digest = request_digest(request, fields)
-            done, body = ledger.idempotent(caller.identity.member, key, digest, run)
+
+            def replay(saved: list[UUID]) -> tuple[int, bytes]:
+                if present is None:
+                    raise ConcurrencyConflict(
+                        f"the request with Idempotency-Key {key} was recorded "
+                        "but its answer was lost; its events are in the history"
+                    )
+                return status, json_bytes(present(ledger.saved_complaint(saved)))
+
+            done, body = ledger.idempotent(key, digest, run, replay)
     return answer(done, body)
 
 

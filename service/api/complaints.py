@@ -11,6 +11,7 @@ from pydantic import Field
 
 from ledger.domain.grantees import filing_readers
 from ledger.domain.intake import Intake
+from ledger.domain.plain import filed
 from service.api.common import Fields, post, read, served, time_or_none
 from service.auth import FILE, READ, Caller, caller
 
@@ -43,7 +44,12 @@ def file_complaint(
     values = filing.model_dump(exclude={"confidential", "allow", "received_at"})
     intake = Intake(received_at=time_or_none(filing.received_at), **values)
     return post(
-        request, who, filing, lambda ledger: ledger.file(intake, allow=readers), 201
+        request,
+        who,
+        filing,
+        lambda ledger: ledger.file(intake, allow=readers),
+        filed,
+        201,
     )
 
 

@@ -55,4 +55,5 @@ def sweep(
         lambda ledger: ledger.sweep(
             queries.breaches(here.views(), here.now()), dry_run=given.dry_run
         ),
+        None,
     )
