@@ -36,7 +36,10 @@ FILE_PATH = "/api/v1/complaints"
 # DIR/serve-<port>.prof when it stops.
 PROFILE = "PLAINT_BENCH_PROFILE"
 PROFILED = """
-import cProfile, pstats, sys, threading
+import cProfile, pstats, signal, sys, threading
+out = sys.argv.pop(1)
+# uvicorn raises SIGTERM again once it has shut down: exit, and write the stats.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 profiles = []
 def start(*_):
     profile = cProfile.Profile()
@@ -54,7 +57,7 @@ except SystemExit:
 finally:
     for profile in profiles:
         profile.disable()
-    pstats.Stats(*profiles).dump_stats(sys.argv[1])
+    pstats.Stats(*profiles).dump_stats(out)
 """
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from math import ceil
 from typing import Any
 from uuid import UUID
@@ -132,7 +133,7 @@ class RequestCases(CaseBase):
 
         for aggregate_id in saved:
             found = self._translated(
-                lambda i=aggregate_id: self.repository.get(i), "saved by the request"
+                partial(self.repository.get, aggregate_id), "saved by the request"
             )
             if isinstance(found, Complaint):
                 return complaint_view(found)
