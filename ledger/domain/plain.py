@@ -59,14 +59,16 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
     }
 
 
-OUTCOME_FIELDS = ("ref", "id", "status", "severity", "owner", "confidential", "allowed")
 FILED_FIELDS = ("ref", "id", "owner", "deadlines")
 
 
 def filed(view: dict[str, Any]) -> dict[str, Any]:
-    """What filing a complaint (a `complaint_view` of it) tells its caller, as
-    `file --json` prints it."""
+    """What filing a complaint (a `complaint_view` of it) tells its caller,
+    as `file --json` prints it."""
     return {k: view[k] for k in FILED_FIELDS}
+
+
+OUTCOME_FIELDS = ("ref", "id", "status", "severity", "owner", "confidential", "allowed")
 
 
 def outcome(view: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ fixture's ledger), driven with httpx."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -39,6 +40,7 @@ class Server:
     plaint: Plaint
     log: Path
     process: subprocess.Popen[bytes]
+    environ: dict[str, str] = field(default_factory=dict)
     clients: list[httpx.Client] = field(default_factory=list)
 
     def client(self, token: str | None = None) -> httpx.Client:
@@ -80,6 +82,17 @@ class Server:
         secret = client.cookies["plaint-session"]
         return client, csrf_token(secret)
 
+    def kill(self) -> None:
+        """kill -9 the server, as a crash does."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def restart(self) -> None:
+        """Start the server again on the same port (after `kill`)."""
+        port = int(self.url.rpartition(":")[2])
+        self.process = launch(self.plaint, self.log, port, self.environ)
+        wait_until_healthy(self)
+
     def stop(self) -> None:
         for made in self.clients:
             made.close()
@@ -92,31 +105,45 @@ class Server:
                 self.process.wait()
 
 
-def start(plaint: Plaint, tmp_path: Path, environ: dict[str, str]) -> Server:
-    """Start `plaint serve` on `plaint`'s ledger; return once /healthz answers."""
-    port = free_port()
-    log = tmp_path / f"serve-{port}.log"
+def launch(
+    plaint: Plaint, log: Path, port: int, environ: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """`plaint serve` on `plaint`'s ledger and `port`, its output in `log`."""
     env = {**plaint.environ, **environ, "PLAINT_LEDGER": plaint.ledger}
     command = [sys.executable, "-c", "from commands import main; main()"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
+    with log.open("ab") as out:
+        return subprocess.Popen(
             [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(f"http://127.0.0.1:{port}", plaint, log, process)
+
+
+def start(plaint: Plaint, tmp_path: Path, environ: dict[str, str]) -> Server:
+    """Start `plaint serve` on `plaint`'s ledger; return once /healthz answers."""
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    process = launch(plaint, log, port, environ)
+    server = Server(f"http://127.0.0.1:{port}", plaint, log, process, environ)
+    wait_until_healthy(server)
+    return server
+
+
+def wait_until_healthy(server: Server) -> None:
+    """Return once the server answers /healthz; fail the test if it exits
+    or does not answer in time."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"plaint serve exited:\n{log.read_text()}")
+        if server.process.poll() is not None:
+            pytest.fail(f"plaint serve exited:\n{server.log.read_text()}")
         try:
             if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return server
+                return
         except httpx.TransportError:
             time.sleep(0.05)
     server.stop()
-    pytest.fail(f"plaint serve did not answer /healthz:\n{log.read_text()}")
+    pytest.fail(f"plaint serve did not answer /healthz:\n{server.log.read_text()}")
 
 
 @pytest.fixture
