@@ -52,11 +52,9 @@ class Load:
 
 def retryable(response: httpx.Response) -> str | None:
     """Why an answer calls for the same request again, if it does: a server
-    error, or the key's first request still being answered (409)."""
+    error (a 503 while the database restarts, say)."""
     if response.status_code >= 500:
         return f"status {response.status_code}"
-    if response.status_code == 409 and "still being answered" in response.text:
-        return "still being answered"
     return None
 
 

@@ -41,6 +41,7 @@ from ledger.domain.reference import reference, reference_number
 from ledger.domain.team import Team
 from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
+    ConcurrencyConflict,
     DamagedEvent,
     IntegrityFailure,
     LedgerExists,
@@ -328,7 +329,14 @@ class LedgerBase(Application[UUID]):
                 object.__setattr__(event, "proof", identity.proof)
                 object.__setattr__(event, "address", identity.address)
         processing.saved_kwargs.update(kwargs)
-        recordings = self._record(processing)
+        try:
+            recordings = self._record(processing)
+        except RecordConflictError:
+            if claims and self.recorder.select_events(claims[0].id, limit=1):
+                # The request was done by another server meanwhile: nothing
+                # to try again (ledger/cases/requests.py answers it).
+                raise ConcurrencyConflict("the request was done meanwhile") from None
+            raise
         if claims and (pending := self._request.get()) is not None:
             # Recorded: a second save in the same block is not the request.
             pending.clear()

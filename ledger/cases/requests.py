@@ -1,19 +1,19 @@
 """Use cases every service request may pass through: answering a retried
 request once (idempotency keys) and rate limits.
 
-Two records make a keyed request happen once. A row in the ledger database's
-working state (ledger/storage/state.py, shared by every server) claims the
-key while the request runs and then keeps its answer, so a retry gets the
-same answer and identical requests arriving at once run once. And a
-`RequestClaim` aggregate is saved in the same transaction as the request's
-events (`LedgerBase.requested`), so that whether the request happened is
-never in doubt: a retry after a server died between saving and answering
-finds it and answers from what was saved instead of doing it again.
+Two records make a keyed request happen once. A `RequestClaim` aggregate is
+saved in the same transaction as the request's events
+(`LedgerBase.requested`), so whether the request happened is never in doubt,
+on any server: a retry finds it and is answered from what was saved, and of
+identical requests arriving at once only one can save (the others' saves
+conflict on the claim). Then the answer is kept in the ledger database's
+working state (ledger/storage/state.py), so a retry gets the very same
+answer; when the server died before keeping it, the answer is made again
+from the complaint the request saved, as it now stands.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -29,16 +29,11 @@ from ledger.domain.complaint import Complaint
 from ledger.domain.plain import complaint_view
 from ledger.domain.requests import RequestClaim
 from ledger.errors import ConcurrencyConflict, InvalidInput, Throttled, UnknownReference
+from ledger.storage.state import Answer
 
-# How long a retry waits for the first request with its key to be answered
-# (seconds, real time), and after how long unanswered (clock seconds) a
-# claim is taken over: safe at any age, since the RequestClaim says whether
-# the first request saved anything.
-WAIT_FOR_ANSWER = 30.0
-ABANDONED_AFTER = 10.0
 MAX_KEY = 255
 
-Answer = tuple[int, bytes]
+Reply = tuple[int, bytes]
 
 
 class RequestCases(CaseBase):
@@ -48,51 +43,29 @@ class RequestCases(CaseBase):
         self,
         key: str,
         request_digest: str,
-        run: Callable[[], Answer],
-        replay: Callable[[list[UUID]], Answer],
-    ) -> Answer:
+        run: Callable[[], Reply],
+        replay: Callable[[list[UUID]], Reply],
+    ) -> Reply:
         """The answer (status, body) to the acting member's request with `key`:
         `run` gives it the first time, and it is kept; a retry with the same
         key and request gets the kept answer and records nothing; the same key
-        with another request is refused. The key is claimed before `run`, so
-        identical requests arriving at once on several servers run once (the
-        others wait for its answer). When the first request saved events but
-        its answer was lost, `replay` answers from the ids of the aggregates
-        it saved. An answer of 500 or more is not kept."""
+        with another request is refused. When the first request saved events
+        but its answer was not kept, `replay` answers from the ids of the
+        aggregates it saved. An answer of 500 or more is not kept."""
         if not 1 <= len(key) <= MAX_KEY or not (key.isascii() and key.isprintable()):
             raise InvalidInput(
                 f"an Idempotency-Key is 1 to {MAX_KEY} printable ASCII characters"
             )
         member = self.actor
-        deadline = time.monotonic() + WAIT_FOR_ANSWER
-        while not self.state.claim(member, key, request_digest, self._now()):
-            kept = self.state.claimed(member, key)
-            if kept is None:
-                continue  # the first request failed and gave the key up
+        kept = self.state.answer(member, key)
+        if kept is not None:
             if not same(kept.request, request_digest):
                 raise _reused(key)
-            if kept.status is not None and kept.body is not None:
-                return kept.status, kept.body
-            now = self._now()
-            if now - kept.created > ABANDONED_AFTER and self.state.take_over(
-                member, key, kept.created, now
-            ):
-                break
-            if time.monotonic() > deadline:
-                raise ConcurrencyConflict(
-                    f"the request with Idempotency-Key {key} is still being "
-                    "answered; try again shortly"
-                )
-            time.sleep(0.05)
-        try:
-            status, body = self._once(member, key, request_digest, run, replay)
-        except BaseException:
-            self.state.release(member, key)
-            raise
-        if status >= 500:
-            self.state.release(member, key)
-        else:
-            self.state.answer(member, key, status, body)
+            return kept.status, kept.body
+        status, body = self._once(member, key, request_digest, run, replay)
+        if status < 500:
+            answer = Answer(request_digest, status, body)
+            self.state.keep(member, key, answer, self._now())
         return status, body
 
     def _once(
@@ -100,9 +73,9 @@ class RequestCases(CaseBase):
         member: str,
         key: str,
         digest: str,
-        run: Callable[[], Answer],
-        replay: Callable[[list[UUID]], Answer],
-    ) -> Answer:
+        run: Callable[[], Reply],
+        replay: Callable[[list[UUID]], Reply],
+    ) -> Reply:
         claim_id = self._derived_id(f"request\x00{member}\x00{key}")
         saved = self._saved_by(claim_id, key, digest)
         if saved is not None:

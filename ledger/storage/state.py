@@ -50,14 +50,13 @@ class Session:
 
 
 @dataclass(frozen=True)
-class Claim:
-    """An idempotency key's record: the request it was first used for, and
-    that request's answer once there is one."""
+class Answer:
+    """The answer to a request with an idempotency key, and the digest of
+    the request it answered."""
 
     request: str
-    created: float
-    status: int | None
-    body: bytes | None
+    status: int
+    body: bytes
 
 
 def _session(row: Any) -> Session:
@@ -192,63 +191,30 @@ class ServiceState:
 
     # Idempotency keys.
 
-    def claim(self, member: str, key: str, request: str, now: float) -> bool:
-        """Take the key for this request, if nobody has; whether this did."""
-        p = self.p
-        self._run(
-            f"DELETE FROM {{idempotency}} WHERE status IS NOT NULL AND created < {p}",
-            (now - KEEP_RESULTS,),
-        )
-        rows = self._run(
-            "INSERT INTO {idempotency} (member, key, request, created) "
-            f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT (member, key) DO NOTHING "
-            "RETURNING created",
-            (member, key, request, now),
-            rows=True,
-        )
-        return bool(rows)
-
-    def claimed(self, member: str, key: str) -> Claim | None:
-        """The key's record, if any."""
+    def answer(self, member: str, key: str) -> Answer | None:
+        """The answer kept for the member's request with `key`, if any."""
         p = self.p
         rows = self._run(
-            "SELECT request, created, status, body FROM {idempotency} "
+            "SELECT request, status, body FROM {idempotency} "
             f"WHERE member = {p} AND key = {p}",
             (member, key),
             rows=True,
         )
-        if not rows:
+        if not rows or rows[0]["status"] is None:
             return None
         row = rows[0]
-        body = None if row["body"] is None else bytes(row["body"])
-        return Claim(row["request"], float(row["created"]), row["status"], body)
+        return Answer(row["request"], int(row["status"]), bytes(row["body"]))
 
-    def take_over(self, member: str, key: str, created: float, now: float) -> bool:
-        """Take an unanswered claim made at `created` (its server died, say);
-        whether this did (another may have first)."""
-        p = self.p
-        rows = self._run(
-            f"UPDATE {{idempotency}} SET created = {p} WHERE member = {p} "
-            f"AND key = {p} AND created = {p} AND status IS NULL RETURNING created",
-            (now, member, key, created),
-            rows=True,
-        )
-        return bool(rows)
-
-    def answer(self, member: str, key: str, status: int, body: bytes) -> None:
-        """Keep the answer to the key's request."""
+    def keep(self, member: str, key: str, answer: Answer, now: float) -> None:
+        """Keep the answer to the member's request with `key` (the first one
+        kept stays); forget those older than a day."""
         p = self.p
         self._run(
-            f"UPDATE {{idempotency}} SET status = {p}, body = {p} "
-            f"WHERE member = {p} AND key = {p}",
-            (status, body, member, key),
+            f"DELETE FROM {{idempotency}} WHERE created < {p}", (now - KEEP_RESULTS,)
         )
-
-    def release(self, member: str, key: str) -> None:
-        """Give the key up unanswered, so that a retry runs the request."""
-        p = self.p
         self._run(
-            "DELETE FROM {idempotency} "
-            f"WHERE member = {p} AND key = {p} AND status IS NULL",
-            (member, key),
+            "INSERT INTO {idempotency} (member, key, request, created, status, body) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
+            "ON CONFLICT (member, key) DO NOTHING",
+            (member, key, answer.request, now, answer.status, answer.body),
         )

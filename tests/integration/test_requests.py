@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from uuid import UUID
 
 import pytest
@@ -57,3 +58,27 @@ def test_a_filing_that_lost_its_number_to_another_filer_still_records_its_key(
     ours.close()
     theirs.close()
     assert again == (200, json.dumps([str(ours.complaint_id("C-3"))]).encode())
+
+
+def test_identical_requests_at_once_on_two_ledger_objects_file_once(
+    plaint: Plaint,
+) -> None:
+    ours, theirs = plaint.open(), plaint.open()
+    answers: list[tuple[int, bytes]] = []
+
+    def send(ledger: ComplaintLedger) -> None:
+        answers.append(ledger.idempotent("k-1", "d", lambda: filing(ledger), replayed))
+
+    others = threading.Thread(target=send, args=(theirs,))
+    others.start()
+    send(ours)
+    others.join()
+    one = str(ours.complaint_id("C-1"))
+    ours.close()
+    theirs.close()
+    assert [c["ref"] for c in json.loads(plaint.ok("list", "--json"))] == ["C-1"]
+    named = [
+        json.loads(body)["id"] if status == 201 else json.loads(body)[0]
+        for status, body in answers
+    ]
+    assert named == [one, one]

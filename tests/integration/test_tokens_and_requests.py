@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -166,39 +165,6 @@ def test_a_failed_request_leaves_its_key_free_for_the_retry(
         b"down",
     )
     assert keyed(ledger, "bob", "k-2", "d", lambda: (200, b"ok")) == (200, b"ok")
-
-
-def test_concurrent_identical_requests_on_two_ledger_objects_run_once(
-    plaint: Plaint, ledger: ComplaintLedger, clock: ManualClock
-) -> None:
-    other = plaint.open("ann", clock)
-    started, runs, answers = threading.Event(), [], []
-
-    def slow() -> tuple[int, bytes]:
-        runs.append(1)
-        started.set()
-        threading.Event().wait(0.5)
-        return 201, b"filed"
-
-    def second() -> None:
-        started.wait()
-        answers.append(keyed(other, "bob", "k-3", "d", slow))
-
-    thread = threading.Thread(target=second)
-    thread.start()
-    answers.append(keyed(ledger, "bob", "k-3", "d", slow))
-    thread.join()
-    other.close()
-    assert answers == [(201, b"filed")] * 2
-    assert len(runs) == 1
-
-
-def test_an_abandoned_claim_is_taken_over_after_ten_seconds(
-    ledger: ComplaintLedger, clock: ManualClock
-) -> None:
-    assert ledger.state.claim("bob", "k-4", "d", clock().timestamp())
-    clock.now += timedelta(seconds=11)
-    assert keyed(ledger, "bob", "k-4", "d", lambda: (201, b"x")) == (201, b"x")
 
 
 def test_a_key_must_be_short_printable_ascii(ledger: ComplaintLedger) -> None:
