@@ -91,9 +91,12 @@ class Server:
                 self.process.wait()
 
 
-def start(plaint: Plaint, tmp_path: Path, environ: dict[str, str]) -> Server:
-    """Start `plaint serve` on `plaint`'s ledger; return once /healthz answers."""
-    port = free_port()
+def start(
+    plaint: Plaint, tmp_path: Path, environ: dict[str, str], port: int | None = None
+) -> Server:
+    """Start `plaint serve` on `plaint`'s ledger (on `port`, or a free one);
+    return once /healthz answers."""
+    port = free_port() if port is None else port
     log = tmp_path / f"serve-{port}.log"
     env = {**plaint.environ, **environ, "PLAINT_LEDGER": plaint.ledger}
     command = [sys.executable, "-c", "from commands import main; main()"]
