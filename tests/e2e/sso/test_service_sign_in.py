@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.conftest import Plaint
+from tests.conftest import Plaint, error_line
 from tests.e2e.sso.conftest import CLIENT_SECRET, sign_ins, to_the_provider_and_back
 from tests.service.conftest import Server
 
@@ -127,3 +127,19 @@ def test_an_id_token_issued_to_another_application_is_refused(
     )
     assert "plaint-session" not in browser.cookies
     assert sign_ins(plaint) == [("(unknown)", "refused", "oidc", "audience")]
+
+
+def test_single_sign_on_without_a_public_url_does_not_serve(plaint: Plaint) -> None:
+    plaint.environ.update(
+        PLAINT_OIDC_ISSUER="https://idp.example.org",
+        PLAINT_OIDC_CLIENT_ID="plaint",
+        PLAINT_OIDC_CLIENT_SECRET=CLIENT_SECRET,
+    )
+
+    result = plaint("serve", "--port", "0")
+
+    assert result.exit_code == 2
+    assert error_line(result.stderr) == (
+        "Error: single sign-on needs --public-url (or PLAINT_PUBLIC_URL): the "
+        "provider sends people back to <public-url>/login/oidc/callback"
+    )
