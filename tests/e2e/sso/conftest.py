@@ -185,15 +185,16 @@ def unused_port() -> int:
 
 
 @pytest.fixture
-def sso_server(plaint: Plaint, tmp_path: Path) -> Iterator[Callable[[str], Server]]:
+def sso_server(plaint: Plaint, tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Starts `plaint serve` on `plaint`'s ledger (SQLite and PostgreSQL) with
-    single sign-on at an issuer, its public URL its own address."""
+    single sign-on at an issuer, its public URL its own address unless given
+    (servers behind one load balancer share theirs)."""
     started: list[Server] = []
 
-    def starting(issuer: str) -> Server:
+    def starting(issuer: str, public_url: str | None = None) -> Server:
         port = free_port()
         environ = {
-            "PLAINT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "PLAINT_PUBLIC_URL": public_url or f"http://127.0.0.1:{port}",
             "PLAINT_OIDC_ISSUER": issuer,
             "PLAINT_OIDC_CLIENT_ID": CLIENT_ID,
             "PLAINT_OIDC_CLIENT_SECRET": CLIENT_SECRET,

@@ -12,7 +12,7 @@ from tests.conftest import Plaint, error_line
 from tests.e2e.sso.conftest import CLIENT_SECRET, sign_ins, to_the_provider_and_back
 from tests.service.conftest import Server
 
-SsoServer = Callable[[str], Server]
+SsoServer = Callable[..., Server]
 LOGIN_STATE = "plaint-oidc"
 
 
@@ -75,6 +75,32 @@ def test_a_replayed_callback_is_refused_even_where_the_provider_reuses_codes(
     assert again.status_code == 403
     assert "This sign-in was already used; please sign in again." in again.text
     assert "plaint-session" not in thief.cookies
+    assert sign_ins(plaint) == [
+        ("lee", "ok", "oidc", None),
+        ("(unknown)", "refused", "oidc", "replay"),
+    ]
+
+
+def test_servers_sharing_a_ledger_finish_each_others_sign_ins_and_refuse_replays(
+    plaint: Plaint, sso_server: SsoServer, rogue_provider: str
+) -> None:
+    plaint.ok("team", "link", "lee", "--oidc-subject", "alice")
+    first = sso_server(f"{rogue_provider}/replay")
+    second = sso_server(f"{rogue_provider}/replay", public_url=first.url)
+    browser = first.client()
+    callback = to_the_provider_and_back(browser, "alice")
+    login_state = browser.cookies[LOGIN_STATE]
+    at_second = callback.replace(first.url, second.url)
+    other = second.client()
+    other.cookies.set(LOGIN_STATE, login_state)
+
+    finished = other.get(at_second)
+    replayed = browser.get(callback)
+
+    assert finished.status_code == 303
+    assert other.get("/api/v1/complaints").status_code == 200
+    assert replayed.status_code == 403
+    assert "This sign-in was already used; please sign in again." in replayed.text
     assert sign_ins(plaint) == [
         ("lee", "ok", "oidc", None),
         ("(unknown)", "refused", "oidc", "replay"),
