@@ -41,6 +41,7 @@ class LedgerNonces:
         self._served = served
 
     def consume_nonce(self, nonce: str, until: datetime) -> bool:
+        """True the first time any server sharing the ledger sees `nonce`."""
         return self._served.unsigned(lambda ledger: ledger.consume_nonce(nonce, until))
 
 
@@ -64,6 +65,7 @@ class SingleSignOn:
             return self._key
 
     def close(self) -> None:
+        """Close the relying party's HTTP client."""
         self.client.close()
 
 
