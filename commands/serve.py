@@ -41,7 +41,9 @@ def serve(
     """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login.
 
     The server process alone holds the master and signing keys; members sign
-    in with a password or a token and never handle them. Runs until stopped.
+    in with a password, a token or single sign-on (PLAINT_OIDC_ISSUER,
+    PLAINT_OIDC_CLIENT_ID, PLAINT_OIDC_CLIENT_SECRET; needs --public-url)
+    and never handle them. Runs until stopped.
 
     \b
     Example:

@@ -17,7 +17,7 @@ written, which also signs checkpoints when due). Where each use case lives:
 | integrity.py | checkpoint, proof |
 | verification.py | verify |
 | credentials.py | set_password, invite, accept_invite, link_oidc, member_for_oidc, create_token, tokens, revoke_token |
-| sessions.py | sign_in, sign_in_oidc, session_identity, sign_out, token_identity |
+| sessions.py | sign_in, sign_in_oidc, oidc_refused, consume_nonce, login_state_key, session_identity, sign_out, token_identity |
 | requests.py | idempotent, complaint_saved, throttle |
 """  # noqa: E501 - the table reads better unbroken
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from ipaddress import ip_address
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
 from ledger.domain.timeutil import Clock, system_clock
+from ledger.errors import InvalidInput
 from ledger.storage.location import Location
 from service import errors
 from service.api import actions, complaints, health, reports, views
 from service.middleware import Guard
+from service.oidc_settings import OidcSettings
 from service.served import Served
+
+if TYPE_CHECKING:
+    from service.sso import SingleSignOn
 
 OPENAPI = "/api/v1/openapi.json"
 
@@ -38,6 +44,25 @@ def secure_cookies(host: str, public_url: str | None) -> bool:
     return not loopback(host)
 
 
+def single_sign_on(
+    environ: Mapping[str, str], public_url: str | None, served: Served
+) -> SingleSignOn | None:
+    """Single sign-on as PLAINT_OIDC_* configure it, or None when unset."""
+    from service.sso import SingleSignOn
+
+    settings = OidcSettings.from_environ(environ, public_url or "")
+    if settings is None:
+        return None
+    if not public_url:
+        # Never the request's Host header: whoever sends it would choose
+        # where the provider sends the code.
+        raise InvalidInput(
+            "single sign-on needs --public-url (or PLAINT_PUBLIC_URL): the "
+            "provider sends people back to <public-url>/login/oidc/callback"
+        )
+    return SingleSignOn(settings, served)
+
+
 def create_app(
     location: Location,
     environ: Mapping[str, str],
@@ -48,7 +73,7 @@ def create_app(
 ) -> FastAPI:
     """The service of the ledger at `location`; the ledger opens (with the
     keys `environ` names) on the first request."""
-    from service import pages
+    from service import pages, sso
 
     app = FastAPI(
         title="plaint",
@@ -63,9 +88,13 @@ def create_app(
         location, environ, clock, public_url, secure_cookies(host, public_url)
     )
     app.state.served = served
+    app.state.sso = single_sign_on(environ, public_url, served)
     errors.install(app)
     for module in (health, complaints, actions, views, reports, pages):
         app.include_router(module.router)
+    if app.state.sso is not None:
+        app.include_router(sso.router)
+        app.router.add_event_handler("shutdown", app.state.sso.close)
     app.add_middleware(Guard)
     app.router.add_event_handler("shutdown", served.close)
     return app

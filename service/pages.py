@@ -10,6 +10,7 @@ does.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any
 
@@ -64,20 +65,45 @@ def set_cookie(request: Request, response: Response, name: str, value: str) -> N
     )
 
 
+def sso_button(request: Request) -> str | None:
+    """The label of the single sign-on link, when it is configured."""
+    sso = request.app.state.sso
+    return None if sso is None else str(sso.settings.button)
+
+
+def login_page(
+    request: Request, status: int = 200, message: str | None = None
+) -> HTMLResponse:
+    """The sign-in form, with a fresh login-CSRF value (cookie and field)."""
+    nonce = secrets.token_urlsafe(32)
+    answer = page(
+        "login.html", status, message=message, member="", csrf=nonce,
+        sso=sso_button(request),
+    )  # fmt: skip
+    set_cookie(request, answer, LOGIN_COOKIE, nonce)
+    return answer
+
+
+def signed_in(request: Request, opened: Mapping[str, Any]) -> RedirectResponse:
+    """To `/`, with the session cookie of a sign-in (password or single
+    sign-on) that `opened` a session."""
+    answer = RedirectResponse("/", status_code=303)
+    set_cookie(request, answer, cookie_name(request), opened["session"])
+    answer.delete_cookie(LOGIN_COOKIE, path="/")
+    return answer
+
+
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
     """The sign-in form."""
-    nonce = secrets.token_urlsafe(32)
-    answer = page("login.html", message=None, member="", csrf=nonce)
-    set_cookie(request, answer, LOGIN_COOKIE, nonce)
-    return answer
+    return login_page(request)
 
 
 @router.post("/login")
 def login(request: Request, member: Text, password: Text, csrf: Text) -> Response:
     """Sign in with a password: a session cookie, then `/`."""
     nonce = request.cookies.get(LOGIN_COOKIE, "")
-    form = {"member": member, "csrf": nonce}
+    form = {"member": member, "csrf": nonce, "sso": sso_button(request)}
     if not nonce or not secrets.compare_digest(nonce, csrf):
         error = PermissionDenied("the sign-in form expired; sign in again")
         return refused("login.html", error, **form)
@@ -88,10 +114,7 @@ def login(request: Request, member: Text, password: Text, csrf: Text) -> Respons
         )
     except LedgerError as error:
         return refused("login.html", error, **form)
-    answer = RedirectResponse("/", status_code=303)
-    set_cookie(request, answer, cookie_name(request), opened["session"])
-    answer.delete_cookie(LOGIN_COOKIE, path="/")
-    return answer
+    return signed_in(request, opened)
 
 
 @router.get("/")
@@ -115,7 +138,7 @@ def logout(request: Request, csrf: Text) -> Response:
     secret = request.cookies.get(name, "")
     if not secret or not csrf_matches(secret, csrf):
         error = PermissionDenied("the request's CSRF token is missing or wrong")
-        return refused("login.html", error, member="", csrf="")
+        return refused("login.html", error, member="", csrf="", sso=sso_button(request))
     where = address(request)
     served(request).unsigned(lambda ledger: ledger.sign_out(secret, where))
     answer = RedirectResponse("/login", status_code=303)

@@ -90,7 +90,7 @@ class CaseBase(LedgerBase):
 
     @cached_property
     def state(self) -> ServiceState:
-        """Sessions, idempotency keys and rate counters: the service's
+        """Sessions, idempotency keys, rate counters and used nonces: the service's
         working state, in the ledger's database (ledger/storage/state.py)."""
         from ledger.storage.state import ServiceState  # when used: the service's
 

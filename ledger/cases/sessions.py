@@ -10,7 +10,7 @@ at once everywhere (membership is checked on every use).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from math import ceil
 from typing import Any
 from uuid import uuid4
@@ -41,6 +41,8 @@ from ledger.storage.state import Session
 # idle timeout's precision is worth.
 TOUCH_EVERY = 60
 WRONG = "the member name or the password is wrong"
+# Whom a single sign-on refused before the provider named anyone.
+UNNAMED = "(unknown)"
 
 
 class SessionCases(CredentialCases):
@@ -83,6 +85,25 @@ class SessionCases(CredentialCases):
             self._attempt(sub, "refused", OIDC, address, "no member linked")
             raise
         return self._open(member, OIDC, address)
+
+    def oidc_refused(self, reason: str, address: str | None) -> None:
+        """Record a single sign-on the service refused before it knew who
+        was signing in (the provider's answer failed a check): `reason` is
+        the check, a short word, never a token or a secret."""
+        self._attempt(UNNAMED, "refused", OIDC, address, reason)
+
+    def consume_nonce(self, nonce: str, until: datetime) -> bool:
+        """Whether an ID token's nonce is used for the first time, on every
+        server sharing the ledger; it is remembered (as a digest) `until`
+        the token would be refused anyway."""
+        now = self.clock().timestamp()
+        return self.state.use_nonce(digest(nonce), until.timestamp(), now)
+
+    def login_state_key(self) -> bytes:
+        """The key sealing a single sign-on under way in the browser's
+        cookie: derived from the ledger's data key, so every server sharing
+        the ledger has it and no client can make it."""
+        return self.keyring.ledger_secret(b"plaint single sign-on login state")
 
     def _open(self, member: str, proof: str, address: str | None) -> dict[str, Any]:
         """Record the sign-in, then keep the session (so that no session

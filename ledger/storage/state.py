@@ -1,4 +1,5 @@
-"""The service's working state: sessions, idempotency keys and rate counters.
+"""The service's working state: sessions, idempotency keys, rate counters
+and the nonces single sign-on has used.
 
 They live in tables of the ledger's own database, made on first use, so
 that several `plaint serve` processes sharing a PostgreSQL ledger share them
@@ -23,6 +24,7 @@ from ledger.storage.tables import LedgerTables
 SESSIONS = "plaint_sessions"
 IDEMPOTENCY = "plaint_idempotency"
 COUNTERS = "plaint_counters"
+NONCES = "plaint_nonces"
 # Finished idempotency records are kept this long (seconds) for retries.
 KEEP_RESULTS = 24 * 3600
 
@@ -32,6 +34,7 @@ _TABLES = {
     IDEMPOTENCY: "member TEXT NOT NULL, key TEXT NOT NULL, request TEXT NOT NULL, "
     "created REAL NOT NULL, status INTEGER, body BLOB, PRIMARY KEY (member, key)",
     COUNTERS: "bucket TEXT PRIMARY KEY, started REAL NOT NULL, hits INTEGER NOT NULL",
+    NONCES: "digest TEXT PRIMARY KEY, expires REAL NOT NULL",
 }
 _POSTGRES_TYPES = {"REAL": "double precision", "BLOB": "bytea"}
 
@@ -100,6 +103,7 @@ class ServiceState:
             "sessions": self._name(SESSIONS),
             "idempotency": self._name(IDEMPOTENCY),
             "counters": self._name(COUNTERS),
+            "nonces": self._name(NONCES),
         }
 
     def _make_tables(self) -> None:
@@ -218,3 +222,19 @@ class ServiceState:
             "ON CONFLICT (member, key) DO NOTHING",
             (member, key, answer.request, now, answer.status, answer.body),
         )
+
+    # Single sign-on's nonces.
+
+    def use_nonce(self, digest: str, expires: float, now: float) -> bool:
+        """Keep a nonce's digest until `expires`; whether it was new (the
+        primary key decides, so two servers cannot both use it). Nonces
+        past their time are forgotten first: their tokens are refused anyway."""
+        p = self.p
+        self._run(f"DELETE FROM {{nonces}} WHERE expires < {p}", (now,))
+        rows = self._run(
+            f"INSERT INTO {{nonces}} (digest, expires) VALUES ({p}, {p}) "
+            "ON CONFLICT (digest) DO NOTHING RETURNING digest",
+            (digest, expires),
+            rows=True,
+        )
+        return bool(rows)

@@ -120,9 +120,12 @@ def launch(
         )
 
 
-def start(plaint: Plaint, tmp_path: Path, environ: dict[str, str]) -> Server:
-    """Start `plaint serve` on `plaint`'s ledger; return once /healthz answers."""
-    port = free_port()
+def start(
+    plaint: Plaint, tmp_path: Path, environ: dict[str, str], port: int | None = None
+) -> Server:
+    """Start `plaint serve` on `plaint`'s ledger (on `port`, or a free one);
+    return once /healthz answers."""
+    port = free_port() if port is None else port
     log = tmp_path / f"serve-{port}.log"
     process = launch(plaint, log, port, environ)
     server = Server(f"http://127.0.0.1:{port}", plaint, log, process, environ)

@@ -4,6 +4,7 @@
 - `expiring_provider`: the same, issuing ID tokens that expired ten minutes ago.
 - `rogue_provider`: tests/e2e/sso/provider.py, whose issuers `<url>/<mode>`
   misbehave as told (see its MODES).
+- `sso_server`: `plaint serve` signing people in with one of those providers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import pytest
 
 from ledger.domain.timeutil import Clock, system_clock
 from service.oidc import OidcClient, OidcSettings
+from tests.conftest import Plaint
+from tests.service.conftest import Server, free_port, start
 
 CLIENT_ID = "plaint"
 CLIENT_SECRET = "test-client-secret-4b1d9"
@@ -179,3 +182,56 @@ def relying_party(
 def unused_port() -> int:
     """A port on 127.0.0.1 nothing listens on."""
     return _free_port()
+
+
+@pytest.fixture
+def sso_server(plaint: Plaint, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Starts `plaint serve` on `plaint`'s ledger (SQLite and PostgreSQL) with
+    single sign-on at an issuer, its public URL its own address unless given
+    (servers behind one load balancer share theirs)."""
+    started: list[Server] = []
+
+    def starting(issuer: str, public_url: str | None = None) -> Server:
+        port = free_port()
+        environ = {
+            "PLAINT_PUBLIC_URL": public_url or f"http://127.0.0.1:{port}",
+            "PLAINT_OIDC_ISSUER": issuer,
+            "PLAINT_OIDC_CLIENT_ID": CLIENT_ID,
+            "PLAINT_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "PLAINT_OIDC_NAME": "Example SSO",
+        }
+        server = start(plaint, tmp_path, environ, port)
+        started.append(server)
+        return server
+
+    yield starting
+    for server in started:
+        server.stop()
+
+
+def to_the_provider_and_back(client: httpx.Client, subject: str) -> str:
+    """Start single sign-on at the service, sign in at the provider as
+    `subject` as a browser would; the callback address it sends back to."""
+    started = client.get("/login/oidc")
+    assert started.status_code == 303, started.text
+    at_provider = started.headers["location"]
+    answer = client.get(at_provider)
+    if answer.status_code == 200:  # oidc-provider-mock's form: fill in, submit
+        answer = client.post(at_provider, data={"sub": subject})
+    assert answer.status_code in (302, 303), answer.text
+    return str(answer.headers["location"])
+
+
+def sign_ins(plaint: Plaint) -> list[tuple[str, str, str, str | None]]:
+    """The recorded sign-in attempts: member (or name tried), outcome, proof,
+    reason."""
+    ledger = plaint.open("ann")
+    try:
+        found = []
+        for stored in ledger.recorder.select_notifications(start=1, limit=10_000):
+            if stored.topic.startswith("ledger.audit:SignIn"):
+                event = ledger.mapper.to_domain_event(stored)
+                found.append((event.member, event.outcome, event.proof, event.reason))  # type: ignore[attr-defined]
+        return found
+    finally:
+        ledger.close()
