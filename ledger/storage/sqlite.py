@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.crypto.keyring import StoredKey
+from ledger.crypto.masterkey import StoredKey
 from ledger.evidence.logcheck import LogRow
 from ledger.storage.checkpoints import CHECKPOINTS_TABLE
 from ledger.storage.tables import (
