@@ -14,6 +14,7 @@ from ledger.domain.complaint import Complaint
 from ledger.domain.team import Policy, Team
 from ledger.domain.vocabulary import Role
 from projections import views
+from projections.changes import Delete, Update, Upsert
 from projections.views import (
     ACCESS,
     COMPLAINTS,
@@ -22,9 +23,6 @@ from projections.views import (
     GRANTS,
     MEMBERS,
     POLICY,
-    Delete,
-    Update,
-    Upsert,
 )
 from tests.unit.conftest import COMPLAINT_ID, LATER
 
