@@ -16,11 +16,12 @@ import os
 import platform
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import jobs, pgload
+from benchmarks import http, jobs, pgload
 from benchmarks.measure import Result, fastest, in_child
 from benchmarks.targets import checks, failures
 from ledger.cases.importing import BATCH_SIZE, WORKERS_FROM
@@ -39,6 +40,9 @@ SIZES = {
         "writers": 2,
         "each": 20,
         "incremental": 500,
+        "http": 200,
+        "http_pg": 0,
+        "clients": 32,
     },
     "full": {
         "runs": 15,
@@ -51,6 +55,9 @@ SIZES = {
         "writers": 8,
         "each": 500,
         "incremental": 5000,
+        "http": 2000,
+        "http_pg": 1,
+        "clients": 32,
     },
 }
 POSTGRES = os.environ.get(
@@ -82,6 +89,12 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
     """Every job, in order, each result added to `results` as it comes (so a
     job that fails leaves the others' figures); the large ledgers are built
     once."""
+    run_core(size, work, results)
+    run_http(size, work, results)
+
+
+def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
+    """The ledger's own jobs, without the service."""
     done = jobs.file_process(str(work / "file"), size["runs"])
     results.append(
         result(
@@ -211,12 +224,60 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
     )
 
 
-def markdown(results: list[Result], mode: str) -> str:
-    """The RESULTS.md table."""
+def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
+    """HTTP filing through `plaint serve`: SQLite with one server, PostgreSQL
+    with two, and PostgreSQL with one of the two killed mid-load."""
+    count, clients = size["http"], size["clients"]
+
+    def sqlite() -> dict[str, Any]:
+        return http.sqlite(str(work / "http"), count, clients)
+
+    def postgres(fault: bool) -> Callable[[], dict[str, Any]]:
+        where = work / ("http_fault" if fault else "http_pg")
+        return lambda: http.postgres(POSTGRES, str(where), count, clients, fault)
+
+    two = "PostgreSQL, 2 servers"
+    runs = [
+        ("http", "SQLite, 1 server", sqlite),
+        ("http_pg", two, postgres(False)),
+        ("http_fault", f"{two}, one killed (kill -9) mid-load", postgres(True)),
+    ]
+    if not size["http_pg"]:
+        # A quick run checks the guarantees on PostgreSQL in the fault run alone.
+        del runs[1]
+    for key, where, measure in runs:
+        done = measure()
+        floor = done.pop("healthz")
+        results.append(
+            result(
+                key,
+                f"HTTP filing ({clients} clients, {where})",
+                "complaints/s",
+                done.pop("value"),
+                done.pop("baseline"),
+                "ComplaintLedger.file in-process, same database",
+                "≥ 0.7x baseline" if key == "http" else "zero lost or filed twice",
+                healthz_per_s=floor["value"],
+                healthz_p50_ms=floor["p50_ms"],
+                healthz_p99_ms=floor["p99_ms"],
+                **done,
+            )
+        )
+
+
+# The jobs `--only` can run alone: each adds its results to RESULTS.md.
+ALONE = {"http": run_http}
+
+
+def markdown(results: list[Result], mode: str, only: str | None = None) -> str:
+    """The RESULTS.md table (of one job run alone, a section to add)."""
+    command = f"python -m benchmarks{' --quick' if mode == 'quick' else ''}"
+    if only:
+        command += f" --only {only}"
     lines = [
-        "# Benchmark results",
+        f"## {only}, {datetime.now(UTC):%Y-%m-%d}" if only else "# Benchmark results",
         "",
-        f"Run `python -m benchmarks{' --quick' if mode == 'quick' else ''}` on "
+        f"Run `{command}` on "
         f"{platform.node() or 'this machine'}: "
         f"{platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -240,7 +301,8 @@ def markdown(results: list[Result], mode: str) -> str:
         f"- {'ok' if passed else 'FAILED'}: {what}"
         for what, passed in checks(results, quick)
     ]
-    lines += ["", "Details (sizes, memory, latencies) are in `results.json`.", ""]
+    details = f"results-{only}.json" if only else "results.json"
+    lines += ["", f"Details (sizes, memory, latencies) are in `{details}`.", ""]
     return "\n".join(lines)
 
 
@@ -254,20 +316,27 @@ def main() -> int:
         default=None,
         help="results directory [default: benchmarks/ for a full run]",
     )
+    parser.add_argument(
+        "--only",
+        choices=sorted(ALONE),
+        help="run this job alone and add its section to RESULTS.md",
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     results: list[Result] = []
     crashed = None
+    jobs_run = ALONE[args.only] if args.only else run
     with tempfile.TemporaryDirectory(prefix="plaint-bench-") as work:
         try:
-            run(SIZES[mode], Path(work), results)
+            jobs_run(SIZES[mode], Path(work), results)
         except Exception as error:
             crashed = f"{type(error).__name__}: {error}"
     output = args.output or (
         HERE if mode == "full" else Path(tempfile.gettempdir()) / "plaint-bench"
     )
     output.mkdir(parents=True, exist_ok=True)
-    (output / "results.json").write_text(
+    name = f"results-{args.only}.json" if args.only else "results.json"
+    (output / name).write_text(
         json.dumps(
             {
                 "mode": mode,
@@ -277,8 +346,15 @@ def main() -> int:
             indent=2,
         )
     )
-    (output / "RESULTS.md").write_text(markdown(results, mode))
-    print(markdown(results, mode))
+    table = markdown(results, mode, args.only)
+    written = output / "RESULTS.md"
+    if args.only:
+        before = written.read_text() if written.exists() else ""
+        table = f"{before.rstrip()}\n\n{table}" if before else table
+        written.write_text(table)
+    else:
+        written.write_text(table)
+    print(markdown(results, mode, args.only))
     if crashed:
         print(
             f"Error: a job failed after {len(results)} results: {crashed}",

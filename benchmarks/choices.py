@@ -32,7 +32,8 @@ from ledger.application import ComplaintLedger
 from ledger.bulk.drafting import Filing, prepare
 from ledger.domain.complaint import Complaint
 from ledger.domain.intake import Intake
-from ledger.domain.team import Policy, Team
+from ledger.domain.policy import Policy
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import Role
 from ledger.storage.location import parse_location
 

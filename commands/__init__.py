@@ -12,6 +12,7 @@ COMMANDS = {
     "init": "commands.setup:init",
     "info": "commands.setup:info",
     "team": "commands.team:team",
+    "token": "commands.tokens:token",
     "policy": "commands.policy:policy",
     "file": "commands.intake:file_complaint",
     "import": "commands.importing:import_files",
@@ -43,6 +44,7 @@ COMMANDS = {
     "migrate-storage": "commands.migrate:migrate_storage",
     "report": "commands.report:report",
     "demo": "commands.demo:demo",
+    "serve": "commands.serve:serve",
 }
 
 

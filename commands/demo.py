@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,7 +12,11 @@ from commands.base import PlaintCommand, session
 from commands.report import publish
 from ledger.errors import LedgerExists
 
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
+
 LEDGER_FILE = "ledger.sqlite"
+DEMO_ROLES = ("lead", "compliance")
 KEY_FILE = "ledger.key"
 
 
@@ -30,8 +36,28 @@ KEY_FILE = "ledger.key"
 @click.option(
     "--seed", default=7, show_default=True, help="The same seed gives the same data."
 )
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Then serve the sample on 127.0.0.1, with one-time passwords for a few "
+    "members.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="The port for --serve.",
+)
 @click.pass_context
-def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> None:
+def demo(
+    ctx: click.Context,
+    directory: Path,
+    complaints: int,
+    seed: int,
+    serve: bool,
+    port: int,
+) -> None:
     """Build a sample ledger in DIRECTORY and render every report there.
 
     The ledger (a SQLite file) and its keys stay inside DIRECTORY, apart from
@@ -40,9 +66,15 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
     and surveys; one project turns red in its last weeks.
 
     \b
+    With --serve it then runs `plaint serve` on the sample, at
+    http://127.0.0.1:PORT, and prints a password for the admin, a lead, an
+    agent and the compliance reviewer, made for this run.
+
+    \b
     Example:
       plaint demo
       plaint demo /tmp/plaint-demo --complaints 1000
+      plaint demo /tmp/plaint-demo-live --serve
     """
     from commands.sample import generate
     from ledger.application import ComplaintLedger
@@ -113,3 +145,24 @@ def demo(ctx: click.Context, directory: Path, complaints: int, seed: int) -> Non
     click.echo(
         f"Explore it: PLAINT_KEY_FILE={key_path} plaint --ledger {ledger_path} list"
     )
+    if serve:
+        from commands.serve import run_server
+
+        click.echo(f"Sign in at http://127.0.0.1:{port}/login as:")
+        for member, password in demo_passwords(ledger).items():
+            click.echo(f"  {member:<6} {password}")
+        ledger.close()
+        run_server(str(ledger_path), environ, current.clock, "127.0.0.1", port)
+
+
+def demo_passwords(ledger: ComplaintLedger) -> dict[str, str]:
+    """A new random password for the admin and one member of each kind of
+    work a visitor wants to try (lead, agent, compliance), set in the ledger."""
+    from commands.sample.data import AGENTS, TEAM
+
+    members = [ledger.actor, *(m for m, r in TEAM.items() if r in DEMO_ROLES)]
+    members.insert(2, AGENTS[0])
+    passwords = {member: secrets.token_urlsafe(12) for member in members}
+    for member, password in passwords.items():
+        ledger.set_password(member, password)
+    return passwords

@@ -18,6 +18,7 @@ from commands.base import (
     open_ledger,
     read_stdin,
 )
+from ledger.domain.grantees import filing_readers
 from ledger.domain.intake import Intake
 
 REQUIRED: dict[str, tuple[str, click.Choice[str] | None]] = {
@@ -82,14 +83,13 @@ def file_complaint(
       plaint file --project HR --channel meeting --severity severe \\
         --summary "Harassment report" --confidential --allow role:compliance
     """
-    if allow and not confidential:
-        raise click.UsageError("--allow goes with --confidential.", ctx)
+    readers = filing_readers(confidential, allow)
     ask_if_missing(ctx, values)
     if values["detail"] == "-":
         values["detail"] = read_stdin()
     received_at: datetime | None = values.pop("received_at")
     intake = Intake(received_at=received_at, **values)
-    filed = open_ledger(ctx).file(intake, allow=list(allow) if confidential else None)
+    filed = open_ledger(ctx).file(intake, allow=readers)
     if as_json:
         echo_json(filed)
     else:

@@ -9,6 +9,7 @@ import click
 
 from commands.base import TIME, PlaintCommand, echo_json, json_option, open_ledger
 from commands.confidential import readers
+from ledger.domain.identity import CLAIMED
 from ledger.domain.timeutil import local, parse_time
 
 
@@ -72,6 +73,10 @@ def show(ctx: click.Context, ref: str, as_of: datetime | None, as_json: bool) ->
 def history(ctx: click.Context, ref: str, as_json: bool) -> None:
     """List every event of a complaint: time, actor, kind, details.
 
+    An actor the service verified shows how, e.g. `bob (password)`; an actor
+    named with --as on the command line was claimed (`"proof": "claimed"`
+    in --json).
+
     \b
     Example:
       plaint history C-7 --json
@@ -84,7 +89,9 @@ def history(ctx: click.Context, ref: str, as_json: bool) -> None:
         details = ", ".join(
             f"{k}={v}" for k, v in row["details"].items() if v not in (None, {}, [])
         )
+        # How a verified identity was proved; a name claimed with --as is bare.
+        proved = "" if row["proof"] == CLAIMED else f" ({row['proof']})"
         click.echo(
-            f"{row['seq']:>3}  {when(row['at'])}  {row['actor']:<12} "
+            f"{row['seq']:>3}  {when(row['at'])}  {row['actor'] + proved:<12} "
             f"{row['kind']:<12} {details}"
         )

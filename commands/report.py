@@ -36,17 +36,19 @@ def publish(
     """Print the data (no `output`) or write the page, and record the run. A
     page is written whole or not at all: to a temporary file beside it,
     renamed into place only once the run is recorded."""
+    from projections.reports.registry import record
     from projections.reports.render import render
 
-    head = data["header"]
-    record = partial(
-        ledger.record_report, head["report"], head["parameters"], head["events"]["last"]
-    )
     if output is None:
-        record()
+        record(ledger, data)
         echo_json(data)
         return None
-    return write_output(ledger, output, render(head["report"], data), record)
+    return write_output(
+        ledger,
+        output,
+        render(data["header"]["report"], data),
+        partial(record, ledger, data),
+    )
 
 
 def _run(

@@ -1,10 +1,20 @@
-"""`plaint team …`: members and their roles."""
+"""`plaint team …`: members, their roles, and how they sign in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
-from commands.base import ROLE, PlaintGroup, echo_json, json_option, open_ledger
+from commands.base import (
+    DURATION,
+    ROLE,
+    PlaintGroup,
+    echo_json,
+    json_option,
+    open_ledger,
+    session,
+)
 from ledger.domain.vocabulary import Role
 
 
@@ -16,10 +26,14 @@ def team() -> None:
     assign, escalate, set policy), auditor and compliance (read only), admin
     (also manages the team).
 
+    Members sign in to `plaint serve` with a password (`team password`) or
+    single sign-on (`team link`).
+
     \b
     Example:
       plaint team add bob --role agent
       plaint team list
+      plaint team password bob --invite
     """
 
 
@@ -83,3 +97,83 @@ def remove(ctx: click.Context, name: str) -> None:
     """
     open_ledger(ctx).remove_member(name)
     click.echo(f"Removed {name}.")
+
+
+@team.command("password")
+@click.argument("name")
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Print a one-time link with which NAME sets the password instead.",
+)
+@click.option(
+    "--expires",
+    type=DURATION,
+    default="3d",
+    show_default=True,
+    help="How long the --invite link works.",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The service's address, for the --invite link [env PLAINT_PUBLIC_URL].",
+)
+@click.pass_context
+def password(
+    ctx: click.Context,
+    name: str,
+    invite: bool,
+    expires: int,
+    public_url: str | None,
+) -> None:
+    """Set a member's password for signing in to `plaint serve` (admin, or
+    the member themself): typed twice, hidden, at least 12 characters, and
+    stored as an argon2id hash only. With --invite, print a link instead
+    with which the member sets it themself, once, before it expires.
+
+    \b
+    Example:
+      plaint team password bob
+      plaint team password bob --invite --expires 2d \\
+                           --public-url https://complaints.example.org
+    """
+    ledger = open_ledger(ctx)
+    if invite:
+        made = ledger.invite(name, timedelta(seconds=expires))
+        path = f"/invite/{made['invite']}"
+        base = public_url or session(ctx).environ.get("PLAINT_PUBLIC_URL")
+        link = base.rstrip("/") + path if base else path
+        click.echo(f"Invitation for {name}, once, until {made['expires']}:")
+        click.echo(link)
+        return
+    ledger.set_password(
+        name,
+        lambda: str(
+            click.prompt(
+                f"Password for {name}", hide_input=True, confirmation_prompt=True
+            )
+        ),
+    )
+    click.echo(f"Set the password of {name}.")
+
+
+@team.command("link")
+@click.argument("name")
+@click.option(
+    "--oidc-subject",
+    "subject",
+    required=True,
+    metavar="SUB",
+    help="The `sub` claim of the member's ID tokens from the service's issuer.",
+)
+@click.pass_context
+def link(ctx: click.Context, name: str, subject: str) -> None:
+    """Let a member sign in with single sign-on (OpenID Connect) as the
+    subject SUB of the one issuer `plaint serve` trusts (admin).
+
+    \b
+    Example:
+      plaint team link bob --oidc-subject 248289761001
+    """
+    linked = open_ledger(ctx).link_oidc(name, subject)
+    click.echo(f"Linked {name} to the single-sign-on subject {linked['subject']}.")

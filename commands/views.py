@@ -16,7 +16,6 @@ from commands.base import (
     session,
 )
 from ledger.domain.timeutil import local, parse_time
-from ledger.domain.vocabulary import ReadAction
 
 
 def echo_listing(rows: list[dict[str, Any]]) -> None:
@@ -56,9 +55,8 @@ def list_complaints(
     from projections import queries
 
     ledger, store = open_views(ctx)
-    ledger.authorise_read(ReadAction.LIST)
     now = session(ctx).clock()
-    rows = queries.complaints(store, now, overdue_only=overdue, **filters)
+    rows = queries.listing(ledger, store, now, overdue_only=overdue, **filters)
     if as_json:
         echo_json(rows)
     else:
@@ -78,8 +76,7 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
     from projections import queries
 
     ledger, store = open_views(ctx)
-    ledger.authorise_read(ReadAction.LIST)
-    rows = queries.complaints(store, session(ctx).clock(), overdue_only=True)
+    rows = queries.listing(ledger, store, session(ctx).clock(), overdue_only=True)
     if as_json:
         echo_json(rows)
     else:

@@ -16,6 +16,9 @@ written, which also signs checkpoints when due). Where each use case lives:
 | keys.py | rotate_master_key, erase, keys_status |
 | integrity.py | checkpoint, proof |
 | verification.py | verify |
+| credentials.py | set_password, invite, accept_invite, link_oidc, member_for_oidc, create_token, tokens, revoke_token |
+| sessions.py | sign_in, sign_in_oidc, session_identity, sign_out, token_identity |
+| requests.py | idempotent, complaint_saved, throttle |
 """  # noqa: E501 - the table reads better unbroken
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from ledger.cases.importing import ImportCases
 from ledger.cases.integrity import IntegrityCases
 from ledger.cases.keys import KeyCases
 from ledger.cases.reading import ReadingCases
+from ledger.cases.requests import RequestCases
+from ledger.cases.sessions import SessionCases
 from ledger.cases.verification import VerificationCases
 
 
@@ -37,6 +42,8 @@ class ComplaintLedger(
     KeyCases,
     IntegrityCases,
     VerificationCases,
+    SessionCases,  # over CredentialCases: a sign-in finds single-sign-on links
+    RequestCases,
 ):
     """The complaints ledger: every action appended as an encrypted event."""
 

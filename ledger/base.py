@@ -22,7 +22,7 @@ from eventsourcing.application import (
     Application,
     ProcessingEvent,
 )
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     ApplicationRecorder,
     Mapper,
@@ -36,8 +36,9 @@ from ledger.crypto.keyfiles import choose_master_key, create_keys, signing_key_f
 from ledger.crypto.keyring import Keyring
 from ledger.domain.grantees import new_member_name
 from ledger.domain.identity import Identity
+from ledger.domain.policy import Policy
 from ledger.domain.reference import reference, reference_number
-from ledger.domain.team import Policy, Team
+from ledger.domain.team import Team
 from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import (
     DamagedEvent,
@@ -79,6 +80,9 @@ class LedgerBase(Application[UUID]):
         self._claimed_identity = Identity(actor)
         self._acting: ContextVar[Identity | None] = ContextVar(
             f"plaint-identity-{id(self)}", default=None
+        )
+        self._request: ContextVar[list[tuple[UUID, str]] | None] = ContextVar(
+            f"plaint-request-{id(self)}", default=None
         )
         self.environ = dict(os.environ if environ is None else environ)
         self.clock = clock
@@ -285,7 +289,10 @@ class LedgerBase(Application[UUID]):
         its runtime Protocol checks, about 13 µs an aggregate and a tenth of an
         import, and without snapshotting, which plaint does not use. Events
         saved under a verified identity record how it was proved and from
-        where. Then a checkpoint is signed when enough events are unsigned."""
+        where; inside `requested`, the request is recorded with them. Then a
+        checkpoint is signed when enough events are unsigned."""
+        claims = self._request_claims(objs)
+        objs = (*objs, *claims)
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in objs:
             processing.events.extend(aggregate.collect_events())
@@ -298,9 +305,35 @@ class LedgerBase(Application[UUID]):
                 object.__setattr__(event, "address", identity.address)
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
+        if claims and (pending := self._request.get()) is not None:
+            # Recorded: a second save in the same block is not the request.
+            pending.clear()
         self._notify(recordings)
         self.signer.saved(len(recordings))
         return recordings
+
+    @contextmanager
+    def requested(self, key: UUID, digest: str) -> Iterator[None]:
+        """Inside the block, the next save also records the request `key` (a
+        `RequestClaim`, see ledger/cases/requests.py) in its transaction."""
+        token = self._request.set([(key, digest)])
+        try:
+            yield
+        finally:
+            self._request.reset(token)
+
+    def _request_claims(self, objs: tuple[Any, ...]) -> list[Aggregate]:
+        pending = self._request.get()
+        if not pending:
+            return []
+        from ledger.domain.requests import RequestClaim
+
+        ((key, digest),) = pending
+        saved = [str(aggregate.id) for aggregate in objs]
+        claim = RequestClaim(
+            id=key, digest=digest, saved=saved, actor=self.actor, timestamp=self.clock()
+        )
+        return [claim]
 
     def save_prepared(self, prepared: Prepared) -> None:
         """Insert events drafted and sealed beforehand (an import batch, see

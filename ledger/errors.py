@@ -69,3 +69,16 @@ class StorageFailure(LedgerError):
 
 class ConcurrencyConflict(LedgerError):
     """Others kept changing the same record; the action was not recorded."""
+
+
+class NotSignedIn(LedgerError):
+    """No valid sign-in: a session, token or invitation that is unknown,
+    expired, ended or revoked, or a wrong password."""
+
+
+class Throttled(LedgerError):
+    """Too many attempts in a short time; try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso, parse_time, stamp
-from ledger.domain.vocabulary import DEADLINE_NAMES, OPEN_STATUSES
+from ledger.domain.vocabulary import (
+    DEADLINE_NAMES,
+    OPEN_STATUSES,
+    ReadAction,
+    Severity,
+    Status,
+    one_of,
+)
 from projections.store import ViewSQL
 from projections.views import COMPLAINTS, DEADLINES
 
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
+
 FILTERS = ("project", "status", "severity", "owner")
+
+
+def listing(
+    ledger: ComplaintLedger,
+    store: ViewSQL,
+    now: datetime,
+    *,
+    overdue_only: bool = False,
+    **filters: str | None,
+) -> list[dict[str, Any]]:
+    """`list` and `overdue` for either adapter: the actor's right to list
+    checked, the filters' values checked, then `complaints`."""
+    ledger.authorise_read(ReadAction.LIST)
+    if filters.get("status") is not None:
+        one_of(Status, str(filters["status"]), "status")
+    if filters.get("severity") is not None:
+        one_of(Severity, str(filters["severity"]), "severity")
+    return complaints(store, now, overdue_only=overdue_only, **filters)
 
 
 def _time(value: str | None) -> str | None:

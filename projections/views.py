@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.domain import kinds
+from ledger.domain.identity import CLAIMED
 from ledger.domain.kinds import kind_of
 from ledger.domain.lifecycle import (
     BEFORE_WORK,
@@ -79,12 +80,14 @@ GRANTS = Table(
     ),
     key=("complaint_id", "grantee"),
 )  # fmt: skip
+# Named anew when `proof` was added (the views have no migrations): a ledger
+# with the old table builds this one from the log; the old one stays unread.
 ACCESS = Table(
-    "plaint_view_access",
+    "plaint_view_accesses",
     (
         ("id", "TEXT"), ("complaint_id", "TEXT"), ("ref", "TEXT"), ("at", "TEXT"),
         ("member", "TEXT"), ("action", "TEXT"), ("purpose", "TEXT"),
-        ("host_user", "TEXT"),
+        ("host_user", "TEXT"), ("proof", "TEXT"),
     ),
     key=("id",),
     indexes=(("at",), ("complaint_id",)),
@@ -200,6 +203,7 @@ def access(event: Any) -> list[Change]:
             "ref": event.ref, "at": stamp(event.timestamp), "member": event.actor,
             "action": event.action, "purpose": event.purpose,
             "host_user": event.host_user,
+            "proof": getattr(event, "proof", None) or CLAIMED,
         })
     ]  # fmt: skip
 
@@ -248,7 +252,7 @@ VIEWS = (
     View("deadlines", (DEADLINES,), "Complaint", deadlines),
     View("escalations", (ESCALATIONS,), "Complaint", escalations),
     View("grants", (GRANTS,), "Complaint", grants),
-    View("access", (ACCESS,), "Access", access),
+    View("accesses", (ACCESS,), "Access", access),
     View("team", (MEMBERS,), "Team", team),
     View("policy", (POLICY,), "Policy", policy),
 )

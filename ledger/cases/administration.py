@@ -6,12 +6,20 @@ from typing import Any
 
 from ledger.cases.common import CaseBase
 from ledger.domain.grantees import new_member_name
-from ledger.domain.kinds import FOUNDED, kind_of
+from ledger.domain.kinds import (
+    FOUNDED,
+    MEMBER_ADDED,
+    MEMBER_REMOVED,
+    ROLE_CHANGED,
+    kind_of,
+)
 from ledger.domain.vocabulary import (
     ADMINS,
     ROUTERS,
     Role,
 )
+
+MEMBERSHIP = (FOUNDED, MEMBER_ADDED, ROLE_CHANGED, MEMBER_REMOVED)
 
 
 class AdministrationCases(CaseBase):
@@ -54,6 +62,8 @@ class AdministrationCases(CaseBase):
         changes = []
         for event in self.events.get(team.id):
             state, kind = vars(event), kind_of(event)
+            if kind not in MEMBERSHIP:
+                continue  # credentials: see ledger/cases/credentials.py
             founded = kind == FOUNDED
             changes.append({
                 "at": state["timestamp"], "kind": kind,

@@ -8,8 +8,8 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from copy import deepcopy
-from functools import partial
-from typing import Any, TypeVar
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, project_aggregate
@@ -19,8 +19,9 @@ from eventsourcing.persistence import PersistenceError, RecordConflictError
 from ledger.base import LedgerBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.plain import complaint_view
+from ledger.domain.policy import Policy
 from ledger.domain.reference import PREFIX
-from ledger.domain.team import Policy, Team
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import READ_ROLES, ReadAction, Role
 from ledger.errors import (
     ConcurrencyConflict,
@@ -30,6 +31,9 @@ from ledger.errors import (
     UnknownReference,
 )
 from ledger.evidence.logcheck import last_of_run
+
+if TYPE_CHECKING:
+    from ledger.storage.state import ServiceState
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -83,6 +87,14 @@ class CaseBase(LedgerBase):
         # has ever collided with another filer (see `_next_number`).
         self._used_up_to = 0
         self._filing_alone = True
+
+    @cached_property
+    def state(self) -> ServiceState:
+        """Sessions, idempotency keys and rate counters: the service's
+        working state, in the ledger's database (ledger/storage/state.py)."""
+        from ledger.storage.state import ServiceState  # when used: the service's
+
+        return ServiceState(self.tables)
 
     def team(self) -> Team:
         """The team as it stands, to read (to change it: `_to_change`)."""

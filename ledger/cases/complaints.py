@@ -17,14 +17,16 @@ from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list
 from ledger.domain.intake import Intake, require_text
-from ledger.domain.plain import complaint_view
+from ledger.domain.plain import complaint_view, filed
+from ledger.domain.policy import Policy
 from ledger.domain.reference import reference
-from ledger.domain.team import Policy, Team
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import (
     OPEN_STATUSES,
     ROUTERS,
     WORKERS,
     Severity,
+    one_of,
 )
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
 
@@ -77,7 +79,7 @@ class ComplaintCases(CaseBase):
                 continue
             self._used_up_to = complaint.number
             view = complaint_view(complaint)
-            return {k: view[k] for k in ("ref", "id", "owner", "deadlines")}
+            return filed(view)
         raise ConcurrencyConflict(
             f"could not take a reference after {MAX_ATTEMPTS} tries while others "
             "were filing; nothing was recorded, try again"
@@ -122,7 +124,11 @@ class ComplaintCases(CaseBase):
     def triage(self, ref: str, severity: str) -> dict[str, Any]:
         """Re-assess the severity (lead+)."""
         return self._act(
-            ref, ROUTERS, "triage complaints", Complaint.triage, Severity(severity)
+            ref,
+            ROUTERS,
+            "triage complaints",
+            Complaint.triage,
+            one_of(Severity, severity, "severity"),
         )
 
     def assign(self, ref: str, owner: str) -> dict[str, Any]:

@@ -37,11 +37,12 @@ from eventsourcing.persistence import (
     Transcoder,
     UUIDAsHex,
 )
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import get_topic
 
 from ledger.crypto.keyring import LEDGER_SCOPE, Keyring
 from ledger.crypto.masterkey import NONCE_BYTES, StoredKey
 from ledger.domain.complaint import TEXT_FIELDS, Complaint
+from ledger.domain.topics import resolve
 from ledger.errors import DamagedEvent
 
 FORMAT_VERSION = 1
@@ -250,7 +251,7 @@ class EnvelopeMapper(Mapper[UUID]):
         state = self.open(stored_event, with_text=with_text)
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
-        domain_event = object.__new__(resolve_topic(stored_event.topic))
+        domain_event = object.__new__(resolve(stored_event.topic))
         object.__setattr__(domain_event, "__dict__", state)
         return cast(DomainEventProtocol[UUID], domain_event)
 

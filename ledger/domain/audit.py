@@ -1,5 +1,5 @@
 """Records of reading: who read, exported or was refused a confidential
-complaint, and who generated which report.
+complaint, who generated which report, and who signed in and out.
 
 Each record is an aggregate of its own, created by one event, so that
 recording a read never contends with anything else written to the ledger.
@@ -74,4 +74,40 @@ class KeyRotation(Aggregate):
         self.new_master = new_master
 
 
-keep_topics("ledger.audit", ReportRun, Access, KeyRotation)
+class SignIn(Aggregate):
+    """One attempt to sign in to `plaint serve`: the member (or the name
+    tried), how (`password`, `oidc`), from where, and whether it worked."""
+
+    @event(kinds.ATTEMPTED)
+    def __init__(
+        self,
+        id: UUID,
+        member: str,
+        outcome: str,
+        proof: str,
+        address: str | None,
+        reason: str | None,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.member = member
+        self.outcome = outcome
+
+
+class SignOut(Aggregate):
+    """One member signing out, ending a session."""
+
+    @event(kinds.SIGNED_OUT)
+    def __init__(
+        self,
+        id: UUID,
+        member: str,
+        proof: str,
+        address: str | None,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.member = member
+
+
+keep_topics("ledger.audit", ReportRun, Access, KeyRotation, SignIn, SignOut)

@@ -9,7 +9,7 @@ Anyone may write `role:NAME` or `member:NAME` to say which one is meant.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from ledger.domain.vocabulary import Role
 from ledger.errors import InvalidInput, UnknownMember
@@ -88,3 +88,12 @@ def entry_for(given: str, members: Collection[str], *, current: bool = True) -> 
             f"{given} is neither a member of the team nor a role ({', '.join(Role)})"
         )
     return given
+
+
+def filing_readers(confidential: bool, allow: Sequence[str]) -> list[str] | None:
+    """Who a complaint about to be filed is confidential to (`allow`, and its
+    owner), or None when it is not confidential; naming readers of a
+    complaint that is not confidential is refused."""
+    if allow and not confidential:
+        raise InvalidInput("--allow goes with --confidential.")
+    return list(allow) if confidential else None

@@ -16,6 +16,8 @@ CLAIMED = "claimed"
 PASSWORD = "password"  # noqa: S105
 OIDC = "oidc"
 CUSTOMER_LINK = "customer-link"
+# A member who set their password with an invitation link.
+INVITE = "invite"
 TOKEN_PREFIX = "token:"  # noqa: S105
 
 

@@ -33,6 +33,14 @@ ROLE_CHANGED = "RoleChanged"
 MEMBER_REMOVED = "MemberRemoved"
 STARTED = "Started"
 RULE_SET = "RuleSet"
+# The team's sign-in credentials (argon2id hashes and sha256 digests, never
+# a password or a secret).
+PASSWORD_SET = "PasswordSet"  # noqa: S105 - a kind, not a password
+INVITE_ISSUED = "InviteIssued"
+INVITE_ACCEPTED = "InviteAccepted"
+OIDC_LINKED = "OidcLinked"
+TOKEN_CREATED = "TokenCreated"  # noqa: S105
+TOKEN_REVOKED = "TokenRevoked"  # noqa: S105
 
 # The records of reading, reporting and rotating keys.
 RECORDED = "Recorded"
@@ -40,7 +48,15 @@ GENERATED = "Generated"
 ROTATED = "Rotated"
 CLAIMED = "Claimed"
 
+# Signing in to and out of `plaint serve`.
+ATTEMPTED = "Attempted"
+SIGNED_OUT = "SignedOut"
+
 
 def kind_of(event: object) -> str:
     """An event's kind: its class name, `Filed`, `Escalated`, `MemberAdded`."""
     return type(event).__name__
+
+
+# A request to the service that carried an Idempotency-Key.
+REQUEST_CLAIMED = "RequestClaimed"

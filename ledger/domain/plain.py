@@ -10,9 +10,12 @@ from eventsourcing.domain import DomainEventProtocol
 
 from ledger.domain.complaint import TEXT_FIELDS, Complaint
 from ledger.domain.grantees import meaning
+from ledger.domain.identity import CLAIMED
 from ledger.domain.timeutil import iso
 
 _BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
+# Who acted and how they proved it: the row's own fields, not the event's details.
+_IDENTITY = {"actor", "proof", "address"}
 
 
 def _plain(value: Any) -> Any:
@@ -56,11 +59,37 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+FILED_FIELDS = ("ref", "id", "owner", "deadlines")
+
+
+def filed(view: dict[str, Any]) -> dict[str, Any]:
+    """What filing a complaint (a `complaint_view` of it) tells its caller,
+    as `file --json` prints it."""
+    return {k: view[k] for k in FILED_FIELDS}
+
+
+OUTCOME_FIELDS = ("ref", "id", "status", "severity", "owner", "confidential", "allowed")
+
+
+def outcome(view: dict[str, Any]) -> dict[str, Any]:
+    """What an action on a complaint (a `complaint_view` after it) tells its
+    caller, as the CLI's one line does: where the complaint now stands, none
+    of its text, which the actor may not be allowed to read; the escalation
+    level and, after a grant or revoke, whom it concerned."""
+    shown = {k: view[k] for k in OUTCOME_FIELDS}
+    shown["level"] = view["escalations"][-1]["level"] if view["escalations"] else 0
+    if "grantee" in view:
+        shown["grantee"] = view["grantee"]
+    return shown
+
+
 def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     """One event as `history --json` prints it."""
     state = vars(event)
     details = {
-        k: _plain(v) for k, v in state.items() if k not in _BOOKKEEPING and k != "actor"
+        k: _plain(v)
+        for k, v in state.items()
+        if k not in _BOOKKEEPING and k not in _IDENTITY
     }
     kind = type(event).__name__.lower()
     if kind == "triaged":
@@ -71,6 +100,10 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
         "seq": event.originator_version,
         "at": iso(state["timestamp"]),
         "actor": state.get("actor"),
+        # Events saved under an identity the service verified say how
+        # (`password`, `oidc`, `token:<id>`) and from which address.
+        "proof": state.get("proof") or CLAIMED,
+        "address": state.get("address"),
         "kind": kind,
         "details": details,
     }
@@ -112,5 +145,5 @@ def without_text(step: RouteStep) -> RouteStep:
         k: None if k in step.text_details else v
         for k, v in step.event["details"].items()
     }
-    event = {**step.event, "details": details}
+    event = {**step.event, "details": details, "address": None}
     return RouteStep(step.kind, step.number, event, view, step.text_details)

@@ -1,8 +1,9 @@
-"""The Team and Policy aggregates: who works on complaints, and the default routing."""
+"""The Team aggregate: who works on complaints, in which role, and how they sign in."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from hmac import compare_digest
 from typing import Any
 from uuid import UUID
 
@@ -10,8 +11,15 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain import kinds
 from ledger.domain.topics import keep_topics
-from ledger.domain.vocabulary import DEADLINE_NAMES, WILDCARD, WORKERS, Role
-from ledger.errors import InvalidInput, PermissionDenied, RuleViolation, UnknownMember
+from ledger.domain.vocabulary import WORKERS, Role
+from ledger.errors import (
+    InvalidInput,
+    NotSignedIn,
+    PermissionDenied,
+    RuleViolation,
+    UnknownMember,
+    UnknownReference,
+)
 
 
 def _roles(roles: tuple[Role, ...]) -> str:
@@ -31,6 +39,13 @@ class Team(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.members: dict[str, str] = {admin: Role.ADMIN}
+        # When each member (last) joined: a session opened before is not theirs.
+        self.joined: dict[str, datetime] = {admin: timestamp}
+        # Sign-in credentials, as hashes and digests (ledger/crypto/credentials.py).
+        self.passwords: dict[str, str] = {}
+        self.invites: dict[str, tuple[str, datetime]] = {}  # digest, expiry
+        self.subjects: dict[str, str] = {}  # single-sign-on subject -> member
+        self.tokens: dict[str, dict[str, Any]] = {}  # by token id
 
     def role_of(self, name: str) -> Role:
         """The member's role; `UnknownMember` if they are not in the team."""
@@ -93,11 +108,78 @@ class Team(Aggregate):
                 f"{name} is the last admin; make someone else admin first"
             )
 
+    # Sign-in credentials; the values' rules are in ledger/domain/accounts.py.
+
+    def set_password(self, name: str, hash: str, actor: str, at: datetime) -> None:
+        """Give a member a password (its argon2id hash)."""
+        self.role_of(name)
+        self._password_set(member=name, hash=hash, actor=actor, timestamp=at)
+
+    def invite(
+        self, name: str, digest: str, expires: datetime, actor: str, at: datetime
+    ) -> None:
+        """Let a member set their password once, before `expires`, with the
+        secret of this digest; an earlier invitation of theirs stops working."""
+        self.role_of(name)
+        if expires <= at:
+            raise InvalidInput("an invitation must be valid for some time")
+        self._invite_issued(
+            member=name, digest=digest, expires=expires, actor=actor, timestamp=at
+        )
+
+    def invited(self, digest: str, at: datetime) -> str:
+        """The member whose invitation, unused and unexpired, has this digest."""
+        found = [
+            member
+            for member, (kept, expires) in self.invites.items()
+            if compare_digest(kept, digest) and at < expires
+        ]
+        if not found:
+            raise NotSignedIn(
+                "this invitation link is unknown, used or expired; ask an admin "
+                "for a new one (`plaint team password NAME --invite`)"
+            )
+        return found[0]
+
+    def accept_invite(self, digest: str, hash: str, at: datetime) -> str:
+        """Set the invited member's password, once; return the member."""
+        member = self.invited(digest, at)
+        self._invite_accepted(member=member, hash=hash, actor=member, timestamp=at)
+        return member
+
+    def link_oidc(self, name: str, subject: str, actor: str, at: datetime) -> None:
+        """Let a member sign in as the single-sign-on subject `subject`."""
+        self.role_of(name)
+        linked = self.subjects.get(subject)
+        if linked is not None:
+            raise RuleViolation(f"the subject {subject} is already linked to {linked}")
+        self._oidc_linked(member=name, subject=subject, actor=actor, timestamp=at)
+
+    def create_token(self, token: dict[str, Any], actor: str, at: datetime) -> None:
+        """Add an API token (`token_id`, `member`, `scope`, `digest`, `expires`)."""
+        self.role_of(token["member"])
+        if token["token_id"] in self.tokens:
+            raise RuleViolation(f"a token {token['token_id']} exists already")
+        if token["expires"] is not None and token["expires"] <= at:
+            raise InvalidInput("a token's expiry must lie in the future")
+        self._token_created(**token, actor=actor, timestamp=at)
+
+    def revoke_token(self, token_id: str, actor: str, at: datetime) -> str:
+        """Revoke an API token; return its member."""
+        if token_id not in self.tokens:
+            raise UnknownReference(
+                f"no token {token_id} in this ledger (`plaint token list` shows them)"
+            )
+        member: str = self.tokens[token_id]["member"]
+        self._token_revoked(token_id=token_id, actor=actor, timestamp=at)
+        return member
+
     @event(kinds.MEMBER_ADDED)
     def _member_added(
         self, name: str, role: str, actor: str, timestamp: datetime
     ) -> None:
         self.members[name] = role
+        self.joined[name] = timestamp
 
     @event(kinds.ROLE_CHANGED)
     def _role_changed(
@@ -108,78 +190,53 @@ class Team(Aggregate):
     @event(kinds.MEMBER_REMOVED)
     def _member_removed(self, name: str, actor: str, timestamp: datetime) -> None:
         del self.members[name]
+        # What let them sign in goes with them, should the name join again:
+        # their sessions too, which were opened while they were members.
+        self.joined.pop(name, None)
+        self.passwords.pop(name, None)
+        self.invites.pop(name, None)
+        self.subjects = {s: m for s, m in self.subjects.items() if m != name}
+        self.tokens = {i: t for i, t in self.tokens.items() if t["member"] != name}
 
-
-RULE_FIELDS = ("owner", "escalate_to", *DEADLINE_NAMES)
-
-
-def rule_key(channel: str, severity: str) -> str:
-    """How a policy rule is keyed: `email/severe`, `*/mild`, `*/*`."""
-    return f"{channel}/{severity}"
-
-
-class Policy(Aggregate):
-    """Default owner and deadlines per channel and severity, `*` matching any."""
-
-    @event(kinds.STARTED)
-    def __init__(
-        self,
-        id: UUID,
-        actor: str,
-        timestamp: datetime,
+    @event(kinds.PASSWORD_SET)
+    def _password_set(
+        self, member: str, hash: str, actor: str, timestamp: datetime
     ) -> None:
-        self.rules: dict[str, dict[str, Any]] = {}
+        self.passwords[member] = hash
 
-    def set_rule(
-        self,
-        channel: str,
-        severity: str,
-        changes: dict[str, Any],
-        actor: str,
-        at: datetime,
-    ) -> dict[str, Any]:
-        """Merge `changes` into the rule for channel and severity; return the rule."""
-        if not changes:
-            raise InvalidInput(
-                "say what to set: --owner, --escalate-to, --ack, --respond or --resolve"
-            )
-        key = rule_key(channel, severity)
-        rule = {**self.rules.get(key, {}), **changes}
-        self._rule_set(
-            channel=channel, severity=severity, rule=rule, actor=actor, timestamp=at
-        )
-        return rule
-
-    def resolve(self, channel: str, severity: str) -> dict[str, Any]:
-        """Owner, escalation target and deadline durations for a complaint, field
-        by field from
-        the most specific rule that sets it: channel/severity, channel/*,
-        */severity, then */*."""
-        order = [
-            rule_key(channel, severity),
-            rule_key(channel, WILDCARD),
-            rule_key(WILDCARD, severity),
-            rule_key(WILDCARD, WILDCARD),
-        ]
-        found: dict[str, Any] = {}
-        for field in RULE_FIELDS:
-            for key in order:
-                value = self.rules.get(key, {}).get(field)
-                if value is not None:
-                    found[field] = value
-                    break
-        return found
-
-    @event(kinds.RULE_SET)
-    def _rule_set(
-        self,
-        channel: str,
-        severity: str,
-        rule: dict[str, Any],
-        actor: str,
+    @event(kinds.INVITE_ISSUED)
+    def _invite_issued(
+        self, member: str, digest: str, expires: datetime, actor: str,
         timestamp: datetime,
+    ) -> None:  # fmt: skip
+        self.invites[member] = (digest, expires)
+
+    @event(kinds.INVITE_ACCEPTED)
+    def _invite_accepted(
+        self, member: str, hash: str, actor: str, timestamp: datetime
     ) -> None:
-        self.rules[rule_key(channel, severity)] = rule
+        self.passwords[member] = hash
+        del self.invites[member]
+
+    @event(kinds.OIDC_LINKED)
+    def _oidc_linked(
+        self, member: str, subject: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.subjects[subject] = member
+
+    @event(kinds.TOKEN_CREATED)
+    def _token_created(
+        self, token_id: str, member: str, scope: str, digest: str,
+        expires: datetime | None, actor: str, timestamp: datetime,
+    ) -> None:  # fmt: skip
+        self.tokens[token_id] = {
+            "member": member, "scope": scope, "digest": digest, "expires": expires,
+            "created_at": timestamp, "created_by": actor,
+        }  # fmt: skip
+
+    @event(kinds.TOKEN_REVOKED)
+    def _token_revoked(self, token_id: str, actor: str, timestamp: datetime) -> None:
+        del self.tokens[token_id]
 
 
-keep_topics("ledger.team", Team, Policy)
+keep_topics("ledger.team", Team)

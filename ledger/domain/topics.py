@@ -11,8 +11,21 @@ topic per kind of event.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import TopicError, get_topic, resolve_topic
+
+# Where the classes of each kept module live now. They are imported when a
+# stored topic first needs them, not before: defining aggregates' event
+# classes is much of a command's start-up time.
+MOVED = {
+    "ledger.complaint": ("ledger.domain.complaint",),
+    "ledger.team": ("ledger.domain.team", "ledger.domain.policy"),
+    "ledger.claims": ("ledger.domain.claims",),
+    "ledger.audit": ("ledger.domain.audit",),
+}
 
 
 def keep_topics(module: str, *aggregates: type[Aggregate]) -> None:
@@ -28,3 +41,16 @@ def keep_topics(module: str, *aggregates: type[Aggregate]) -> None:
             cls.TOPIC = topic  # type: ignore[attr-defined]
             if get_topic(cls) != topic:
                 raise RuntimeError(f"{cls} was named by its topic before it was kept")
+
+
+def resolve(topic: str) -> Any:
+    """The class a stored topic names, its module imported if it moved."""
+    try:
+        return resolve_topic(topic)
+    except TopicError:
+        modules = MOVED.get(topic.partition(":")[0])
+        if modules is None:
+            raise
+        for module in modules:
+            importlib.import_module(module)
+        return resolve_topic(topic)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+from ledger.errors import InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class Severity(StrEnum):
@@ -88,3 +93,14 @@ DEADLINE_NAMES = ("ack", "respond", "resolve")
 MAX_SUMMARY = 500
 MAX_TEXT = 100_000
 MAX_NAME = 200
+
+
+def one_of(kind: type[E], value: str, what: str) -> E:
+    """`value` as a member of `kind`; refused, naming the choices, when it is
+    none of them (the CLI's options check this before a use case is called;
+    the service's requests reach the use case unchecked)."""
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise InvalidInput(f"'{value}' is not a {what}: use one of {choices}") from None

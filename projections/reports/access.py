@@ -1,6 +1,7 @@
 """The access report, for compliance: who may read each confidential complaint,
-every read, export and refusal of it, who changed who may read, and the
-members whose reading stands out.
+every read, export and refusal of it (each with whether the service verified
+the reader's identity or it was claimed with `--as`), who changed who may
+read, and the members whose reading stands out.
 
 It reads the views and the team's history only: refs and metadata, never a
 complaint's text, so generating it reads no confidential content and records
@@ -13,13 +14,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain import kinds
 from ledger.domain.grantees import meaning
+from ledger.domain.identity import CLAIMED
 from ledger.domain.reference import PREFIX
 from ledger.domain.timeutil import iso, parse_time, stamp
 from ledger.domain.vocabulary import ReadAction
 from ledger.errors import InvalidInput, UnknownReference
 from projections.reports.common import ticks, week_start, weeks_between
+from projections.reports.trail import role_at, team_history, trail
 from projections.store import ViewSQL
 from projections.views import ACCESS, COMPLAINTS, GRANTS, MEMBERS
 
@@ -28,12 +30,6 @@ if TYPE_CHECKING:
 
 ACTIONS = ("read", "export", "refused")
 WIDE_READING = 3  # distinct confidential complaints owned by others, read or exported
-TEAM_CHANGES = {
-    kinds.FOUNDED: "member added",
-    kinds.MEMBER_ADDED: "member added",
-    kinds.ROLE_CHANGED: "role changed",
-    kinds.MEMBER_REMOVED: "member removed",
-}
 
 
 def access(
@@ -49,10 +45,10 @@ def access(
     if since is not None and since > now:
         raise InvalidInput(f"--since {iso(since)} is in the future")
     complaints = _complaints(ledger, store, ref)
-    history = _team_history(ledger)
+    history = team_history(ledger)
     rows = _accesses(store, since, complaints[0]["id"] if ref else None)
     for row in rows:
-        row["role"] = _role_at(history, row["member"], parse_time(row["at"]))
+        row["role"] = role_at(history, row["member"], parse_time(row["at"]))
     owners = {c["ref"]: c["owner"] for c in complaints}
     roles = {r["name"]: r["role"] for r in store.query(
         f"SELECT name, role FROM {store.table_name(MEMBERS)}"  # noqa: S608
@@ -61,6 +57,7 @@ def access(
     members = _members(rows, owners, roles)
     wide = [m for m in members if len(m["not_owned"]) >= WIDE_READING]
     refused = [m for m in members if m["refused"]]
+    claimed = [m for m in members if m["claimed"]]
     return {
         "period": {"since": iso(since), "until": iso(now)},
         "complaint": complaints[0]["ref"] if ref else None,
@@ -70,10 +67,13 @@ def access(
             **{action: sum(r["action"] == action for r in rows) for action in ACTIONS},
             "members": len(members),
             "flagged": len({m["member"] for m in (*wide, *refused)}),
+            "verified": sum(r["verified"] for r in rows),
+            "claimed": sum(not r["verified"] for r in rows),
         },
         "anomalies": {
             "wide": sorted(wide, key=lambda m: (-len(m["not_owned"]), m["member"])),
             "refused": sorted(refused, key=lambda m: (-m["refused"], m["member"])),
+            "claimed": sorted(claimed, key=lambda m: (-m["claimed"], m["member"])),
         },
         "members": members,
         "member_chart": _member_chart(members),
@@ -83,7 +83,7 @@ def access(
             {**_public(c), **_complaint_access(c, grants[c["ref"]], rows)}
             for c in complaints
         ],
-        "trail": _trail(grants, history, since),
+        "trail": trail(grants, history, since),
     }
 
 
@@ -116,27 +116,6 @@ def _public(complaint: dict[str, Any]) -> dict[str, Any]:
     return {**{k: complaint[k] for k in names}, "erased": bool(complaint["erased"])}
 
 
-def _team_history(ledger: ComplaintLedger) -> list[dict[str, Any]]:
-    """Every change to the team, oldest first: who joined, changed role or left."""
-    changes = ledger.team_history()
-    for change in changes:
-        change["change"] = TEAM_CHANGES[change.pop("kind")]
-    return changes
-
-
-def _role_at(
-    history: list[dict[str, Any]], member: str, moment: datetime
-) -> str | None:
-    """The member's role at `moment`, or None when they were not in the team.
-    The team's events are taken in their order, which is the truth even where
-    their times are not (the founding admin is dated when the ledger was made)."""
-    role = None
-    for change in history:
-        if change["member"] == member and change["at"] <= moment:
-            role = change["role"]
-    return role
-
-
 def _accesses(
     store: ViewSQL, since: datetime | None, complaint_id: str | None
 ) -> list[dict[str, Any]]:
@@ -149,13 +128,18 @@ def _accesses(
         where.append(f"complaint_id = {p}")
         params.append(complaint_id)
     rows = store.query(
-        "SELECT ref, at, member, action, purpose, host_user "  # noqa: S608
+        "SELECT ref, at, member, action, purpose, host_user, proof "  # noqa: S608
         f"FROM {store.table_name(ACCESS)} "
         + (f"WHERE {' AND '.join(where)} " if where else "")
         + "ORDER BY at, id",
         params,
     )
-    return [{**row, "at": iso(parse_time(row["at"]))} for row in rows]
+    # Verified: the service checked who it was (password, single sign-on,
+    # token); claimed: a name given with --as on the command line.
+    return [
+        {**row, "at": iso(parse_time(row["at"])), "verified": row["proof"] != CLAIMED}
+        for row in rows
+    ]
 
 
 def _grants(
@@ -205,11 +189,13 @@ def _members(
         member = row["member"]
         seen = found.setdefault(member, {
             "member": member, "role": roles.get(member), "total": 0,
-            **dict.fromkeys(ACTIONS, 0), "complaints": set(), "not_owned": set(),
+            **dict.fromkeys(ACTIONS, 0), "claimed": 0,
+            "complaints": set(), "not_owned": set(),
             "refused_refs": set(), "last_refused": None,
         })  # fmt: skip
         seen[row["action"]] += 1
         seen["total"] += 1
+        seen["claimed"] += not row["verified"]
         seen["complaints"].add(row["ref"])
         if row["action"] == "refused":
             seen["refused_refs"].add(row["ref"])
@@ -267,30 +253,3 @@ def _complaint_access(
         "events": [{k: v for k, v in r.items() if k != "ref"} for r in events],
         "by_member": sorted(counts.values(), key=lambda m: m["member"]),
     }
-
-
-def _trail(
-    grants: dict[str, list[dict[str, Any]]],
-    history: list[dict[str, Any]],
-    since: datetime | None,
-) -> list[dict[str, Any]]:
-    """Grants, revocations and team changes in the period, oldest first."""
-    found = [
-        {"at": iso(c["at"]), "change": c["change"], "who": c["member"],
-         "is_role": False, "ref": None, "role": c["role"], "by": c["by"]}
-        for c in history
-    ]  # fmt: skip
-    for ref, rows in grants.items():
-        for g in rows:
-            common = {"who": g["grantee"], "is_role": g["is_role"], "ref": ref,
-                      "role": None}  # fmt: skip
-            found.append({"at": g["granted_at"], "change": "access granted",
-                          **common, "by": g["granted_by"]})  # fmt: skip
-            if g["revoked_at"] is not None:
-                found.append({"at": g["revoked_at"], "change": "access revoked",
-                              **common, "by": g["revoked_by"]})  # fmt: skip
-    # Compared as times: ISO text with and without fractions of a second
-    # does not sort in time order.
-    kept = [(parse_time(row["at"]), row) for row in found]
-    kept = [pair for pair in kept if since is None or pair[0] >= since]
-    return [row for _, row in sorted(kept, key=lambda pair: pair[0])]

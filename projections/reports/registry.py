@@ -166,3 +166,9 @@ def build(
     title = report.title + report.subject(body)
     head = header(ledger, name, title, recorded, covering, now, given.get("as_of"))
     return {"header": head, **body}
+
+
+def record(ledger: ComplaintLedger, data: Body) -> None:
+    """Record that the actor generated the report `data` (from `build`) holds."""
+    head = data["header"]
+    ledger.record_report(head["report"], head["parameters"], head["events"]["last"])

@@ -4,10 +4,13 @@ complaint, for compliance, auditors and admins, without a word of its text."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.identity import PASSWORD, Identity
 from ledger.domain.timeutil import ManualClock, iso, system_clock
 from tests.conftest import Plaint
 
@@ -62,6 +65,7 @@ def test_a_refusal_appears_in_the_access_report(plaint: Plaint) -> None:
     assert complaint["events"] == [{
         "at": iso(plaint.clock()), "member": "bob", "action": "refused",
         "purpose": "show", "host_user": "host-of-the-run", "role": "agent",
+        "proof": "claimed", "verified": False,
     }]  # fmt: skip
     assert complaint["by_member"] == [
         {"member": "bob", "read": 0, "export": 0, "refused": 1}
@@ -96,7 +100,8 @@ def test_an_allowed_members_read_appears_with_who_may_read_it(
     )  # fmt: skip
     assert (grant["granted_by"], grant["revoked_at"]) == ("lee", None)
     assert data["counts"] == {"complaints": 1, "read": 2, "export": 1,
-                              "refused": 0, "members": 2, "flagged": 0}  # fmt: skip
+                              "refused": 0, "members": 2, "flagged": 0,
+                              "verified": 0, "claimed": 3}  # fmt: skip
 
 
 def test_revoking_stops_the_next_read_and_the_refusal_appears(
@@ -255,3 +260,45 @@ def test_an_erased_confidential_complaint_is_shown_erased(plaint: Plaint) -> Non
     plaint.ok("erase", "C-2", "--reason", "asked to")
     erased = {c["ref"]: c["erased"] for c in report(plaint)["complaints"]}
     assert erased == {"C-1": False, "C-2": True}
+
+
+def test_the_report_tells_verified_identities_from_claimed_ones(
+    plaint: Plaint,
+) -> None:
+    confidential(plaint)
+    plaint.ok("show", "C-1", actor="cat")
+    later(plaint, seconds=1)
+    ledger = plaint.open("ann", plaint.clock)
+    try:
+        with ledger.acting(Identity("lee", PASSWORD, "192.0.2.7")):
+            ledger.show("C-1")
+    finally:
+        ledger.close()
+    data = report(plaint)
+    [complaint] = data["complaints"]
+    assert [(e["member"], e["proof"], e["verified"]) for e in complaint["events"]] == [
+        ("cat", "claimed", False), ("lee", "password", True)]  # fmt: skip
+    assert (data["counts"]["claimed"], data["counts"]["verified"]) == (1, 1)
+    [flagged] = data["anomalies"]["claimed"]
+    assert (flagged["member"], flagged["claimed"], flagged["total"]) == ("cat", 1, 1)
+    html = plaint.home / "access.html"
+    plaint.ok("report", "access", "-o", str(html), actor="cat")
+    page = html.read_text()
+    assert "Claimed identities" in page
+    assert "192.0.2.7" not in page
+
+
+def test_a_fresh_process_reads_records_whose_classes_it_has_not_imported(
+    plaint: Plaint,
+) -> None:
+    """The access records' stored topics name the module they were first
+    written from; a process that has only opened the ledger resolves them."""
+    confidential(plaint)
+    assert plaint("show", "C-1", actor="bob").exit_code == 1
+    done = subprocess.run(
+        [sys.executable, "-c", "import commands; commands.main()", "--ledger",
+         plaint.ledger, "--as", "cat", "report", "access", "--json"],
+        env=plaint.environ, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"]["refused"] == 1

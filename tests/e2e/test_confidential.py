@@ -28,7 +28,7 @@ def access_rows(plaint: Plaint) -> list[tuple[str, str, str]]:
     store = open_store(ledger)
     catch_up(ledger, store)
     rows = store.query(
-        f"SELECT member, action, purpose FROM {store.table_name_of('access')} "
+        f"SELECT member, action, purpose FROM {store.table_name_of('accesses')} "
         "ORDER BY at"
     )
     ledger.close()

@@ -20,6 +20,11 @@ ARGUMENTS: dict[tuple[str, ...], list[str]] = {
     ("team", "list"): [],
     ("team", "role"): ["bob", "lead"],
     ("team", "remove"): ["bob"],
+    ("team", "password"): ["bob", "--invite"],
+    ("team", "link"): ["bob", "--oidc-subject", "s-1"],
+    ("token", "create"): ["--member", "bob", "--scope", "read"],
+    ("token", "list"): [],
+    ("token", "revoke"): ["0123456789abcdef"],
     ("policy", "set"): ["--channel", "*", "--severity", "*", "--ack", "1h"],
     ("policy", "show"): [],
     ("file",): ["--project", "P", "--channel", "web", "--severity", "mild",
@@ -63,8 +68,10 @@ ARGUMENTS: dict[tuple[str, ...], list[str]] = {
 }  # fmt: skip
 # `demo` builds its own ledger and keys in a directory of its own, and `init`
 # creates a missing ledger: neither meets the three errors below the same way
-# (init's refusals are tested with it).
-SPECIAL = {("demo",), ("init",)}
+# (init's refusals are tested with it). `serve` acts as no one until a
+# request signs in, and runs until stopped: its errors at start are tested
+# below.
+SPECIAL = {("demo",), ("init",), ("serve",)}
 MEMBERSHIP = (
     "Error: nobody is not a member of this ledger's team; an admin can add them "
     "with `plaint team add nobody --role agent`"
@@ -167,3 +174,21 @@ def test_checkpoint_without_a_usable_signing_key_is_one_error_line(
     assert result.stderr.startswith("Error: ")
     assert len(result.stderr.splitlines()) == 1
     assert filed("checkpoint", "export").exit_code == 1  # nothing was signed
+
+
+def test_serve_says_a_missing_ledger_or_a_wrong_key_before_it_listens(
+    filed: Plaint, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.sqlite"
+    elsewhere = Plaint(str(missing), filed.environ, filed.home)
+    result = elsewhere("serve", "--port", "0")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: no ledger at {missing}; create one with `plaint init`\n",
+    )
+    filed.environ["PLAINT_MASTER_KEY"] = base64.b64encode(b"k" * 32).decode()
+    result = filed("serve", "--port", "0")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: the master key from PLAINT_MASTER_KEY does not fit this ledger"
+    )

@@ -78,7 +78,10 @@ def test_a_complaint_walks_the_whole_lifecycle_with_different_actors(
         (4, "lee", "escalated"), (5, "bob", "noted"), (6, "lee", "responded"),
         (7, "lee", "resolved"), (8, "bob", "surveyed"), (9, "bob", "closed"),
     ]  # fmt: skip
-    assert all(set(h) == {"seq", "at", "actor", "kind", "details"} for h in history)
+    assert all(
+        set(h) == {"seq", "at", "actor", "proof", "address", "kind", "details"}
+        for h in history
+    )
     assert history[4]["details"] == {"text": "called back"}
 
 

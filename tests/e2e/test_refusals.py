@@ -24,6 +24,19 @@ REFUSALS: list[tuple[str, list[str], str]] = [
      "lee is lead and may not manage the team: that needs the role admin"),
     ("lee", ["team", "remove", "bob"],
      "lee is lead and may not manage the team: that needs the role admin"),
+    ("lee", ["team", "password", "bob"],
+     "lee is lead and may not set other members' passwords: that needs the role "
+     "admin"),
+    ("lee", ["team", "password", "bob", "--invite"],
+     "lee is lead and may not invite members to set a password: that needs the "
+     "role admin"),
+    ("lee", ["team", "link", "bob", "--oidc-subject", "s-1"],
+     "lee is lead and may not link members to single sign-on: that needs the role "
+     "admin"),
+    ("lee", ["token", "create", "--member", "lee", "--scope", "act"],
+     "lee is lead and may not create API tokens: that needs the role admin"),
+    ("lee", ["token", "revoke", "0123456789abcdef"],
+     "lee is lead and may not revoke API tokens: that needs the role admin"),
     ("bob", ["policy", "set", "--channel", "web", "--severity", "mild", "--ack", "2h"],
      f"bob is agent and may not set the policy: that needs the role {ROUTERS}"),
     ("aud", ["file", "--project", "P", "--channel", "web", "--severity", "mild",
@@ -115,7 +128,7 @@ def stored_state(plaint: Plaint) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("actor", "command", "error"),
     REFUSALS,
-    ids=[" ".join(c[:2]) if c[0] in {"team", "policy", "keys"} else c[0]
+    ids=[" ".join(c[:2]) if c[0] in {"team", "policy", "keys", "token"} else c[0]
          for _, c, _ in REFUSALS],
 )  # fmt: skip
 def test_a_command_refused_for_the_actors_role_records_nothing(

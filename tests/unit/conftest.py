@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.domain.complaint import Complaint
-from ledger.domain.team import Policy, Team
+from ledger.domain.policy import Policy
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import Role, Status
 
 FILED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -73,10 +73,43 @@ def test_help_loads_no_cryptography_or_storage() -> None:
         "import sys; sys.argv = ['plaint', '--help']\n"
         "from commands import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('cryptography', 'eventsourcing', 'sqlite3', 'jinja2')\n"
+        "heavy = ('cryptography', 'eventsourcing', 'sqlite3', 'jinja2', 'fastapi',"
+        " 'uvicorn', 'starlette', 'pydantic')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
     found = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[-1]
+    assert found == "[]"
+
+
+def test_filing_loads_no_web_stack(tmp_path: Path) -> None:
+    """`plaint file` starts as it did before `plaint serve`: FastAPI, uvicorn
+    and what they bring load only for the service."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAINT_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_DATA_HOME=str(tmp_path / "d"))
+    ledger = str(tmp_path / "ledger.sqlite")
+    code = (
+        "import sys\n"
+        "from commands import main\n"
+        "ledger = sys.argv[1]\n"
+        "for args in (['init', '--admin', 'ann'], ['file', '--project', 'P',"
+        " '--channel', 'web', '--severity', 'mild', '--summary', 's']):\n"
+        "    sys.argv = ['plaint', '--ledger', ledger, '--as', 'ann', *args]\n"
+        "    try:\n        main()\n    except SystemExit as e:\n"
+        "        assert not e.code, e.code\n"
+        "web = ('fastapi', 'uvicorn', 'starlette', 'pydantic', 'httpx')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(web)))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code, ledger],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     ).stdout.splitlines()[-1]
     assert found == "[]"

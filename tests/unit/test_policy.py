@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.domain.team import Policy
+from ledger.domain.policy import Policy
 from ledger.errors import InvalidInput
 from tests.unit.conftest import LATER
 

@@ -10,7 +10,8 @@ from eventsourcing.utils import get_topic, resolve_topic
 from ledger.domain.audit import Access, KeyRotation, ReportRun
 from ledger.domain.claims import IntakeClaim
 from ledger.domain.complaint import Complaint
-from ledger.domain.team import Policy, Team
+from ledger.domain.policy import Policy
+from ledger.domain.team import Team
 
 FIRST_MODULES = {
     Complaint: "ledger.complaint",

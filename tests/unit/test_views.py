@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from ledger.domain.audit import Access
 from ledger.domain.complaint import Complaint
-from ledger.domain.team import Policy, Team
+from ledger.domain.policy import Policy
+from ledger.domain.team import Team
 from ledger.domain.vocabulary import Role
 from projections import views
 from projections.changes import Delete, Update, Upsert
@@ -250,9 +251,21 @@ def test_a_record_of_reading_adds_its_row() -> None:
         Upsert(ACCESS, {
             "id": record_id.hex, "complaint_id": ID, "ref": "C-7", "at": THEN,
             "member": "ola", "action": "read", "purpose": "audit",
-            "host_user": "ola@host",
+            "host_user": "ola@host", "proof": "claimed",
         })
     ]  # fmt: skip
+
+
+def test_a_record_of_reading_under_a_verified_identity_keeps_its_proof() -> None:
+    access = Access(
+        id=uuid4(), complaint_id=COMPLAINT_ID, ref="C-7", action="read",
+        purpose="show", host_user="svc", actor="ola", timestamp=LATER,
+    )  # fmt: skip
+    [event] = access.collect_events()
+    object.__setattr__(event, "proof", "token:0a1b")  # as `save` stamps it
+    [change] = views.access(event)
+    assert isinstance(change, Upsert)
+    assert change.row["proof"] == "token:0a1b"
 
 
 def test_the_complaint_views_pass_over_a_record_of_reading(filed: Complaint) -> None:

@@ -1,0 +1,156 @@
+"""Use cases every service request may pass through: answering a retried
+request once (idempotency keys) and rate limits.
+
+Two records make a keyed request happen once. A row in the ledger database's
+working state (ledger/storage/state.py, shared by every server) claims the
+key while the request runs and then keeps its answer, so a retry gets the
+same answer and identical requests arriving at once run once. And a
+`RequestClaim` aggregate is saved in the same transaction as the request's
+events (`LedgerBase.requested`), so that whether the request happened is
+never in doubt: a retry after a server died between saving and answering
+finds it and answers from what was saved instead of doing it again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from math import ceil
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import RecordConflictError
+
+from ledger.cases.common import CaseBase
+from ledger.crypto.credentials import same
+from ledger.domain.complaint import Complaint
+from ledger.domain.plain import complaint_view
+from ledger.domain.requests import RequestClaim
+from ledger.errors import ConcurrencyConflict, InvalidInput, Throttled, UnknownReference
+
+# How long a retry waits for the first request with its key to be answered
+# (seconds, real time), and after how long unanswered (clock seconds) a
+# claim is taken over: safe at any age, since the RequestClaim says whether
+# the first request saved anything.
+WAIT_FOR_ANSWER = 30.0
+ABANDONED_AFTER = 10.0
+MAX_KEY = 255
+
+Answer = tuple[int, bytes]
+
+
+class RequestCases(CaseBase):
+    """Idempotency keys and rate limits."""
+
+    def idempotent(
+        self,
+        key: str,
+        request_digest: str,
+        run: Callable[[], Answer],
+        replay: Callable[[list[UUID]], Answer],
+    ) -> Answer:
+        """The answer (status, body) to the acting member's request with `key`:
+        `run` gives it the first time, and it is kept; a retry with the same
+        key and request gets the kept answer and records nothing; the same key
+        with another request is refused. The key is claimed before `run`, so
+        identical requests arriving at once on several servers run once (the
+        others wait for its answer). When the first request saved events but
+        its answer was lost, `replay` answers from the ids of the aggregates
+        it saved. An answer of 500 or more is not kept."""
+        if not 1 <= len(key) <= MAX_KEY or not (key.isascii() and key.isprintable()):
+            raise InvalidInput(
+                f"an Idempotency-Key is 1 to {MAX_KEY} printable ASCII characters"
+            )
+        member = self.actor
+        deadline = time.monotonic() + WAIT_FOR_ANSWER
+        while not self.state.claim(member, key, request_digest, self._now()):
+            kept = self.state.claimed(member, key)
+            if kept is None:
+                continue  # the first request failed and gave the key up
+            if not same(kept.request, request_digest):
+                raise _reused(key)
+            if kept.status is not None and kept.body is not None:
+                return kept.status, kept.body
+            now = self._now()
+            if now - kept.created > ABANDONED_AFTER and self.state.take_over(
+                member, key, kept.created, now
+            ):
+                break
+            if time.monotonic() > deadline:
+                raise ConcurrencyConflict(
+                    f"the request with Idempotency-Key {key} is still being "
+                    "answered; try again shortly"
+                )
+            time.sleep(0.05)
+        try:
+            status, body = self._once(member, key, request_digest, run, replay)
+        except BaseException:
+            self.state.release(member, key)
+            raise
+        if status >= 500:
+            self.state.release(member, key)
+        else:
+            self.state.answer(member, key, status, body)
+        return status, body
+
+    def _once(
+        self,
+        member: str,
+        key: str,
+        digest: str,
+        run: Callable[[], Answer],
+        replay: Callable[[list[UUID]], Answer],
+    ) -> Answer:
+        claim_id = self._derived_id(f"request\x00{member}\x00{key}")
+        saved = self._saved_by(claim_id, key, digest)
+        if saved is not None:
+            return replay(saved)
+        try:
+            with self.requested(claim_id, digest):
+                return run()
+        except (RecordConflictError, ConcurrencyConflict):
+            # Another server, taking the key over, saved the request first.
+            saved = self._saved_by(claim_id, key, digest)
+            if saved is None:
+                raise
+            return replay(saved)
+
+    def _saved_by(self, claim_id: UUID, key: str, digest: str) -> list[UUID] | None:
+        """The aggregates the request saved, None if it saved nothing."""
+        try:
+            claim = self._get(RequestClaim, claim_id, f"request {key}")
+        except UnknownReference:
+            return None
+        if claim.digest != digest:
+            raise _reused(key)
+        return [UUID(saved) for saved in claim.saved]
+
+    def complaint_saved(self, saved: list[UUID]) -> dict[str, Any]:
+        """The complaint a request saved (`replay`'s argument), as it stands:
+        for the adapter to answer as the request's endpoint would."""
+        for aggregate_id in saved:
+            found = self._translated(partial(self.repository.get, aggregate_id), "")
+            if isinstance(found, Complaint):
+                return complaint_view(found)
+        raise UnknownReference("the request saved no complaint")
+
+    def throttle(self, bucket: str, limit: int, window: timedelta) -> None:
+        """Count one hit on `bucket`; `Throttled` past `limit` hits in `window`."""
+        seconds = window.total_seconds()
+        now = self._now()
+        hits, started = self.state.hit(bucket, now, seconds)
+        if hits > limit:
+            wait = max(1, ceil(started + seconds - now))
+            raise Throttled(f"too many requests; try again in {wait} seconds", wait)
+
+    def _now(self) -> float:
+        return self.clock().timestamp()
+
+
+def _reused(key: str) -> ConcurrencyConflict:
+    return ConcurrencyConflict(
+        f"the Idempotency-Key {key} was used for another request; "
+        "use a new key for a new request"
+    )

@@ -1,0 +1,254 @@
+"""The service's working state: sessions, idempotency keys and rate counters.
+
+They live in tables of the ledger's own database, made on first use, so
+that several `plaint serve` processes sharing a PostgreSQL ledger share them
+(and a restarted server forgets no one). They are not events: a session's
+last use or a counter's tick is nothing the ledger must prove, and would
+flood the log; what must be proved (sign-in, sign-out, tokens) is an event.
+Secrets are kept as sha256 digests only; times are seconds since the epoch.
+"""
+
+# ruff: noqa: S608 - the SQL names constant tables; every value is a parameter
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from ledger.errors import StorageFailure
+from ledger.storage.tables import LedgerTables
+
+SESSIONS = "plaint_sessions"
+IDEMPOTENCY = "plaint_idempotency"
+COUNTERS = "plaint_counters"
+# Finished idempotency records are kept this long (seconds) for retries.
+KEEP_RESULTS = 24 * 3600
+
+_TABLES = {
+    SESSIONS: "digest TEXT PRIMARY KEY, member TEXT NOT NULL, proof TEXT NOT NULL, "
+    "joined TEXT NOT NULL, created REAL NOT NULL, seen REAL NOT NULL",
+    IDEMPOTENCY: "member TEXT NOT NULL, key TEXT NOT NULL, request TEXT NOT NULL, "
+    "created REAL NOT NULL, status INTEGER, body BLOB, PRIMARY KEY (member, key)",
+    COUNTERS: "bucket TEXT PRIMARY KEY, started REAL NOT NULL, hits INTEGER NOT NULL",
+}
+_POSTGRES_TYPES = {"REAL": "double precision", "BLOB": "bytea"}
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session as stored: whose, how they proved it, when the member had
+    joined the team (a member removed and added again is not the same), and
+    when it was opened and last used."""
+
+    member: str
+    proof: str
+    joined: str
+    created: float
+    seen: float
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An idempotency key's record: the request it was first used for, and
+    that request's answer once there is one."""
+
+    request: str
+    created: float
+    status: int | None
+    body: bytes | None
+
+
+def _session(row: Any) -> Session:
+    return Session(
+        row["member"],
+        row["proof"],
+        row["joined"],
+        float(row["created"]),
+        float(row["seen"]),
+    )
+
+
+class ServiceState:
+    """The working-state tables of one ledger's database."""
+
+    def __init__(self, tables: LedgerTables) -> None:
+        self.datastore = tables.datastore
+        self.p = tables.param
+        self.schema: str | None = getattr(self.datastore, "schema", None)
+        self._made = False
+
+    def _name(self, table: str) -> str:
+        return table if self.schema is None else f'"{self.schema}".{table}'
+
+    def _run(
+        self, sql: str, params: tuple[Any, ...] = (), *, rows: bool = False
+    ) -> list[Any]:
+        """Run one statement in a transaction of its own; with `rows`, the
+        rows it returns."""
+        try:
+            if not self._made:
+                self._make_tables()
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute(sql.format(**self._names()), params)
+                return list(cursor.fetchall()) if rows else []
+        except PersistenceError as error:
+            raise StorageFailure(f"the ledger's database failed: {error}") from None
+
+    def _names(self) -> dict[str, str]:
+        return {
+            "sessions": self._name(SESSIONS),
+            "idempotency": self._name(IDEMPOTENCY),
+            "counters": self._name(COUNTERS),
+        }
+
+    def _make_tables(self) -> None:
+        for table, columns in _TABLES.items():
+            if self.schema is not None:
+                for sqlite, postgres in _POSTGRES_TYPES.items():
+                    columns = columns.replace(f" {sqlite}", f" {postgres}")
+            statement = f"CREATE TABLE IF NOT EXISTS {self._name(table)} ({columns})"
+            try:
+                with self.datastore.transaction(commit=True) as cursor:
+                    cursor.execute(statement)
+            except PersistenceError:
+                # Two servers creating the same table at once: PostgreSQL
+                # lets one of them fail; the table is there either way.
+                with self.datastore.transaction(commit=True) as cursor:
+                    cursor.execute(statement)
+        self._made = True
+
+    # Sessions.
+
+    def open_session(self, digest: str, session: Session, older: float) -> None:
+        """Keep a new session; forget those last used before `older`."""
+        p = self.p
+        self._run(f"DELETE FROM {{sessions}} WHERE seen < {p}", (older,))
+        self._run(
+            "INSERT INTO {sessions} (digest, member, proof, joined, created, seen) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
+            (digest, session.member, session.proof, session.joined,
+             session.created, session.seen),
+        )  # fmt: skip
+
+    def session(self, digest: str) -> Session | None:
+        """The session of this digest, if kept."""
+        rows = self._run(
+            "SELECT member, proof, joined, created, seen FROM {sessions} "
+            f"WHERE digest = {self.p}",
+            (digest,),
+            rows=True,
+        )
+        return None if not rows else _session(rows[0])
+
+    def touch_session(self, digest: str, now: float) -> None:
+        """Note that the session was used now."""
+        p = self.p
+        self._run(
+            f"UPDATE {{sessions}} SET seen = {p} WHERE digest = {p}", (now, digest)
+        )
+
+    def end_session(self, digest: str) -> Session | None:
+        """Forget the session; what it was, if it was kept."""
+        rows = self._run(
+            f"DELETE FROM {{sessions}} WHERE digest = {self.p} "
+            "RETURNING member, proof, joined, created, seen",
+            (digest,),
+            rows=True,
+        )
+        return None if not rows else _session(rows[0])
+
+    # Rate counters: hits in a fixed window that starts with the first hit.
+
+    def hit(self, bucket: str, now: float, window: float) -> tuple[int, float]:
+        """Count a hit; the hits in the bucket's window so far, and when it started."""
+        p = self.p
+        rows = self._run(
+            "INSERT INTO {counters} AS c (bucket, started, hits) "
+            f"VALUES ({p}, {p}, 1) ON CONFLICT (bucket) DO UPDATE SET "
+            f"hits = CASE WHEN c.started <= {p} THEN 1 ELSE c.hits + 1 END, "
+            f"started = CASE WHEN c.started <= {p} THEN {p} ELSE c.started END "
+            "RETURNING hits, started",
+            (bucket, now, now - window, now - window, now),
+            rows=True,
+        )
+        return int(rows[0]["hits"]), float(rows[0]["started"])
+
+    def hits(self, bucket: str, now: float, window: float) -> tuple[int, float]:
+        """The hits in the bucket's current window (none if it has passed)."""
+        rows = self._run(
+            f"SELECT hits, started FROM {{counters}} WHERE bucket = {self.p}",
+            (bucket,),
+            rows=True,
+        )
+        if not rows or float(rows[0]["started"]) <= now - window:
+            return 0, now
+        return int(rows[0]["hits"]), float(rows[0]["started"])
+
+    def clear(self, bucket: str) -> None:
+        """Start the bucket's count again."""
+        self._run(f"DELETE FROM {{counters}} WHERE bucket = {self.p}", (bucket,))
+
+    # Idempotency keys.
+
+    def claim(self, member: str, key: str, request: str, now: float) -> bool:
+        """Take the key for this request, if nobody has; whether this did."""
+        p = self.p
+        self._run(
+            f"DELETE FROM {{idempotency}} WHERE status IS NOT NULL AND created < {p}",
+            (now - KEEP_RESULTS,),
+        )
+        rows = self._run(
+            "INSERT INTO {idempotency} (member, key, request, created) "
+            f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT (member, key) DO NOTHING "
+            "RETURNING created",
+            (member, key, request, now),
+            rows=True,
+        )
+        return bool(rows)
+
+    def claimed(self, member: str, key: str) -> Claim | None:
+        """The key's record, if any."""
+        p = self.p
+        rows = self._run(
+            "SELECT request, created, status, body FROM {idempotency} "
+            f"WHERE member = {p} AND key = {p}",
+            (member, key),
+            rows=True,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        body = None if row["body"] is None else bytes(row["body"])
+        return Claim(row["request"], float(row["created"]), row["status"], body)
+
+    def take_over(self, member: str, key: str, created: float, now: float) -> bool:
+        """Take an unanswered claim made at `created` (its server died, say);
+        whether this did (another may have first)."""
+        p = self.p
+        rows = self._run(
+            f"UPDATE {{idempotency}} SET created = {p} WHERE member = {p} "
+            f"AND key = {p} AND created = {p} AND status IS NULL RETURNING created",
+            (now, member, key, created),
+            rows=True,
+        )
+        return bool(rows)
+
+    def answer(self, member: str, key: str, status: int, body: bytes) -> None:
+        """Keep the answer to the key's request."""
+        p = self.p
+        self._run(
+            f"UPDATE {{idempotency}} SET status = {p}, body = {p} "
+            f"WHERE member = {p} AND key = {p}",
+            (status, body, member, key),
+        )
+
+    def release(self, member: str, key: str) -> None:
+        """Give the key up unanswered, so that a retry runs the request."""
+        p = self.p
+        self._run(
+            "DELETE FROM {idempotency} "
+            f"WHERE member = {p} AND key = {p} AND status IS NULL",
+            (member, key),
+        )

@@ -1,0 +1,106 @@
+"""What the API's endpoints share: the served ledger, bodies that accept only
+the fields they name, and running one use case (once per Idempotency-Key)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
+
+from ledger.domain.timeutil import parse_time
+from ledger.errors import ConcurrencyConflict
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ledger.application import ComplaintLedger
+    from service.auth import Caller
+    from service.served import Served
+
+Case = Callable[["ComplaintLedger"], Any]
+
+
+class Fields(BaseModel):
+    """A request body: the command's options by name, no others, checked by
+    the use case (the types here only say which JSON type each one is)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def served(request: Request) -> Served:
+    """The process's ledger."""
+    found: Served = request.app.state.served
+    return found
+
+
+def time_or_none(text: str | None) -> datetime | None:
+    """A time given as text, read as the CLI reads it."""
+    return None if text is None else parse_time(text)
+
+
+def json_bytes(data: Any) -> bytes:
+    """A JSON document as the CLI's `--json` prints it (UTF-8, not ASCII)."""
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def answer(status: int, body: bytes) -> Response:
+    """A JSON response of bytes already encoded."""
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def read(request: Request, caller: Caller, case: Case) -> Response:
+    """Run a reading use case as the caller; its result as JSON."""
+    data = served(request).run(caller.identity, case)
+    return answer(200, json_bytes(data))
+
+
+def post(
+    request: Request,
+    caller: Caller,
+    fields: Fields | None,
+    case: Case,
+    status: int = 200,
+    replayed: Callable[[dict[str, Any]], Any] | None = None,
+) -> Response:
+    """Run a use case that records something, as the caller; with an
+    `Idempotency-Key`, only once for that key and this very request: the same
+    key again answers the first result and records nothing. If the first
+    request's events were saved but its answer lost (its server died),
+    `replayed` makes the answer from the complaint it saved, as it stands."""
+    key = request.headers.get("idempotency-key")
+    with served(request).acting(caller.identity) as ledger:
+
+        def run() -> tuple[int, bytes]:
+            return status, json_bytes(case(ledger))
+
+        if key is None:
+            done, body = run()
+        else:
+            digest = request_digest(request, fields)
+
+            def replay(saved: list[UUID]) -> tuple[int, bytes]:
+                if replayed is None:
+                    raise ConcurrencyConflict(
+                        f"the request with Idempotency-Key {key} was done, but "
+                        "its answer was lost; send a new request to see the state"
+                    )
+                return status, json_bytes(replayed(ledger.complaint_saved(saved)))
+
+            done, body = ledger.idempotent(key, digest, run, replay)
+    return answer(done, body)
+
+
+def request_digest(request: Request, fields: Fields | None) -> str:
+    """What makes two requests the same one: method, path and the body's
+    fields (parsed, so that spacing and field order do not matter)."""
+    body = {} if fields is None else fields.model_dump(mode="json")
+    text = json.dumps(
+        [request.method, request.url.path, body], sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode()).hexdigest()

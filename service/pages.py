@@ -1,0 +1,142 @@
+"""The pages of sign-in: `/login`, `/logout`, `/invite/{secret}`, and `/`
+saying who is signed in (issue 18 builds the staff pages on these).
+
+Forms only, no script. The login form is protected against login CSRF by a
+double-submitted random value (cookie and field); `/logout` takes the
+session's own CSRF token, as every state-changing request with a session
+does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ledger.crypto.credentials import csrf_matches, csrf_token
+from ledger.errors import LedgerError, NotSignedIn, PermissionDenied
+from service.api.common import served
+from service.auth import address, cookie_name
+from service.errors import retry_after, status_of
+
+router = APIRouter(include_in_schema=False)
+LOGIN_COOKIE = "plaint-login"
+Text = Annotated[str, Form()]
+
+
+@cache
+def environment() -> Environment:
+    """The pages' templates: everything escaped, nothing undefined."""
+    return Environment(
+        loader=PackageLoader("service", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+    )
+
+
+def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """A page rendered from its template."""
+    html = environment().get_template(name).render(**values)
+    return HTMLResponse(html, status_code=status)
+
+
+def refused(name: str, error: LedgerError, **values: Any) -> HTMLResponse:
+    """The page again, saying why it was refused, with the API's status."""
+    answer = page(name, status_of(error), message=str(error), **values)
+    answer.headers.update(retry_after(error))
+    return answer
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """A cookie scripts cannot read, sent to this site only, over TLS but on
+    a loopback address."""
+    response.set_cookie(
+        name,
+        value,
+        path="/",
+        httponly=True,
+        secure=served(request).secure,
+        samesite="lax",
+    )
+
+
+@router.get("/login")
+def login_form(request: Request) -> HTMLResponse:
+    """The sign-in form."""
+    nonce = secrets.token_urlsafe(32)
+    answer = page("login.html", message=None, member="", csrf=nonce)
+    set_cookie(request, answer, LOGIN_COOKIE, nonce)
+    return answer
+
+
+@router.post("/login")
+def login(request: Request, member: Text, password: Text, csrf: Text) -> Response:
+    """Sign in with a password: a session cookie, then `/`."""
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    form = {"member": member, "csrf": nonce}
+    if not nonce or not secrets.compare_digest(nonce, csrf):
+        error = PermissionDenied("the sign-in form expired; sign in again")
+        return refused("login.html", error, **form)
+    where = address(request)
+    try:
+        opened = served(request).unsigned(
+            lambda ledger: ledger.sign_in(member, password, where)
+        )
+    except LedgerError as error:
+        return refused("login.html", error, **form)
+    answer = RedirectResponse("/", status_code=303)
+    set_cookie(request, answer, cookie_name(request), opened["session"])
+    answer.delete_cookie(LOGIN_COOKIE, path="/")
+    return answer
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Who is signed in, and a way out; the sign-in form for anyone else."""
+    secret = request.cookies.get(cookie_name(request), "")
+    where = address(request)
+    try:
+        identity = served(request).unsigned(
+            lambda ledger: ledger.session_identity(secret, where)
+        )
+    except NotSignedIn:
+        return RedirectResponse("/login", status_code=303)
+    return page("home.html", member=identity.member, csrf=csrf_token(secret))
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Text) -> Response:
+    """End the session (with its CSRF token) and forget the cookie."""
+    name = cookie_name(request)
+    secret = request.cookies.get(name, "")
+    if not secret or not csrf_matches(secret, csrf):
+        error = PermissionDenied("the request's CSRF token is missing or wrong")
+        return refused("login.html", error, member="", csrf="")
+    where = address(request)
+    served(request).unsigned(lambda ledger: ledger.sign_out(secret, where))
+    answer = RedirectResponse("/login", status_code=303)
+    answer.delete_cookie(name, path="/", secure=served(request).secure, httponly=True)
+    return answer
+
+
+@router.get("/invite/{secret}")
+def invite_form(secret: str) -> HTMLResponse:
+    """The form setting a password with an invitation."""
+    return page("invite.html", message=None, done=False)
+
+
+@router.post("/invite/{secret}")
+def accept_invite(request: Request, secret: str, password: Text) -> HTMLResponse:
+    """Set the password; the invitation is used up."""
+    where = address(request)
+    try:
+        served(request).unsigned(
+            lambda ledger: ledger.accept_invite(secret, password, where)
+        )
+    except LedgerError as error:
+        return refused("invite.html", error, done=False)
+    return page("invite.html", message=None, done=True)

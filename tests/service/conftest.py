@@ -1,0 +1,186 @@
+"""Fixtures of the service tests: `plaint serve` as a real subprocess on
+127.0.0.1 with a free port, on SQLite and PostgreSQL (the `plaint`
+fixture's ledger), driven with httpx."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ledger.crypto.credentials import csrf_token
+from tests.conftest import Plaint
+
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A running `plaint serve` and the CLI on the same ledger."""
+
+    url: str
+    plaint: Plaint
+    log: Path
+    process: subprocess.Popen[bytes]
+    environ: dict[str, str] = field(default_factory=dict)
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        """An HTTP client of the service, with a Bearer token if given."""
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        made = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        self.clients.append(made)
+        return made
+
+    def token(
+        self, member: str, scope: str = "act", expires: datetime | None = None
+    ) -> str:
+        """A new API token of `member` (created by admin ann)."""
+        ledger = self.plaint.open("ann")
+        try:
+            return str(ledger.create_token(member, scope, expires)["token"])
+        finally:
+            ledger.close()
+
+    def password(self, member: str, password: str = "correct horse battery") -> str:
+        """Set `member`'s password (as admin ann); return it."""
+        ledger = self.plaint.open("ann")
+        try:
+            ledger.set_password(member, password)
+        finally:
+            ledger.close()
+        return password
+
+    def session(self, member: str) -> tuple[httpx.Client, str]:
+        """A client signed in as `member` through /login, and its CSRF token."""
+        password = self.password(member)
+        client = self.client()
+        form = client.get("/login")
+        nonce = form.cookies["plaint-login"]
+        done = client.post(
+            "/login", data={"member": member, "password": password, "csrf": nonce}
+        )
+        assert done.status_code == 303, done.text
+        secret = client.cookies["plaint-session"]
+        return client, csrf_token(secret)
+
+    def kill(self) -> None:
+        """kill -9 the server, as a crash does."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def restart(self) -> None:
+        """Start the server again on the same port (after `kill`)."""
+        port = int(self.url.rpartition(":")[2])
+        self.process = launch(self.plaint, self.log, port, self.environ)
+        wait_until_healthy(self)
+
+    def stop(self) -> None:
+        for made in self.clients:
+            made.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def launch(
+    plaint: Plaint, log: Path, port: int, environ: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """`plaint serve` on `plaint`'s ledger and `port`, its output in `log`."""
+    env = {**plaint.environ, **environ, "PLAINT_LEDGER": plaint.ledger}
+    command = [sys.executable, "-c", "from commands import main; main()"]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def start(plaint: Plaint, tmp_path: Path, environ: dict[str, str]) -> Server:
+    """Start `plaint serve` on `plaint`'s ledger; return once /healthz answers."""
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    process = launch(plaint, log, port, environ)
+    server = Server(f"http://127.0.0.1:{port}", plaint, log, process, environ)
+    wait_until_healthy(server)
+    return server
+
+
+def wait_until_healthy(server: Server) -> None:
+    """Return once the server answers /healthz; fail the test if it exits
+    or does not answer in time."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"plaint serve exited:\n{server.log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    server.stop()
+    pytest.fail(f"plaint serve did not answer /healthz:\n{server.log.read_text()}")
+
+
+@pytest.fixture
+def serve(plaint: Plaint, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Starts a server on `plaint`'s ledger, with extra environment variables
+    (the ledger's limits and timeouts, say); each is stopped afterwards."""
+    started: list[Server] = []
+
+    def starting(**environ: str) -> Server:
+        server = start(plaint, tmp_path, environ)
+        started.append(server)
+        return server
+
+    yield starting
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def server(serve: Callable[..., Server]) -> Server:
+    """`plaint serve` on a ledger with admin ann, lead lee, agent bob and
+    auditor aud (see the `plaint` fixture), SQLite and PostgreSQL."""
+    return serve()
+
+
+def age_sessions(plaint: Plaint, seconds: float) -> None:
+    """Make every session of `plaint`'s ledger `seconds` older, as if its
+    members had not used it for that long (in the ledger's own database)."""
+    statement = "UPDATE plaint_sessions SET created = created - {0}, seen = seen - {0}"
+    if plaint.ledger.startswith("postgresql://"):
+        import psycopg
+
+        url, _, schema = plaint.ledger.partition("?schema=")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            conn.execute(statement.format("%s"), (seconds, seconds))
+        return
+    with sqlite3.connect(plaint.ledger) as conn:
+        conn.execute(statement.format("?"), (seconds, seconds))
+    conn.close()
