@@ -158,7 +158,7 @@ def demo(
 def demo_passwords(ledger: ComplaintLedger) -> dict[str, str]:
     """A new random password for the admin and one member of each kind of
     work a visitor wants to try (lead, agent, compliance), set in the ledger."""
-    from commands.sample import AGENTS, TEAM
+    from commands.sample.data import AGENTS, TEAM
 
     members = [ledger.actor, *(m for m, r in TEAM.items() if r in DEMO_ROLES)]
     members.insert(2, AGENTS[0])

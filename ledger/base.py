@@ -52,7 +52,8 @@ from ledger.errors import (
 from ledger.evidence.note import verifier_key
 from ledger.signer import Signer
 from ledger.storage.checkpoints import checkpoint_view
-from ledger.storage.location import Location, file_exists
+from ledger.storage.ledgerfile import check_ledger_file, new_ledger_file
+from ledger.storage.location import Location
 from ledger.storage.log import LogReader
 from ledger.storage.tables import LedgerMeta, LedgerTables
 
@@ -155,19 +156,7 @@ class LedgerBase(Application[UUID]):
         clock: Clock = system_clock,
     ) -> Self:
         """Open an existing ledger with its master key."""
-        if not file_exists(location):
-            raise LedgerMissing(
-                f"no ledger at {location.display}; create one with `plaint init`"
-            )
-        if location.path is not None:
-            from ledger.storage.sqlite import holds_ledger
-
-            if not holds_ledger(location.path):
-                raise LedgerMissing(
-                    f"{location.display} is not a plaint ledger: name a ledger's "
-                    "file with --ledger or PLAINT_LEDGER, or create a new ledger "
-                    "at another path with `plaint --ledger PATH init`"
-                )
+        check_ledger_file(location)
         ledger = cls(location, actor=actor, environ=environ, clock=clock)
         try:
             ledger._unlock()
@@ -199,34 +188,21 @@ class LedgerBase(Application[UUID]):
     ) -> Self:
         """Create a ledger, its master key and signing key; `admin` runs it."""
         admin = new_member_name(admin)
-        if location.path is not None:
-            location.path.parent.mkdir(parents=True, exist_ok=True)
-            if location.path.exists():
-                ledger = cls(location, actor=admin, environ=environ, clock=clock)
-                found = ledger._read_meta()
-                ledger.close()
-                raise LedgerExists(
-                    f"a ledger already exists at {location.display}"
-                    if found
-                    else f"{location.display} exists and is not a plaint ledger"
-                )
-            # Only its owner may read the file (SQLite gives -wal and -shm the same).
-            os.close(
-                os.open(location.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        if location.path is not None and location.path.exists():
+            ledger = cls(location, actor=admin, environ=environ, clock=clock)
+            found = ledger._read_meta()
+            ledger.close()
+            raise LedgerExists(
+                f"a ledger already exists at {location.display}"
+                if found
+                else f"{location.display} exists and is not a plaint ledger"
             )
-        try:
+        with new_ledger_file(location):
             ledger = cls(location, actor=admin, environ=environ, clock=clock)
             if ledger._read_meta() is not None:
                 ledger.close()
                 raise LedgerExists(f"a ledger already exists at {location.display}")
             ledger._found(admin)
-        except BaseException:
-            # A failed init leaves nothing: the file it made would make the
-            # next init refuse.
-            if location.path is not None:
-                for suffix in ("", "-wal", "-shm", "-journal"):
-                    Path(f"{location.path}{suffix}").unlink(missing_ok=True)
-            raise
         return ledger
 
     def _found(self, admin: str) -> None:

@@ -20,6 +20,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 from ledger.bulk.collector import cycles_uncollected
 from ledger.evidence.logcheck import LogRow
 from ledger.storage.log import notification_of
+from projections.changes import Change
 from projections.store import (
     TRACKING_PREFIX,
     SQLiteViewStore,
@@ -27,7 +28,7 @@ from projections.store import (
     ViewSQL,
     tracking_name,
 )
-from projections.views import VIEWS, Change, View
+from projections.views import VIEWS, View
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger

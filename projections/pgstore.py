@@ -5,8 +5,8 @@ from __future__ import annotations
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL
 
+from projections.changes import Table
 from projections.store import ViewSQL
-from projections.views import Table
 
 TRACKING_TABLE = "plaint_view_tracking"
 

@@ -19,7 +19,8 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.views import VIEWS, Change, Delete, Table, Upsert, View
+from projections.changes import Change, Delete, Table, Upsert
+from projections.views import VIEWS, View
 
 TRACKING_PREFIX = "plaint.view."
 # SQLite's page cache while writing views, in KiB: room for the index pages a

@@ -14,7 +14,8 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.crypto.envelope import unsaved_keys
-from ledger.crypto.keyring import Keyring, StoredKey
+from ledger.crypto.keyring import Keyring
+from ledger.crypto.masterkey import StoredKey
 from ledger.domain.complaint import Complaint
 from ledger.domain.intake import Intake
 from ledger.domain.reference import complaint_uuid

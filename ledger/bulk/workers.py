@@ -23,7 +23,8 @@ from uuid import UUID
 
 from ledger.bulk.drafting import Filing, Prepared, prepare
 from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
-from ledger.crypto.keyring import Keyring, MasterKey, StoredKey
+from ledger.crypto.keyring import Keyring
+from ledger.crypto.masterkey import MasterKey, StoredKey
 from ledger.domain.intake import Intake
 
 MAX_WORKERS = 4

@@ -39,7 +39,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
-from ledger.crypto.keyring import LEDGER_SCOPE, NONCE_BYTES, Keyring, StoredKey
+from ledger.crypto.keyring import LEDGER_SCOPE, Keyring
+from ledger.crypto.masterkey import NONCE_BYTES, StoredKey
 from ledger.domain.complaint import TEXT_FIELDS, Complaint
 from ledger.domain.topics import resolve
 from ledger.errors import DamagedEvent

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.crypto.keyring import MasterKey, read_master_key, write_secret_file
+from ledger.crypto.masterkey import MasterKey, read_master_key
+from ledger.crypto.privatefile import write_secret_file
 from ledger.crypto.signing import create_signing_key
 from ledger.errors import KeyProblem
 

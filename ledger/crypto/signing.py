@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
 )
 
-from ledger.crypto.keyring import read_secret_file, write_secret_file
+from ledger.crypto.privatefile import read_secret_file, write_secret_file
 from ledger.errors import KeyProblem
 
 

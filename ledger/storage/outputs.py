@@ -11,13 +11,12 @@ from pathlib import Path
 from uuid import UUID
 
 from ledger.crypto.keyfiles import master_key_file, pending_key_file, signing_key_file
-from ledger.crypto.keyring import KEY_BYTES
+from ledger.crypto.masterkey import KEY_BYTES
 from ledger.errors import ProtectedFile
+from ledger.storage.ledgerfile import SQLITE_COMPANIONS
 from ledger.storage.location import Location
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-# A SQLite file's companions: what it writes beside it while in use.
-SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 HEAD_BYTES = 64
 
 

@@ -19,7 +19,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from ledger.crypto.keyring import StoredKey
+from ledger.crypto.masterkey import StoredKey
 from ledger.evidence.logcheck import LogRow
 from ledger.storage.checkpoints import CHECKPOINTS_TABLE
 from ledger.storage.tables import (

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.crypto.keyring import StoredKey
+from ledger.crypto.masterkey import StoredKey
 from ledger.evidence.logcheck import LogRow
 from ledger.storage.checkpoints import CHECKPOINTS_TABLE
 from ledger.storage.tables import (
@@ -120,22 +119,6 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
             (META_TABLE,),
         )
         return cursor.fetchone() is not None
-
-
-def holds_ledger(path: Path) -> bool:
-    """Whether the file at `path` holds plaint's tables, asked before the
-    library opens it: opening makes a database use write-ahead logging, and
-    someone else's database must be left as it was."""
-    try:
-        with closing(sqlite3.connect(path.as_uri() + "?mode=rw", uri=True)) as db:
-            found = db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (META_TABLE,),
-            ).fetchone()
-    except sqlite3.DatabaseError as error:
-        # Anything but "not a database" (locked, say) is for opening to report.
-        return getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB
-    return found is not None
 
 
 def _hex(originator_id: UUID | str) -> str:

@@ -19,7 +19,8 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent, Subscription
 
 from ledger.crypto.envelope import unsaved_keys
-from ledger.crypto.keyring import LEDGER_SCOPE, Keyring, MasterKey, StoredKey
+from ledger.crypto.keyring import LEDGER_SCOPE, Keyring
+from ledger.crypto.masterkey import MasterKey, StoredKey
 from ledger.errors import KeyProblem
 from ledger.storage.checkpoints import CheckpointTable, StoredCheckpoint
 from ledger.storage.log import LogQueries

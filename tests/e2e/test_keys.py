@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ledger.crypto.keyring import MasterKey
+from ledger.crypto.masterkey import MasterKey
 from ledger.storage.tables import LedgerTables
 from tests.conftest import Plaint
 

@@ -15,6 +15,7 @@ from ledger.domain.policy import Policy
 from ledger.domain.team import Team
 from ledger.domain.vocabulary import Role
 from projections import views
+from projections.changes import Delete, Update, Upsert
 from projections.views import (
     ACCESS,
     COMPLAINTS,
@@ -23,9 +24,6 @@ from projections.views import (
     GRANTS,
     MEMBERS,
     POLICY,
-    Delete,
-    Update,
-    Upsert,
 )
 from tests.unit.conftest import COMPLAINT_ID, LATER
 

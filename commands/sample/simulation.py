@@ -1,23 +1,34 @@
-"""A seeded generator of realistic sample data, for `plaint demo` and tests.
+"""The story the sample plays: the team set up, then each complaint living
+its life through the real use cases of `ComplaintLedger`, under a clock moved
+forward, with the lead's sweep every weekday morning.
 
-It drives the real use cases of `ComplaintLedger` under a clock it moves
-forward, so every event carries a historical time and the ledger holds what
-months of real use would leave behind. Each complaint's life is a generator
-that yields how long to wait before its next step; one queue interleaves all
-of them with the daily sweep, in time order.
+Each complaint's life is a generator that yields how long to wait before its
+next step; one queue interleaves all of them with the sweeps, in time order.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import random
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.intake import Intake
+from commands.sample.arrivals import Case, arrivals
+from commands.sample.data import (
+    AGENTS,
+    CHANNEL_OWNERS,
+    COMMENTS,
+    DAY,
+    HOUR,
+    POLICY,
+    PROJECTS,
+    REASONS,
+    RESOLUTIONS,
+    RESPONSES,
+    TEAM,
+    THANKS,
+)
+from commands.sample.timeline import Timeline
 from ledger.domain.timeutil import ManualClock, parse_time
 from ledger.domain.vocabulary import Role
 from ledger.errors import PermissionDenied
@@ -25,114 +36,6 @@ from ledger.errors import PermissionDenied
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
     from projections.store import ViewSQL
-
-HOUR, DAY = 3600, 86400
-TEAM = {"max": "manager", "lee": "lead", "ida": "auditor", "nia": "compliance"}
-AGENTS = ("bob", "cara", "dev", "eli", "fay")
-CHANNEL_OWNERS = {"email": "bob", "phone": "cara", "chat": "cara", "web": "dev",
-                  "social": "eli", "survey": "eli", "meeting": "fay",
-                  "internal": "fay", "other": "bob"}  # fmt: skip
-POLICY: list[tuple[str, str, dict[str, Any]]] = [
-    ("*", "*", {"owner": "bob", "escalate_to": "lee", "ack": DAY,
-                "respond": 3 * DAY, "resolve": 14 * DAY}),
-    ("*", "moderate", {"respond": 2 * DAY, "resolve": 10 * DAY}),
-    ("*", "severe", {"escalate_to": "max", "ack": 4 * HOUR, "respond": DAY,
-                     "resolve": 7 * DAY}),
-    ("*", "positive", {"ack": 3 * DAY, "respond": 7 * DAY, "resolve": 14 * DAY}),
-    *[(c, "*", {"owner": o}) for c, o in CHANNEL_OWNERS.items() if o != "bob"],
-    ("phone", "*", {"ack": 4 * HOUR}),
-    ("chat", "*", {"ack": 2 * HOUR}),
-]  # fmt: skip
-CHANNELS = {"email": 30, "phone": 15, "web": 15, "chat": 12, "survey": 8,
-            "meeting": 6, "social": 6, "internal": 5, "other": 3}  # fmt: skip
-SEVERITIES = {"positive": 15, "mild": 35, "moderate": 32, "severe": 18}
-SURGE_SEVERITIES = {"positive": 3, "mild": 17, "moderate": 40, "severe": 40}
-SURGE_DAYS = 18
-SOURCES = {"email": "support@example.com", "phone": "service desk line",
-           "web": "contact form", "chat": "web chat", "survey": "quarterly survey",
-           "meeting": "steering committee", "social": "social media mention",
-           "internal": "account manager", "other": "letter"}  # fmt: skip
-SUMMARIES = {
-    "positive": ["Thanks for the quick fix to the {system}",
-                 "The {system} upgrade weekend went smoothly",
-                 "Great help from the team setting up the {system}",
-                 "The new {system} reports save us hours every week"],
-    "mild": ["The {system} is slow to load in the morning",
-             "Dates in the {system} export are in the wrong format",
-             "Password reset mail for the {system} arrives late",
-             "A typo on the {system} login page",
-             "The {system} logs users out too often"],
-    "moderate": ["The {system} times out at month end",
-                 "Updates from the {system} are no longer emailed",
-                 "The {system} shows yesterday's figures until noon",
-                 "A change to the {system} was made without notice",
-                 "Support for the {system} did not call back as promised"],
-    "severe": ["The {system} was down for four hours during business",
-               "Data in the {system} was lost after the release",
-               "The {system} sent customers another customer's details",
-               "Month-end close blocked by the {system} failing",
-               "The same {system} outage happened for the third time"],
-}  # fmt: skip
-DETAILS = ["It started after last week's release.",
-           "Several colleagues in the finance team see the same.",
-           "We raised this on the phone before and heard nothing back.",
-           "Our own customers noticed and called us about it.",
-           "It happens every day between nine and ten."]  # fmt: skip
-RESPONSES = ["We found the cause and are working on a fix.",
-             "We are sorry; an engineer is on it and will call you today.",
-             "A workaround is in place while we fix the root cause.",
-             "We have rolled back the change and are monitoring."]  # fmt: skip
-THANKS = "Thank you; we have passed this on to the whole team."
-RESOLUTIONS = ["Fixed the configuration and added monitoring.",
-               "Restored the data from backup and re-ran the batch.",
-               "Scaled the service up and added an alert on its queue.",
-               "Corrected the release and added a test for it.",
-               "Explained the change and updated the documentation."]  # fmt: skip
-REASONS = ["customer threatens to cancel the contract",
-           "needs a change approved by the change board",
-           "second occurrence this month",
-           "the agent cannot reach the supplier"]  # fmt: skip
-COMMENTS = {1: "Nobody told us what was going on.", 2: "Took far too long.",
-            3: "Fixed in the end, but slowly.", 4: "Good recovery, thank you.",
-            5: "Excellent, kept us informed throughout."}  # fmt: skip
-FIRST = ["Jane", "Omar", "Priya", "Tom", "Ana", "Kenji", "Lena", "Sam", "Zoe", "Ravi"]
-LAST = ["Roe", "Haddad", "Shah", "Berg", "Silva", "Ito", "Novak", "Okafor", "Moss"]
-
-
-@dataclass(frozen=True)
-class Project:
-    """A sample project: what it runs, its share of complaints, and its pace."""
-
-    name: str
-    system: str
-    share: float
-    weeks: tuple[float, float]  # active, as fractions of the whole period
-    pace: float  # how long handling takes; 1 keeps most deadlines
-
-
-PROJECTS = (
-    Project("Apollo", "customer portal", 0.32, (0.0, 1.0), 0.9),
-    Project("Borealis", "data warehouse", 0.22, (0.0, 0.7), 1.4),
-    Project("Cygnus", "service desk", 0.2, (0.15, 1.0), 1.0),
-    # Hermes goes red: a surge of severe complaints, handled late, in its last weeks.
-    Project("Hermes", "payments gateway", 0.26, (0.3, 1.0), 1.1),
-)
-
-
-@dataclass
-class Case:
-    """What the generator knows of one complaint while it lives it."""
-
-    project: Project
-    surge: bool
-    intake: Intake
-    received: datetime
-    ref: str = ""
-    owner: str = ""
-    status: str = "received"
-    deadlines: dict[str, datetime | None] = field(default_factory=dict)
-    late: bool = False
-    escalated: bool = False
 
 
 def setup_team(ledger: ComplaintLedger) -> None:
@@ -159,17 +62,18 @@ def generate(
     clock.now = start
     admin = ledger.actor
     setup_team(ledger)
+    rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
     simulation = Simulation(
         ledger,
         clock,
-        random.Random(seed),  # noqa: S311 - sample data, not secrets
+        rng,
         start,
         end,
         # Reads draw from their own sequence, so the complaints' lives are the
         # same with or without them.
         reading=random.Random(f"reading-{seed}"),  # noqa: S311
     )
-    simulation.run(simulation.arrivals(complaints))
+    simulation.run(arrivals(rng, start, end, complaints))
     clock.now, ledger.actor = end, admin
     return {
         "complaints": ledger.complaint_count(),
@@ -196,88 +100,21 @@ class Simulation:
         self.reading = reading
         self.admin = ledger.actor
         self.start, self.end = start, end
-        self.queue: list[tuple[datetime, int, Callable[[], object]]] = []
-        self.order = itertools.count()
+        self.timeline = Timeline(clock, end)
         self.cases: dict[str, Case] = {}
         self.store: ViewSQL | None = None
 
-    def at(self, when: datetime, step: Callable[[], object]) -> None:
-        """Run `step` at `when`, unless that is after the end."""
-        if when <= self.end:
-            heapq.heappush(self.queue, (when, next(self.order), step))
-
     def run(self, cases: list[tuple[datetime, Case]]) -> None:
-        """Live every case, and sweep, until the queue is empty."""
+        """Live every case, and sweep, until nothing is left to do."""
         for when, case in cases:
-            self.at(when, self._advance(self._life(case)))
+            self.timeline.at(when, self.timeline.play(self._life(case)))
         self._cover_for_the_lead()
         day = self.start.replace(hour=8, minute=0, second=0, microsecond=0)
         while day <= self.end:
             if day.weekday() < 5:
-                self.at(day, self._sweep)
+                self.timeline.at(day, self._sweep)
             day += timedelta(days=1)
-        while self.queue:
-            when, _, step = heapq.heappop(self.queue)
-            self.clock.now = when
-            step()
-
-    def _advance(self, life: Iterator[float]) -> Callable[[], None]:
-        def step() -> None:
-            wait = next(life, None)
-            if wait is not None:
-                self.at(self._later(wait), step)
-
-        return step
-
-    def _later(self, seconds: float) -> datetime:
-        """`seconds` from now (at least a minute), in working hours: work
-        waits for the morning."""
-        later = self.clock.now + timedelta(seconds=max(60.0, seconds))
-        if later.hour >= 21 or later.hour < 7:
-            later += timedelta(hours=(31 - later.hour) % 24)
-        return later.replace(second=0, microsecond=0)
-
-    def arrivals(self, count: int) -> list[tuple[datetime, Case]]:
-        """When each complaint arrives and what it says, sorted by time."""
-        rng, span = self.rng, (self.end - self.start).total_seconds()
-        found = []
-        for project in PROJECTS:
-            for _ in range(round(count * project.share)):
-                surge = project.name == "Hermes" and rng.random() < 0.4
-                low, high = project.weeks
-                if surge:
-                    low = 1 - SURGE_DAYS * DAY / span
-                offset = rng.uniform(low, high) * span
-                when = self.start + timedelta(seconds=offset)
-                if when.weekday() >= 5 and rng.random() < 0.75:
-                    when -= timedelta(days=2)
-                when = when.replace(
-                    hour=rng.randint(8, 17),
-                    minute=rng.randint(0, 59),
-                    second=0,
-                    microsecond=0,
-                )
-                if self.start < when < self.end - timedelta(hours=1):
-                    found.append((when, self._case(project, surge, when)))
-        return sorted(found, key=lambda pair: (pair[0], pair[1].intake.summary))
-
-    def _case(self, project: Project, surge: bool, when: datetime) -> Case:
-        rng = self.rng
-        channel = _pick(rng, CHANNELS)
-        severity = _pick(rng, SURGE_SEVERITIES if surge else SEVERITIES)
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        intake = Intake(
-            project=project.name,
-            channel=channel,
-            severity=severity,
-            summary=rng.choice(SUMMARIES[severity]).format(system=project.system),
-            detail=rng.choice(DETAILS) if severity != "positive" else None,
-            customer=f"{first} {last}",
-            contact=f"{first.lower()}.{last.lower()}@example.com",
-            source=SOURCES[channel],
-            received_at=when,
-        )
-        return Case(project, surge, intake, when)
+        self.timeline.run()
 
     def _as(self, member: str) -> ComplaintLedger:
         # One ledger acts for the whole team: each step names who takes it.
@@ -389,25 +226,24 @@ class Simulation:
         sometimes a colleague covering the channel, refused until the lead
         grants them access for a few days."""
         rng, ref = self.reading, case.ref
+        at, later = self.timeline.at, self.timeline.later
         self._open(case.owner, ref)
         if rng.random() < 0.8:
             how = "history" if rng.random() < 0.3 else "show"
             export = rng.random() < 0.3
-            when = self._later(rng.uniform(2, 30) * HOUR)
-            self.at(when, lambda: self._open("max", ref, how, export=export))
+            when = later(rng.uniform(2, 30) * HOUR)
+            at(when, lambda: self._open("max", ref, how, export=export))
         if rng.random() < 0.5:
             colleague = rng.choice([a for a in AGENTS if a != case.owner])
-            tried = self._later(rng.uniform(4, 48) * HOUR)
-            self.at(tried, lambda: self._open(colleague, ref))
+            tried = later(rng.uniform(4, 48) * HOUR)
+            at(tried, lambda: self._open(colleague, ref))
             if rng.random() < 0.6:
                 granted = tried + timedelta(hours=1)
                 reason = f"covers for {case.owner}"
-                self.at(granted, lambda: self._as("lee").grant(ref, colleague, reason))
-                self.at(
-                    granted + timedelta(minutes=20), lambda: self._open(colleague, ref)
-                )
+                at(granted, lambda: self._as("lee").grant(ref, colleague, reason))
+                at(granted + timedelta(minutes=20), lambda: self._open(colleague, ref))
                 revoked = granted + timedelta(days=rng.randint(2, 5))
-                self.at(revoked, lambda: self._as("lee").revoke(ref, colleague, None))
+                at(revoked, lambda: self._as("lee").revoke(ref, colleague, None))
 
     def _open(
         self, member: str, ref: str, how: str = "show", *, export: bool = False
@@ -434,9 +270,10 @@ class Simulation:
         """Midway, an agent stands in as lead for two weeks, then goes back."""
         middle = self.start + (self.end - self.start) / 2
         start = middle.replace(hour=9, minute=0, second=0, microsecond=0)
-        self.at(start, lambda: self._as(self.admin).change_role("dev", Role.LEAD))
+        admin = self.admin
+        self.timeline.at(start, lambda: self._as(admin).change_role("dev", Role.LEAD))
         back = start + timedelta(weeks=2)
-        self.at(back, lambda: self._as(self.admin).change_role("dev", Role.AGENT))
+        self.timeline.at(back, lambda: self._as(admin).change_role("dev", Role.AGENT))
 
     def _score(self, case: Case) -> int:
         """Satisfaction: lower for severe, late or surge-time complaints; higher
@@ -460,7 +297,3 @@ class Simulation:
             if row["outcome"] == "escalated" and row["ref"] in self.cases:
                 case = self.cases[row["ref"]]
                 case.owner, case.escalated = row["to"], True
-
-
-def _pick(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
