@@ -14,7 +14,7 @@ from functools import partial
 from uuid import UUID
 
 from ledger.crypto.envelope import text_key_id
-from ledger.crypto.keyring import MasterKey
+from ledger.crypto.masterkey import MasterKey
 from ledger.domain import kinds
 from ledger.domain.reference import reference
 from ledger.evidence.logcheck import FILED, LogRow

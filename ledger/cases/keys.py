@@ -16,12 +16,9 @@ from ledger.crypto.keyfiles import (
     master_key_file,
     pending_key_file,
 )
-from ledger.crypto.keyring import (
-    LEDGER_SCOPE,
-    MasterKey,
-    read_master_key,
-    write_secret_file,
-)
+from ledger.crypto.keyring import LEDGER_SCOPE
+from ledger.crypto.masterkey import MasterKey, read_master_key
+from ledger.crypto.privatefile import write_secret_file
 from ledger.domain.intake import require_text
 from ledger.domain.vocabulary import ADMINS, Role
 from ledger.errors import KeyProblem, LedgerError

@@ -19,12 +19,7 @@ from uuid import UUID, uuid4
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ledger.crypto.masterkey import KEY_BYTES, StoredKey
-
-# Also imported from here by ledger/cases/keys.py and keycheck.py.
-from ledger.crypto.masterkey import MasterKey as MasterKey
-from ledger.crypto.masterkey import read_master_key as read_master_key
-from ledger.crypto.privatefile import write_secret_file as write_secret_file
+from ledger.crypto.masterkey import KEY_BYTES, MasterKey, StoredKey
 from ledger.errors import KeyProblem
 
 LEDGER_SCOPE = "ledger"
