@@ -9,9 +9,8 @@ of `CaseBase` (ledger/cases/common.py, which builds on `LedgerBase`);
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +21,7 @@ from eventsourcing.application import (
     Application,
     ProcessingEvent,
 )
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     ApplicationRecorder,
     Mapper,
@@ -34,6 +33,7 @@ from eventsourcing.persistence import (
 from ledger.crypto.envelope import EnvelopeMapper, ledger_transcoder
 from ledger.crypto.keyfiles import choose_master_key, create_keys, signing_key_file
 from ledger.crypto.keyring import Keyring
+from ledger.domain.context import Acting, PendingRequest
 from ledger.domain.grantees import new_member_name
 from ledger.domain.identity import Identity
 from ledger.domain.policy import Policy
@@ -78,13 +78,8 @@ class LedgerBase(Application[UUID]):
         clock: Clock = system_clock,
     ) -> None:
         self.location = location
-        self._claimed_identity = Identity(actor)
-        self._acting: ContextVar[Identity | None] = ContextVar(
-            f"plaint-identity-{id(self)}", default=None
-        )
-        self._request: ContextVar[list[tuple[UUID, str]] | None] = ContextVar(
-            f"plaint-request-{id(self)}", default=None
-        )
+        self._who = Acting(Identity(actor))
+        self.pending_request = PendingRequest()
         self.environ = dict(os.environ if environ is None else environ)
         self.clock = clock
         self.keyring = Keyring()
@@ -107,7 +102,7 @@ class LedgerBase(Application[UUID]):
     def identity(self) -> Identity:
         """Who acts now: the identity of the `acting` block around this call,
         or the one claimed when the ledger was opened."""
-        return self._acting.get() or self._claimed_identity
+        return self._who.identity
 
     @property
     def actor(self) -> str:
@@ -116,17 +111,12 @@ class LedgerBase(Application[UUID]):
 
     @actor.setter
     def actor(self, member: str) -> None:
-        self._claimed_identity = Identity(member)
+        self._who.claimed = Identity(member)
 
-    @contextmanager
-    def acting(self, identity: Identity) -> Iterator[None]:
+    def acting(self, identity: Identity) -> AbstractContextManager[None]:
         """Act as `identity` inside the block (this thread or task only): how
         one server process serves many signed-in members at once."""
-        token = self._acting.set(identity)
-        try:
-            yield
-        finally:
-            self._acting.reset(token)
+        return self._who.acting(identity)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return EnvelopeMapper(ledger_transcoder(), self.keyring)
@@ -290,9 +280,11 @@ class LedgerBase(Application[UUID]):
         its runtime Protocol checks, about 13 µs an aggregate and a tenth of an
         import, and without snapshotting, which plaint does not use. Events
         saved under a verified identity record how it was proved and from
-        where; inside `requested`, the request is recorded with them. Then a
-        checkpoint is signed when enough events are unsigned."""
-        claims = self._request_claims(objs)
+        where; inside `pending_request.requested`, the request is recorded
+        with them. Then a checkpoint is signed when enough events are
+        unsigned."""
+        saved = [aggregate.id for aggregate in objs]
+        claims = self.pending_request.claims(saved, self.actor, self.clock)
         objs = (*objs, *claims)
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in objs:
@@ -313,35 +305,11 @@ class LedgerBase(Application[UUID]):
                 # to try again (ledger/cases/requests.py answers it).
                 raise ConcurrencyConflict("the request was done meanwhile") from None
             raise
-        if claims and (pending := self._request.get()) is not None:
-            # Recorded: a second save in the same block is not the request.
-            pending.clear()
+        if claims:
+            self.pending_request.recorded()
         self._notify(recordings)
         self.signer.saved(len(recordings))
         return recordings
-
-    @contextmanager
-    def requested(self, key: UUID, digest: str) -> Iterator[None]:
-        """Inside the block, the next save also records the request `key` (a
-        `RequestClaim`, see ledger/cases/requests.py) in its transaction."""
-        token = self._request.set([(key, digest)])
-        try:
-            yield
-        finally:
-            self._request.reset(token)
-
-    def _request_claims(self, objs: tuple[Any, ...]) -> list[Aggregate]:
-        pending = self._request.get()
-        if not pending:
-            return []
-        from ledger.domain.requests import RequestClaim
-
-        ((key, digest),) = pending
-        saved = [str(aggregate.id) for aggregate in objs]
-        claim = RequestClaim(
-            id=key, digest=digest, saved=saved, actor=self.actor, timestamp=self.clock()
-        )
-        return [claim]
 
     def save_prepared(self, prepared: Prepared) -> None:
         """Insert events drafted and sealed beforehand (an import batch, see

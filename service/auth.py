@@ -23,7 +23,7 @@ from fastapi import Request
 from ledger.crypto.credentials import csrf_matches
 from ledger.domain.identity import Identity
 from ledger.errors import NotSignedIn, PermissionDenied
-from service.api.common import served
+from service.served import served
 
 # What an endpoint needs, and which token scopes give it.
 FILE, READ, ACT = "file complaints", "read", "act on complaints"

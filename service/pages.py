@@ -20,9 +20,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ledger.crypto.credentials import csrf_matches, csrf_token
 from ledger.errors import LedgerError, NotSignedIn, PermissionDenied
-from service.api.common import served
 from service.auth import address, cookie_name
 from service.errors import retry_after, status_of
+from service.served import served
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "plaint-login"

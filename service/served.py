@@ -20,6 +20,8 @@ from ledger.domain.identity import Identity
 from ledger.domain.timeutil import Clock, system_clock
 
 if TYPE_CHECKING:
+    from fastapi import Request
+
     from ledger.application import ComplaintLedger
     from ledger.storage.location import Location
     from projections.store import ViewSQL
@@ -102,3 +104,9 @@ class Served:
                 self._ledger.close()
                 self._ledger = None
                 self._store = None
+
+
+def served(request: Request) -> Served:
+    """The process's ledger, as the app holds it."""
+    found: Served = request.app.state.served
+    return found

@@ -16,12 +16,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ledger.errors import LedgerError
-from service.api.common import served
 from service.auth import address
 from service.errors import retry_after, status_of
 from service.oidc import CALLBACK_PATH, OidcClient, OidcSettings, SignInRefused
 from service.pages import login_page, signed_in
-from service.served import Served
+from service.served import Served, served
 from service.sso_cookie import seal, unseal
 
 router = APIRouter(include_in_schema=False)

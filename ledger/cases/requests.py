@@ -3,7 +3,7 @@ request once (idempotency keys) and rate limits.
 
 Two records make a keyed request happen once. A `RequestClaim` aggregate is
 saved in the same transaction as the request's events
-(`LedgerBase.requested`), so whether the request happened is never in doubt,
+(`LedgerBase.save`), so whether the request happened is never in doubt,
 on any server: a retry finds it and is answered from what was saved, and of
 identical requests arriving at once only one can save (the others' saves
 conflict on the claim). Then the answer is kept in the ledger database's
@@ -81,7 +81,7 @@ class RequestCases(CaseBase):
         if saved is not None:
             return replay(saved)
         try:
-            with self.requested(claim_id, digest):
+            with self.pending_request.requested(claim_id, digest):
                 return run()
         except (RecordConflictError, ConcurrencyConflict):
             # Another server, taking the key over, saved the request first.

@@ -1,4 +1,4 @@
-"""What the API's endpoints share: the served ledger, bodies that accept only
+"""What the API's endpoints share: bodies that accept only
 the fields they name, and running one use case (once per Idempotency-Key)."""
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict
 
 from ledger.domain.timeutil import parse_time
 from ledger.errors import ConcurrencyConflict
+from service.served import served
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from ledger.application import ComplaintLedger
     from service.auth import Caller
-    from service.served import Served
 
 Case = Callable[["ComplaintLedger"], Any]
 
@@ -31,12 +31,6 @@ class Fields(BaseModel):
     the use case (the types here only say which JSON type each one is)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-
-
-def served(request: Request) -> Served:
-    """The process's ledger."""
-    found: Served = request.app.state.served
-    return found
 
 
 def time_or_none(text: str | None) -> datetime | None:

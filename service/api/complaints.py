@@ -12,8 +12,9 @@ from pydantic import Field
 from ledger.domain.grantees import filing_readers
 from ledger.domain.intake import Intake
 from ledger.domain.plain import filed
-from service.api.common import Fields, post, read, served, time_or_none
+from service.api.common import Fields, post, read, time_or_none
 from service.auth import FILE, READ, Caller, caller
+from service.served import served
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ledger.errors import LedgerError
-from service.api.common import served
+from service.served import served
 
 router = APIRouter(tags=["health"])
 

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.api.common import answer, json_bytes, served, time_or_none
+from service.api.common import answer, json_bytes, time_or_none
 from service.auth import READ, Caller, caller
+from service.served import served
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Who = Annotated[Caller, Depends(caller(READ))]

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from service.api.common import Fields, post, read, served
+from service.api.common import Fields, post, read
 from service.auth import ACT, READ, Caller, caller
+from service.served import served
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines"])
 
