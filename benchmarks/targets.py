@@ -88,10 +88,11 @@ TARGETS = (
     Target("pg", "ratio", None, 0.9, 3,
            "not met yet (0.72x in the full run); 2 writers of 20 complaints "
            "are a few seconds of commits whose latency swings with load"),
-    Target("http", "ratio", None, 0.7, 3,
-           "not met yet (one request at a time under the server's lock, each "
-           "its own transactions: see RESULTS.md); 200 filings on 2 cores "
-           "shared by the clients, the server and the baseline swing widely"),
+    Target("http", "ratio", None, 0.7, 7,
+           "not met (0.12-0.2x): on 2 cores shared with 32 Python clients "
+           "the framework's own floor, /healthz, answers 150-500 requests/s, "
+           "below 0.7x of in-process filing (800/s), whatever the ledger "
+           "does (RESULTS.md); the quick limit (0.1x) catches a collapse"),
 )  # fmt: skip
 
 # Correctness, whatever the mode: (job key, detail, what it must be, meaning).

@@ -27,6 +27,7 @@ COUNTERS = "plaint_counters"
 NONCES = "plaint_nonces"
 # Finished idempotency records are kept this long (seconds) for retries.
 KEEP_RESULTS = 24 * 3600
+PRUNE_EVERY = 60
 
 _TABLES = {
     SESSIONS: "digest TEXT PRIMARY KEY, member TEXT NOT NULL, proof TEXT NOT NULL, "
@@ -80,6 +81,7 @@ class ServiceState:
         self.p = tables.param
         self.schema: str | None = getattr(self.datastore, "schema", None)
         self._made = False
+        self._pruned = 0.0
 
     def _name(self, table: str) -> str:
         return table if self.schema is None else f'"{self.schema}".{table}'
@@ -211,11 +213,14 @@ class ServiceState:
 
     def keep(self, member: str, key: str, answer: Answer, now: float) -> None:
         """Keep the answer to the member's request with `key` (the first one
-        kept stays); forget those older than a day."""
+        kept stays); forget, once a minute, those older than a day."""
         p = self.p
-        self._run(
-            f"DELETE FROM {{idempotency}} WHERE created < {p}", (now - KEEP_RESULTS,)
-        )
+        if now - self._pruned > PRUNE_EVERY:
+            self._pruned = now
+            self._run(
+                f"DELETE FROM {{idempotency}} WHERE created < {p}",
+                (now - KEEP_RESULTS,),
+            )
         self._run(
             "INSERT INTO {idempotency} (member, key, request, created, status, body) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
