@@ -4,14 +4,15 @@ service/auth.py checks the header)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
 
-from ledger.crypto.credentials import csrf_matches, csrf_token
+from ledger.crypto.credentials import csrf_token
 from ledger.domain.identity import Identity
 from ledger.errors import NotSignedIn, PermissionDenied
-from service.auth import NOT_SIGNED_IN, SAFE_METHODS, address, cookie_name
+from service.auth import NOT_SIGNED_IN, address, cookie_name
 from service.served import served
 
 CSRF_WRONG = (
@@ -31,10 +32,15 @@ class Visitor:
         """The member's name."""
         return self.identity.member
 
+    def check(self, csrf: str) -> None:
+        """Refuse a form that does not carry the session's CSRF token."""
+        if not secrets.compare_digest(self.csrf.encode(), csrf.encode()):
+            raise PermissionDenied(CSRF_WRONG)
 
-def visitor(request: Request, csrf: str | None = None) -> Visitor:
-    """The member the session cookie signs in; a POST must carry the
-    session's CSRF token as `csrf`. `NotSignedIn` or `PermissionDenied`."""
+
+def visitor(request: Request) -> Visitor:
+    """The member the session cookie signs in, or `NotSignedIn`; a form
+    they POST is then `check`ed."""
     secret = request.cookies.get(cookie_name(request), "")
     if not secret:
         raise NotSignedIn(NOT_SIGNED_IN)
@@ -42,6 +48,4 @@ def visitor(request: Request, csrf: str | None = None) -> Visitor:
     identity = served(request).unsigned(
         lambda ledger: ledger.session_identity(secret, where)
     )
-    if request.method not in SAFE_METHODS and not csrf_matches(secret, csrf or ""):
-        raise PermissionDenied(CSRF_WRONG)
     return Visitor(identity, csrf_token(secret))
