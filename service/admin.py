@@ -100,8 +100,10 @@ def answer(
     except LedgerError as error:
         status = max(status, status_of(error))
         values.setdefault("message", str(error))
-    base: dict[str, Any] = {"member": who.member, "csrf": who.csrf, "done": None, "secret": None,
-            "message": None, "form": None, "blamed": None, "typed": {}}  # fmt: skip
+    base: dict[str, Any] = {
+        "member": who.member, "csrf": who.csrf, "done": None, "secret": None,
+        "message": None, "form": None, "blamed": None, "typed": {},
+    }  # fmt: skip
     return page(template, status, **{**base, **CHOICES, **shown, **values})
 
 

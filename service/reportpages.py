@@ -102,7 +102,7 @@ def run(
 def report_page(who: Visitor, name: str, status: int = 200, **values: Any) -> Response:
     """The staff page of report `name`, with `values` over its defaults."""
     typed = values.pop("typed", {})
-    shown = {"member": who.member, "csrf": who.csrf, "name": name,
+    shown = {"member": who.member, "csrf": who.csrf, "report": name,
              "title": REPORTS[name].title if name in REPORTS else "No such report",
              "fields": fields(name, typed) if name in REPORTS else [],
              "parts": None, "download": None, "message": None, "field": None,

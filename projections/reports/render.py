@@ -80,6 +80,8 @@ def sections(report: str, data: dict[str, Any]) -> dict[str, str]:
     embed: its subtitle and its sections (without the page's own frame)."""
     template = environment().get_template(f"{report}.html")
     context = template.new_context(dict(data))
+    # The whole page once, for what its top level sets (the imported macros).
+    "".join(template.root_render_func(context))
     return {
         part: "".join(template.blocks[part](context))
         for part in ("subtitle", "content")
