@@ -73,8 +73,10 @@ def team_view(ledger: ComplaintLedger) -> dict[str, Any]:
 def policy_view(ledger: ComplaintLedger) -> dict[str, Any]:
     """The policy's rules, their durations in words."""
     rules = [
-        {**rule, **{name: format_duration(rule[name]) if rule.get(name) else ""
-                    for name in DEADLINE_NAMES}}
+        {"channel": rule["channel"], "severity": rule["severity"],
+         "owner": rule.get("owner") or "", "escalate_to": rule.get("escalate_to") or "",
+         **{name: format_duration(rule[name]) if rule.get(name) else ""
+            for name in DEADLINE_NAMES}}
         for rule in ledger.policy_rules()
     ]  # fmt: skip
     return {"rules": rules}
@@ -152,7 +154,7 @@ def team(request: Request) -> Response:
 
 
 @router.post("/team/add")
-def add(request: Request, csrf: Text, name: Text, role: Text) -> Response:
+def add(request: Request, name: Text, role: Text, csrf: Optional = "") -> Response:
     """`plaint team add NAME --role ROLE`."""
 
     def case(ledger: ComplaintLedger) -> tuple[str, None]:
@@ -164,7 +166,9 @@ def add(request: Request, csrf: Text, name: Text, role: Text) -> Response:
 
 
 @router.post("/team/role")
-def change_role(request: Request, csrf: Text, name: Text, role: Text) -> Response:
+def change_role(
+    request: Request, name: Text, role: Text, csrf: Optional = ""
+) -> Response:
     """`plaint team role NAME ROLE`."""
 
     def case(ledger: ComplaintLedger) -> tuple[str, None]:
@@ -176,7 +180,7 @@ def change_role(request: Request, csrf: Text, name: Text, role: Text) -> Respons
 
 
 @router.post("/team/remove")
-def remove(request: Request, csrf: Text, name: Text) -> Response:
+def remove(request: Request, name: Text, csrf: Optional = "") -> Response:
     """`plaint team remove NAME`."""
 
     def case(ledger: ComplaintLedger) -> tuple[str, None]:
@@ -188,7 +192,10 @@ def remove(request: Request, csrf: Text, name: Text) -> Response:
 
 @router.post("/team/invite")
 def invite(
-    request: Request, csrf: Text, name: Text, expires: Optional = INVITE_FOR
+    request: Request,
+    name: Text,
+    expires: Optional = INVITE_FOR,
+    csrf: Optional = "",
 ) -> Response:
     """`plaint team password NAME --invite --expires DURATION`: the link, once."""
     public = served(request).public_url or ""
@@ -207,7 +214,11 @@ def invite(
 
 @router.post("/team/tokens")
 def create_token(
-    request: Request, csrf: Text, member: Text, scope: Text, expires: Optional = ""
+    request: Request,
+    member: Text,
+    scope: Text,
+    expires: Optional = "",
+    csrf: Optional = "",
 ) -> Response:
     """`plaint token create --member NAME --scope SCOPE [--expires DURATION]`."""
     here = served(request)
@@ -225,7 +236,7 @@ def create_token(
 
 
 @router.post("/team/tokens/revoke")
-def revoke_token(request: Request, csrf: Text, id: Text) -> Response:
+def revoke_token(request: Request, id: Text, csrf: Optional = "") -> Response:
     """`plaint token revoke ID`."""
 
     def case(ledger: ComplaintLedger) -> tuple[str, None]:
@@ -244,7 +255,6 @@ def policy(request: Request) -> Response:
 @router.post("/policy")
 def set_rule(
     request: Request,
-    csrf: Text,
     channel: Text,
     severity: Text,
     owner: Optional = "",
@@ -252,6 +262,7 @@ def set_rule(
     ack: Optional = "",
     respond: Optional = "",
     resolve: Optional = "",
+    csrf: Optional = "",
 ) -> Response:
     """`plaint policy set --channel … --severity … [--owner …] [--ack …] …`."""
     typed = {"channel": channel, "severity": severity, "owner": owner,
