@@ -100,7 +100,7 @@ def test_a_token_made_on_the_page_works_as_a_bearer_token_until_revoked(
     assert made.status_code == 200
     [token] = re.findall(r'value="(plaint_[^"]+)"', made.text)
     [listed] = cli_json(server, "token", "list")
-    assert listed["member"] == "lee" and listed["scope"] == "read"
+    assert (listed["member"], listed["scope"]) == ("lee", "read")
     assert token not in ann.get("/team").text
     assert server.client(token).get("/api/v1/complaints").status_code == 200
     revoked = ann.post("/team/tokens/revoke", data={"csrf": csrf, "id": listed["id"]})
