@@ -180,7 +180,7 @@ def test_a_confidential_complaint_shows_an_agent_its_metadata_and_records_it(
     server: Server,
 ) -> None:
     ref = file(server, "secret summary", "--confidential", "--allow", "ann")
-    bob, csrf = server.session("bob")
+    bob, _csrf = server.session("bob")
     page = bob.get(f"/complaints/{ref}")
     assert page.status_code == 403
     assert "secret summary" not in page.text
