@@ -25,7 +25,7 @@ from service.middleware import SECURITY_HEADERS
 from tests.service.conftest import Server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Response
+    from playwright.sync_api import Browser, Locator, Page, Response
 
 HERE = Path(__file__).parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -90,6 +90,8 @@ class Pages:
         security policy, axe-core, no console error; keep its HTML and a
         screenshot named `name`."""
         assert answer is not None, name
+        assert answer.status < 500, f"{name}: {answer.status} {answer.text()[:500]}"
+        assert answer.headers["content-type"].startswith("text/html"), name
         policy = answer.headers.get("content-security-policy")
         assert policy == SECURITY_HEADERS["content-security-policy"], name
         number = len(self.shown) + 1
@@ -145,10 +147,10 @@ class Visit:
         self.checked(name, answer)
         return self.page
 
-    def submit(self, button: Any, name: str) -> Page:
-        """Click a form's submit `button` and check the page it leads to."""
+    def click(self, target: Locator, name: str) -> Page:
+        """Click a link or a form's button and check the page it leads to."""
         with self.page.expect_navigation() as navigation:
-            button.click()
+            target.click()
         self.checked(name, navigation.value)
         return self.page
 
@@ -209,4 +211,4 @@ def sign_in(visit: Visit, member: str, password: str) -> None:
     page = visit.goto("/login", f"{member} sign-in")
     page.get_by_label("Member name").fill(member)
     page.get_by_label("Password").fill(password)
-    visit.submit(page.get_by_role("button", name="Sign in"), f"{member} signed in")
+    visit.click(page.get_by_role("button", name="Sign in"), f"{member} signed in")

@@ -17,7 +17,7 @@ def test_a_member_signs_in_with_a_password_and_signs_out(
     sign_in(visit, "bob", server.password("bob"))
     assert page.url == f"{server.url}/"
     assert page.get_by_role("heading", level=1).inner_text() != "Sign in"
-    visit.submit(page.get_by_role("button", name="Sign out"), "signed out")
+    visit.click(page.get_by_role("button", name="Sign out"), "signed out")
     assert page.url == f"{server.url}/login"
     page = visit.goto("/", "home after sign-out")
     assert page.url == f"{server.url}/login"
@@ -31,6 +31,6 @@ def test_a_wrong_password_is_refused_and_keeps_the_member_name(
     page = visit.goto("/login", "sign-in")
     page.get_by_label("Member name").fill("bob")
     page.get_by_label("Password").fill("wrong horse")
-    visit.submit(page.get_by_role("button", name="Sign in"), "wrong password")
+    visit.click(page.get_by_role("button", name="Sign in"), "wrong password")
     assert page.get_by_label("Member name").input_value() == "bob"
     assert page.get_by_role("alert").count() + page.locator(".error").count() > 0
