@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.timeutil import iso, parse_time, stamp
+from ledger.domain.timeutil import iso, parse_time, span, stamp
 from ledger.domain.vocabulary import (
     DEADLINE_NAMES,
     OPEN_STATUSES,
@@ -14,6 +14,7 @@ from ledger.domain.vocabulary import (
     Status,
     one_of,
 )
+from ledger.errors import InvalidInput
 from projections.store import ViewSQL
 from projections.views import COMPLAINTS, DEADLINES
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
 
 FILTERS = ("project", "status", "severity", "owner")
+PAGE_SIZE = 50
+# The most complaints a queue shows: the ones due soonest (the rest are
+# counted, and listed on /complaints?owner=…).
+QUEUE_SIZE = 200
+LISTED = "c.ref, c.project, c.channel, c.severity, c.status, c.owner, c.received_at"
 
 
 def listing(
@@ -33,12 +39,16 @@ def listing(
 ) -> list[dict[str, Any]]:
     """`list` and `overdue` for either adapter: the actor's right to list
     checked, the filters' values checked, then `complaints`."""
+    _checked(ledger, filters)
+    return complaints(store, now, overdue_only=overdue_only, **filters)
+
+
+def _checked(ledger: ComplaintLedger, filters: dict[str, str | None]) -> None:
     ledger.authorise_read(ReadAction.LIST)
     if filters.get("status") is not None:
         one_of(Status, str(filters["status"]), "status")
     if filters.get("severity") is not None:
         one_of(Severity, str(filters["severity"]), "severity")
-    return complaints(store, now, overdue_only=overdue_only, **filters)
 
 
 def _time(value: str | None) -> str | None:
@@ -95,3 +105,158 @@ def breaches(store: ViewSQL, now: datetime) -> list[dict[str, Any]]:
         {"id": r["id"], "ref": r["ref"], "deadline": r["name"], "due": _time(r["due"])}
         for r in rows
     ]
+
+
+def listing_page(
+    ledger: ComplaintLedger,
+    store: ViewSQL,
+    now: datetime,
+    *,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    overdue_only: bool = False,
+    **filters: str | None,
+) -> dict[str, Any]:
+    """`listing` one page at a time, as a page of complaints lists it:
+    checked as `listing` is, then `complaints_page`."""
+    _checked(ledger, filters)
+    if page < 1:
+        raise InvalidInput(f"page {page} does not exist: pages start at 1")
+    return complaints_page(
+        store, now, page=page, size=size, overdue_only=overdue_only, **filters
+    )
+
+
+def complaints_page(
+    store: ViewSQL,
+    now: datetime,
+    *,
+    page: int,
+    size: int,
+    overdue_only: bool = False,
+    **filters: str | None,
+) -> dict[str, Any]:
+    """Page `page` (of `size`) of `complaints`: the rows by LIMIT/OFFSET on
+    the filing order's index and an overdue filter on the deadlines' index,
+    so that a page costs about the same at any size of ledger; with the
+    total and the number of pages."""
+    p, table = store.param, store.table_name(COMPLAINTS)
+    where, params = [], []
+    for column in FILTERS:
+        if filters.get(column) is not None:
+            where.append(f"c.{column} = {p}")
+            params.append(filters[column])
+    if overdue_only:
+        statuses = sorted(OPEN_STATUSES)
+        where.append(
+            f"c.status IN ({', '.join(p for _ in statuses)}) AND c.id IN "  # noqa: S608
+            f"(SELECT d.complaint_id FROM {store.table_name(DEADLINES)} d "
+            f"WHERE d.met_at IS NULL AND d.due < {p})"
+        )
+        params.extend([*statuses, stamp(now)])
+    clause = f"WHERE {' AND '.join(where)} " if where else ""
+    [counted] = store.query(f"SELECT COUNT(*) AS n FROM {table} c {clause}", params)  # noqa: S608
+    total = int(counted["n"])
+    pages = max(1, -(-total // size))
+    rows = store.query(
+        f"SELECT c.id, {LISTED} FROM {table} c {clause}"  # noqa: S608
+        f"ORDER BY c.number LIMIT {p} OFFSET {p}",
+        [*params, size, (page - 1) * size],
+    )
+    unmet = _unmet(store, [row["id"] for row in rows])
+    for row in rows:
+        late = [d for d in unmet.get(row.pop("id"), []) if d["due"] < stamp(now)]
+        row["received_at"] = _time(row["received_at"])
+        row["overdue"] = (
+            [d["name"] for d in late] if row["status"] in OPEN_STATUSES else []
+        )
+    return {"complaints": rows, "page": page, "pages": pages, "total": total}
+
+
+def queue(ledger: ComplaintLedger, store: ViewSQL, now: datetime) -> dict[str, Any]:
+    """The actor's queue: the open complaints they own, the deadline due
+    soonest first (so the overdue ones come first), each with that deadline,
+    how long is left or how late it is; and how many they own by status."""
+    ledger.authorise_read(ReadAction.LIST)
+    p, table = store.param, store.table_name(COMPLAINTS)
+    member = ledger.actor
+    counts = store.query(
+        f"SELECT status, COUNT(*) AS n FROM {table} WHERE owner = {p} "  # noqa: S608
+        "GROUP BY status",
+        [member],
+    )
+    statuses = sorted(OPEN_STATUSES)
+    rows = store.query(
+        f"SELECT * FROM (SELECT c.id, c.number, {LISTED}, "  # noqa: S608
+        f"(SELECT MIN(d.due) FROM {store.table_name(DEADLINES)} d "
+        "WHERE d.complaint_id = c.id AND d.met_at IS NULL) AS next_due "
+        f"FROM {table} c WHERE c.owner = {p} "
+        f"AND c.status IN ({', '.join(p for _ in statuses)})) q "
+        "ORDER BY CASE WHEN q.next_due IS NULL THEN 1 ELSE 0 END, q.next_due, "
+        f"q.number LIMIT {p}",
+        [member, *statuses, QUEUE_SIZE],
+    )
+    unmet = _unmet(store, [row["id"] for row in rows])
+    for row in rows:
+        row.pop("number")
+        due = unmet.get(row.pop("id"), [])
+        row.pop("next_due")
+        row["received_at"] = _time(row["received_at"])
+        row["next"] = None if not due else _deadline(due[0], now)
+        row["overdue"] = [d["name"] for d in due if d["due"] < stamp(now)]
+    by_status = {str(s): 0 for s in Status}
+    by_status.update({r["status"]: int(r["n"]) for r in counts})
+    return {
+        "member": member,
+        "complaints": rows,
+        "open": sum(by_status[s] for s in statuses),
+        "by_status": by_status,
+    }
+
+
+def _deadline(unmet: dict[str, Any], now: datetime) -> dict[str, Any]:
+    due = parse_time(unmet["due"])
+    seconds = (due - now).total_seconds()
+    return {
+        "name": unmet["name"],
+        "due": iso(due),
+        "overdue": seconds < 0,
+        "span": span(seconds),
+    }
+
+
+def _unmet(store: ViewSQL, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The unmet deadlines of these complaints, by complaint id, each list
+    the soonest due first."""
+    if not ids:
+        return {}
+    p = store.param
+    rows = store.query(
+        "SELECT complaint_id, name, due "  # noqa: S608
+        f"FROM {store.table_name(DEADLINES)} WHERE met_at IS NULL "
+        f"AND due IS NOT NULL AND complaint_id IN ({', '.join(p for _ in ids)})",
+        ids,
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["complaint_id"], []).append(row)
+    for due in found.values():
+        due.sort(key=lambda d: (d["due"], DEADLINE_NAMES.index(d["name"])))
+    return found
+
+
+def metadata(store: ViewSQL, ref: str) -> dict[str, Any] | None:
+    """What the views hold of one complaint (no text): what a member who may
+    not read a confidential complaint is shown of it."""
+    p = store.param
+    rows = store.query(
+        f"SELECT {LISTED}, c.confidential FROM {store.table_name(COMPLAINTS)} c "  # noqa: S608
+        f"WHERE c.ref = {p}",
+        [ref.upper()],
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["received_at"] = _time(row["received_at"])
+    row["confidential"] = bool(row["confidential"])
+    return row

@@ -62,22 +62,28 @@ def caller(need: str) -> Callable[[Request], Caller]:
         header = request.headers.get("authorization")
         if header is not None:
             return _bearer(request, header, need)
-        secret = request.cookies.get(cookie_name(request))
-        if not secret:
-            raise NotSignedIn(NOT_SIGNED_IN)
-        where = address(request)
-        identity = served(request).unsigned(
-            lambda ledger: ledger.session_identity(secret, where)
-        )
-        given = request.headers.get("x-csrf-token", "")
-        if request.method not in SAFE_METHODS and not csrf_matches(secret, given):
-            raise PermissionDenied(
-                "the request's CSRF token is missing or wrong: send the "
-                "session's token in X-CSRF-Token (reload the page for a form)"
-            )
-        return Caller(identity)
+        return session_caller(request, request.headers.get("x-csrf-token", ""))
 
     return signed_in
+
+
+def session_caller(request: Request, csrf: str) -> Caller:
+    """The member whose session cookie came with the request; a request that
+    changes state must carry the session's CSRF token (`csrf`: the header's,
+    or a page's form field)."""
+    secret = request.cookies.get(cookie_name(request))
+    if not secret:
+        raise NotSignedIn(NOT_SIGNED_IN)
+    where = address(request)
+    identity = served(request).unsigned(
+        lambda ledger: ledger.session_identity(secret, where)
+    )
+    if request.method not in SAFE_METHODS and not csrf_matches(secret, csrf):
+        raise PermissionDenied(
+            "the request's CSRF token is missing or wrong: send the "
+            "session's token in X-CSRF-Token (reload the page for a form)"
+        )
+    return Caller(identity)
 
 
 def _bearer(request: Request, header: str, need: str) -> Caller:

@@ -1,5 +1,5 @@
-"""The pages of sign-in: `/login`, `/logout`, `/invite/{secret}`, and `/`
-saying who is signed in (issue 18 builds the staff pages on these).
+"""The pages of sign-in: `/login`, `/logout`, `/invite/{secret}` (the staff
+pages, service/staff/, build on these).
 
 Forms only, no script. The login form is protected against login CSRF by a
 double-submitted random value (cookie and field); `/logout` takes the
@@ -18,8 +18,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ledger.crypto.credentials import csrf_matches, csrf_token
-from ledger.errors import LedgerError, NotSignedIn, PermissionDenied
+from ledger.crypto.credentials import csrf_matches
+from ledger.errors import LedgerError, PermissionDenied
 from service.auth import address, cookie_name
 from service.errors import retry_after, status_of
 from service.served import served
@@ -115,20 +115,6 @@ def login(request: Request, member: Text, password: Text, csrf: Text) -> Respons
     except LedgerError as error:
         return refused("login.html", error, **form)
     return signed_in(request, opened)
-
-
-@router.get("/")
-def home(request: Request) -> Response:
-    """Who is signed in, and a way out; the sign-in form for anyone else."""
-    secret = request.cookies.get(cookie_name(request), "")
-    where = address(request)
-    try:
-        identity = served(request).unsigned(
-            lambda ledger: ledger.session_identity(secret, where)
-        )
-    except NotSignedIn:
-        return RedirectResponse("/login", status_code=303)
-    return page("home.html", member=identity.member, csrf=csrf_token(secret))
 
 
 @router.post("/logout")

@@ -15,7 +15,9 @@ from ledger.domain.kinds import (
 )
 from ledger.domain.vocabulary import (
     ADMINS,
+    READ_ROLES,
     ROUTERS,
+    ReadAction,
     Role,
 )
 
@@ -53,6 +55,18 @@ class AdministrationCases(CaseBase):
         team = self.team()
         team.authorise(self.actor, tuple(Role), "see the team")
         return [{"name": n, "role": r} for n, r in sorted(team.members.items())]
+
+    def whoami(self) -> dict[str, Any]:
+        """The actor, their role, and which of the read side's pages for
+        some roles only (the team's administration, the access report) they
+        may open."""
+        role = self.team().role_of(self.actor)
+        return {
+            "member": self.actor,
+            "role": str(role),
+            "admin": role in ADMINS,
+            "access_report": role in READ_ROLES[ReadAction.ACCESS_REPORT],
+        }
 
     def team_history(self) -> list[dict[str, Any]]:
         """Every change to the team, in order: who joined, changed role or left,

@@ -22,9 +22,11 @@ from ledger.domain.policy import Policy
 from ledger.domain.reference import reference
 from ledger.domain.team import Team
 from ledger.domain.vocabulary import (
+    ACTION_ROLES,
     OPEN_STATUSES,
     ROUTERS,
     WORKERS,
+    Role,
     Severity,
     one_of,
 )
@@ -117,15 +119,26 @@ class ComplaintCases(CaseBase):
 
     # The lifecycle.
 
+    def actions(self, ref: str) -> list[str]:
+        """The actions the actor may take on the complaint now, by their role
+        and its state (any member may ask; nothing is recorded)."""
+        from ledger.domain.actions import allowed
+
+        complaint = self.complaint(ref, tuple(Role), "read complaints")
+        team = self._kept(Team, "team", checked=True)
+        return allowed(complaint, team.role_of(self.actor))
+
     def acknowledge(self, ref: str) -> dict[str, Any]:
         """Confirm receipt to the customer (agent+)."""
-        return self._act(ref, WORKERS, "acknowledge complaints", Complaint.acknowledge)
+        return self._act(
+            ref, ACTION_ROLES["ack"], "acknowledge complaints", Complaint.acknowledge
+        )
 
     def triage(self, ref: str, severity: str) -> dict[str, Any]:
         """Re-assess the severity (lead+)."""
         return self._act(
             ref,
-            ROUTERS,
+            ACTION_ROLES["triage"],
             "triage complaints",
             Complaint.triage,
             one_of(Severity, severity, "severity"),
@@ -134,14 +147,18 @@ class ComplaintCases(CaseBase):
     def assign(self, ref: str, owner: str) -> dict[str, Any]:
         """Make another member the owner (lead+)."""
         return self._act(
-            ref, ROUTERS, "assign complaints", Complaint.assign, self._owner(owner)
+            ref,
+            ACTION_ROLES["assign"],
+            "assign complaints",
+            Complaint.assign,
+            self._owner(owner),
         )
 
     def escalate(self, ref: str, to: str, reason: str) -> dict[str, Any]:
         """Escalate to another member, with a reason (lead+)."""
         return self._act(
             ref,
-            ROUTERS,
+            ACTION_ROLES["escalate"],
             "escalate complaints",
             Complaint.escalate,
             self._owner(to),
@@ -151,14 +168,18 @@ class ComplaintCases(CaseBase):
     def note(self, ref: str, text: str) -> dict[str, Any]:
         """Add an internal note (agent+)."""
         return self._act(
-            ref, WORKERS, "note complaints", Complaint.note, require_text(text, "note")
+            ref,
+            ACTION_ROLES["note"],
+            "note complaints",
+            Complaint.note,
+            require_text(text, "note"),
         )
 
     def respond(self, ref: str, message: str) -> dict[str, Any]:
         """Record the answer sent to the customer (agent+)."""
         return self._act(
             ref,
-            WORKERS,
+            ACTION_ROLES["respond"],
             "respond to complaints",
             Complaint.respond,
             require_text(message, "message"),
@@ -168,7 +189,7 @@ class ComplaintCases(CaseBase):
         """Record the resolution (agent+)."""
         return self._act(
             ref,
-            WORKERS,
+            ACTION_ROLES["resolve"],
             "resolve complaints",
             Complaint.resolve,
             require_text(resolution, "resolution"),
@@ -178,7 +199,7 @@ class ComplaintCases(CaseBase):
         """Take a resolved complaint back into work (agent+)."""
         return self._act(
             ref,
-            WORKERS,
+            ACTION_ROLES["reopen"],
             "reopen complaints",
             Complaint.reopen,
             require_text(reason, "reason"),
@@ -186,13 +207,15 @@ class ComplaintCases(CaseBase):
 
     def close_complaint(self, ref: str) -> dict[str, Any]:
         """End the lifecycle of a resolved complaint (agent+)."""
-        return self._act(ref, WORKERS, "close complaints", Complaint.close)
+        return self._act(
+            ref, ACTION_ROLES["close"], "close complaints", Complaint.close
+        )
 
     def withdraw(self, ref: str, reason: str) -> dict[str, Any]:
         """Record the customer's withdrawal (agent+)."""
         return self._act(
             ref,
-            WORKERS,
+            ACTION_ROLES["withdraw"],
             "withdraw complaints",
             Complaint.withdraw,
             require_text(reason, "reason"),
@@ -203,7 +226,12 @@ class ComplaintCases(CaseBase):
         if comment is not None:
             comment = require_text(comment, "comment")
         return self._act(
-            ref, WORKERS, "record surveys", Complaint.record_survey, score, comment
+            ref,
+            ACTION_ROLES["survey"],
+            "record surveys",
+            Complaint.record_survey,
+            score,
+            comment,
         )
 
     def sweep(

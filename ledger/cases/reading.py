@@ -28,7 +28,7 @@ from ledger.domain.plain import (
 )
 from ledger.domain.team import Team
 from ledger.domain.timeutil import iso
-from ledger.domain.vocabulary import ROUTERS, ReadAction, Role
+from ledger.domain.vocabulary import ACTION_ROLES, ReadAction, Role
 from ledger.errors import (
     InvalidInput,
     PermissionDenied,
@@ -47,7 +47,7 @@ class ReadingCases(CaseBase):
         entries = allow_list(allow, self.team().members)
         return self._act(
             ref,
-            ROUTERS,
+            ACTION_ROLES["confidential"],
             "make complaints confidential",
             Complaint.make_confidential,
             entries,
@@ -58,7 +58,12 @@ class ReadingCases(CaseBase):
         """Let a member or role read a confidential complaint (lead+)."""
         entry = entry_for(member, self.team().members)
         done = self._act(
-            ref, ROUTERS, "grant access", Complaint.grant, entry, _reason(reason)
+            ref,
+            ACTION_ROLES["grant"],
+            "grant access",
+            Complaint.grant,
+            entry,
+            _reason(reason),
         )
         return {**done, "grantee": describe(entry)}
 
@@ -67,7 +72,12 @@ class ReadingCases(CaseBase):
         member who left the team may be named too."""
         entry = entry_for(member, self.team().members, current=False)
         done = self._act(
-            ref, ROUTERS, "revoke access", Complaint.revoke, entry, _reason(reason)
+            ref,
+            ACTION_ROLES["revoke"],
+            "revoke access",
+            Complaint.revoke,
+            entry,
+            _reason(reason),
         )
         return {**done, "grantee": describe(entry)}
 

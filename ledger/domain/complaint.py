@@ -21,14 +21,11 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.domain import kinds
 from ledger.domain.grantees import member_entry
-from ledger.domain.lifecycle import STATUS_AFTER, status_after
+from ledger.domain.lifecycle import STATUS_AFTER, STATUSES_FOR, status_after
 from ledger.domain.reference import reference
 from ledger.domain.topics import keep_topics
-from ledger.domain.vocabulary import OPEN_STATUSES, Status
+from ledger.domain.vocabulary import Status
 from ledger.errors import RuleViolation
-
-ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
-SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
 
 # The fields of complaint events that hold text or personal data. They are
 # sealed under the complaint's own data key, apart from the metadata views count.
@@ -93,20 +90,20 @@ class Complaint(Aggregate):
 
     def acknowledge(self, actor: str, at: datetime) -> None:
         """Confirm to the customer that the complaint was received."""
-        self._require({Status.RECEIVED}, "acknowledged")
+        self._require(STATUSES_FOR["ack"], "acknowledged")
         self._acknowledged(actor=actor, timestamp=at)
 
     def triage(self, severity: str, actor: str, at: datetime) -> None:
         """Assess the severity: a new one, or the one it has confirmed (an
         assessment too, so it is recorded the same way)."""
-        self._require(OPEN_STATUSES, "triaged")
+        self._require(STATUSES_FOR["triage"], "triaged")
         self._triaged(
             severity=severity, previous=self.severity, actor=actor, timestamp=at
         )
 
     def assign(self, owner: str, actor: str, at: datetime) -> None:
         """Make `owner` responsible."""
-        self._require(OPEN_STATUSES, "assigned")
+        self._require(STATUSES_FOR["assign"], "assigned")
         if owner == self.owner:
             raise RuleViolation(f"{self.ref} is already owned by {owner}")
         self._assigned(owner=owner, previous=self.owner, actor=actor, timestamp=at)
@@ -123,7 +120,7 @@ class Complaint(Aggregate):
         names the deadline when the sweep escalates, which it does only once
         per deadline."""
         self._refuse_text_when_erased()
-        self._require(OPEN_STATUSES, "escalated")
+        self._require(STATUSES_FOR["escalate"], "escalated")
         if to == self.owner:
             raise RuleViolation(f"{self.ref} is already owned by {to}")
         if breached is not None and breached in self.breaches_escalated:
@@ -154,30 +151,30 @@ class Complaint(Aggregate):
     def respond(self, message: str, actor: str, at: datetime) -> None:
         """Record the answer sent to the customer."""
         self._refuse_text_when_erased()
-        self._require(ACTIVE, "responded to")
+        self._require(STATUSES_FOR["respond"], "responded to")
         self._responded(message=message, actor=actor, timestamp=at)
 
     def resolve(self, resolution: str, actor: str, at: datetime) -> None:
         """Record how the complaint was resolved."""
         self._refuse_text_when_erased()
-        self._require(ACTIVE, "resolved")
+        self._require(STATUSES_FOR["resolve"], "resolved")
         self._resolved(resolution=resolution, actor=actor, timestamp=at)
 
     def reopen(self, reason: str, actor: str, at: datetime) -> None:
         """Take a resolved complaint back into work."""
         self._refuse_text_when_erased()
-        self._require({Status.RESOLVED}, "reopened")
+        self._require(STATUSES_FOR["reopen"], "reopened")
         self._reopened(reason=reason, actor=actor, timestamp=at)
 
     def close(self, actor: str, at: datetime) -> None:
         """End the lifecycle of a resolved complaint."""
-        self._require({Status.RESOLVED}, "closed")
+        self._require(STATUSES_FOR["close"], "closed")
         self._closed(actor=actor, timestamp=at)
 
     def withdraw(self, reason: str, actor: str, at: datetime) -> None:
         """Record that the customer withdrew the complaint."""
         self._refuse_text_when_erased()
-        self._require(OPEN_STATUSES, "withdrawn")
+        self._require(STATUSES_FOR["withdraw"], "withdrawn")
         self._withdrawn(reason=reason, actor=actor, timestamp=at)
 
     def record_survey(
@@ -186,7 +183,7 @@ class Complaint(Aggregate):
         """Record the customer's satisfaction after resolution."""
         if comment is not None:
             self._refuse_text_when_erased()
-        self._require(SETTLED, "surveyed")
+        self._require(STATUSES_FOR["survey"], "surveyed")
         if not 1 <= score <= 5:
             raise RuleViolation(f"a survey score is 1 to 5, not {score}")
         self._surveyed(score=score, comment=comment, actor=actor, timestamp=at)

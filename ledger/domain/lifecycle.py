@@ -21,7 +21,7 @@ from ledger.domain.kinds import (
     TRIAGED,
     WITHDRAWN,
 )
-from ledger.domain.vocabulary import Status
+from ledger.domain.vocabulary import OPEN_STATUSES, Status
 
 # The status a complaint has after an event of each of these kinds, whatever
 # it had before.
@@ -38,6 +38,26 @@ STATUS_AFTER: Mapping[str, Status] = {
 # other status stays as it is.
 STARTS_WORK = frozenset({TRIAGED, ASSIGNED, ESCALATED})
 BEFORE_WORK, IN_WORK = Status.ACKNOWLEDGED, Status.IN_PROGRESS
+
+ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
+SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
+# The statuses in which each lifecycle action may be taken: the Complaint
+# aggregate's guards check these, and a page offers an action only in them.
+# Confidentiality (`confidential`, `grant`, `revoke`) has no such table: any
+# status, by whether the complaint is confidential.
+STATUSES_FOR: Mapping[str, frozenset[Status]] = {
+    "ack": frozenset({Status.RECEIVED}),
+    "triage": OPEN_STATUSES,
+    "assign": OPEN_STATUSES,
+    "escalate": OPEN_STATUSES,
+    "note": frozenset(Status),
+    "respond": ACTIVE,
+    "resolve": ACTIVE,
+    "reopen": frozenset({Status.RESOLVED}),
+    "close": frozenset({Status.RESOLVED}),
+    "withdraw": OPEN_STATUSES,
+    "survey": SETTLED,
+}
 
 # Which deadline an event meets: the first such event is when it was met.
 MEETS: Mapping[str, str] = {

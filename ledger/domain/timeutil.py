@@ -125,3 +125,15 @@ class ManualClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def span(seconds: float) -> str:
+    """A duration as a person reads it at a glance: its two largest units,
+    rounded down (`2d 3h`, `45m`, `under a minute`)."""
+    left = int(abs(seconds))
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if left >= size:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return " ".join(parts[:2]) or "under a minute"

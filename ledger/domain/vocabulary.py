@@ -65,6 +65,26 @@ WORKERS = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
 ROUTERS = (Role.LEAD, Role.MANAGER, Role.ADMIN)
 ADMINS = (Role.ADMIN,)
 
+# The actions on one complaint, in the order a page offers them, and the
+# roles each needs: the use cases check these, and a page offers an action
+# only to those (ledger/domain/actions.py).
+ACTION_ROLES: dict[str, tuple[Role, ...]] = {
+    "ack": WORKERS,
+    "triage": ROUTERS,
+    "assign": ROUTERS,
+    "escalate": ROUTERS,
+    "note": WORKERS,
+    "respond": WORKERS,
+    "resolve": WORKERS,
+    "reopen": WORKERS,
+    "close": WORKERS,
+    "withdraw": WORKERS,
+    "survey": WORKERS,
+    "confidential": ROUTERS,
+    "grant": ROUTERS,
+    "revoke": ROUTERS,
+}
+
 
 class ReadAction(StrEnum):
     """What the read side does, worded as a refusal names it."""

@@ -1,0 +1,11 @@
+"""The staff pages of `plaint serve`: my queue (`/`), all complaints
+(`/complaints`) and one complaint with its timeline and actions
+(`/complaints/{ref}`). Each runs the use cases and view queries the JSON API
+runs, as the signed-in member, and renders their plain data.
+"""
+
+from __future__ import annotations
+
+from service.staff import complaint, lists
+
+ROUTERS = (lists.router, complaint.router)
