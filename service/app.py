@@ -73,7 +73,7 @@ def create_app(
 ) -> FastAPI:
     """The service of the ledger at `location`; the ledger opens (with the
     keys `environ` names) on the first request."""
-    from service import pages, sso, staff
+    from service import admin, pages, reportpages, sso, staff
 
     app = FastAPI(
         title="plaint",
@@ -94,6 +94,8 @@ def create_app(
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)
+    app.include_router(reportpages.router)
+    app.include_router(admin.router)
     if app.state.sso is not None:
         app.include_router(sso.router)
         app.router.add_event_handler("shutdown", app.state.sso.close)

@@ -203,6 +203,11 @@ class CaseBase(LedgerBase):
         the views, reports): the roles it needs are `READ_ROLES`."""
         self.require_role(READ_ROLES[action], action)
 
+    def allows_read(self, action: ReadAction) -> bool:
+        """Whether the actor may do `action` on the read side (so a page
+        offers only what it would not refuse); asking records nothing."""
+        return self.team().members.get(self.actor) in READ_ROLES[action]
+
     # Shared by the use cases.
 
     def _act(

@@ -29,13 +29,15 @@ Data = Callable[["ComplaintLedger", "ViewSQL | None", datetime, dict[str, Any]],
 class Report:
     """One report: its title, the parameters it takes (in the order a run
     records them), the function giving its data, what its title is about, and
-    whether it reads the views (route reads the ledger only)."""
+    whether it reads the views (route reads the ledger only), and what the
+    actor must be allowed to do on the read side to run it."""
 
     title: str
     parameters: tuple[str, ...]
     data: Data
     subject: Callable[[Body], str] = lambda _body: ""
     views: bool = True
+    needs: ReadAction = ReadAction.REPORT
 
 
 def _lessons(
@@ -112,8 +114,14 @@ REPORTS: dict[str, Report] = {
         ("since", "complaint"),
         _access,
         lambda body: "" if body["complaint"] is None else f" of {body['complaint']}",
+        needs=ReadAction.ACCESS_REPORT,
     ),
 }
+
+
+def runnable(ledger: ComplaintLedger) -> list[str]:
+    """The names of the reports the actor may run, in the registry's order."""
+    return [name for name, r in REPORTS.items() if ledger.allows_read(r.needs)]
 
 
 def open_for(

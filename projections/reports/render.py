@@ -73,3 +73,17 @@ def environment() -> Environment:
 def render(report: str, data: dict[str, Any]) -> str:
     """The HTML page of `report` (a name in registry.REPORTS) showing `data`."""
     return environment().get_template(f"{report}.html").render(**data)
+
+
+def sections(report: str, data: dict[str, Any]) -> dict[str, str]:
+    """The parts of `report`'s page showing `data` that another page can
+    embed: its subtitle and its sections (without the page's own frame)."""
+    template = environment().get_template(f"{report}.html")
+    context = template.new_context(dict(data))
+    # The whole page once, for what its top level sets (the imported macros).
+    "".join(template.root_render_func(context))
+    return {
+        part: "".join(template.blocks[part](context))
+        for part in ("subtitle", "content")
+        if part in template.blocks
+    }
