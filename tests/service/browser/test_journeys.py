@@ -6,12 +6,14 @@ access report. Every page passes axe-core and the Nu HTML checker."""
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from playwright.sync_api import Page
+from typing import TYPE_CHECKING
 
 from tests.conftest import events
 from tests.service.browser.conftest import Visit
 from tests.service.conftest import Server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 FILING = {
     "project": "Apollo",
