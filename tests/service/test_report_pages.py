@@ -117,3 +117,16 @@ def test_the_download_is_the_file_the_cli_writes_for_the_same_filters(
             f'attachment; filename="{name}.html"'
         )
         assert sections(got.text) == sections(written.read_text()), name
+
+
+def test_the_route_of_a_confidential_complaint_shows_its_text_only_to_its_readers(
+    server: Server,
+) -> None:
+    file_one(server)
+    server.plaint.ok("confidential", "C-1", "--allow", "lee", "--reason", "HR")
+    lee, _ = server.session("lee")
+    bob, _ = server.session("bob")
+    assert FILING["summary"] in lee.get("/reports/route?ref=C-1").text
+    shown = bob.get("/reports/route?ref=C-1")
+    assert shown.status_code == 200
+    assert FILING["summary"] not in shown.text
