@@ -53,10 +53,12 @@ def backend(tmp_path: Path) -> str:
     return str(tmp_path / "ledger.sqlite")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
     """Debian's headless Chromium under Playwright (whose own browser
-    download is not available here), one for the whole run."""
+    download is not available here), one for the browser tests. Not one for
+    the session: Playwright's sync API keeps an event loop running on the
+    main thread while it is open, and tests after these call asyncio.run."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
