@@ -178,6 +178,15 @@ class ReadingCases(CaseBase):
             complaint = self._as_of(complaint, as_of)
         return complaint_view(complaint)
 
+    def show_with_history(
+        self, ref: str, *, purpose: str = "show"
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """`show` and `history` together, for a page that shows both: the
+        complaint read (checked and recorded) once."""
+        complaint = self._read(ref, purpose, export=False)
+        rows = [event_row(e) for e in self.events.get(complaint.id)]
+        return complaint_view(complaint), rows
+
     def _as_of(self, complaint: Complaint, as_of: datetime) -> Complaint:
         """Replay the complaint's events up to `as_of` (already read once, so
         they are known to exist and to open)."""

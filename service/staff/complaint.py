@@ -98,7 +98,7 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
     with here.acting(identity) as ledger:
         values.update(frame(request, ledger))
         try:
-            view = ledger.show(ref)
+            view, history = ledger.show_with_history(ref)
         except PermissionDenied as refusal:
             values.update(
                 complaint=None,
@@ -113,7 +113,7 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
             complaint=view,
             metadata=None,
             refusal=None,
-            history=ledger.history(ref),
+            history=history,
             actions=ledger.actions(ref),
             status=200,
         )

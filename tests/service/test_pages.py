@@ -192,6 +192,10 @@ def test_a_confidential_complaint_shows_an_agent_its_metadata_and_records_it(
     assert access["counts"]["refused"] == 1
     [refused] = access["anomalies"]["refused"]
     assert refused["member"] == "bob"
+    ann, _csrf = server.session("ann")
+    assert "secret summary" in ann.get(f"/complaints/{ref}").text
+    access = json.loads(server.plaint.ok("report", "access", "--json", actor="ann"))
+    assert (access["counts"]["read"], access["counts"]["refused"]) == (1, 1)
 
 
 def test_an_action_without_the_csrf_token_is_refused_and_records_nothing(
