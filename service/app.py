@@ -92,10 +92,10 @@ def create_app(
     errors.install(app)
     for module in (health, complaints, actions, views, reports, pages):
         app.include_router(module.router)
-    app.include_router(reportpages.router)
-    app.include_router(admin.router)
     for router in staff.ROUTERS:
         app.include_router(router)
+    app.include_router(reportpages.router)
+    app.include_router(admin.router)
     if app.state.sso is not None:
         app.include_router(sso.router)
         app.router.add_event_handler("shutdown", app.state.sso.close)
