@@ -111,6 +111,12 @@ def report_page(who: Visitor, name: str, status: int = 200, **values: Any) -> Re
     return page("report.html", status, **shown)
 
 
+@router.get("/access")
+def access() -> Response:
+    """The access review (shared/HTTP.md's `/access`): the access report's page."""
+    return RedirectResponse("/reports/access", status_code=303)
+
+
 @router.get("/reports")
 def reports(request: Request) -> Response:
     """The reports the member may run, each with its filters."""

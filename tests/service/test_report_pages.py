@@ -88,6 +88,11 @@ def test_an_unknown_report_is_not_found(server: Server) -> None:
     assert lee.get("/reports/secrets/download").status_code == 404
 
 
+def test_the_access_review_page_is_the_access_reports_page(server: Server) -> None:
+    answer = server.client().get("/access", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/reports/access")
+
+
 def test_a_filter_that_is_not_a_time_is_named_and_kept(server: Server) -> None:
     lee, _ = server.session("lee")
     shown = lee.get("/reports/warnings", params={"as_of": "yesterday"})
