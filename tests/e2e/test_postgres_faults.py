@@ -81,7 +81,9 @@ def test_a_restart_during_an_import_is_completed_by_a_rerun(
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while filed(schema) < BATCH_SIZE:
-        assert importer.poll() is None, "the import ended before the restart"
+        if importer.poll() is not None:
+            _, stderr = importer.communicate()
+            pytest.fail(f"the import ended before the restart: {stderr}")
         assert time.monotonic() < deadline, "one batch took over two minutes"
         time.sleep(0.02)
     subprocess.run(restart, check=True, capture_output=True)
