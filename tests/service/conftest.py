@@ -5,7 +5,6 @@ fixture's ledger), driven with httpx."""
 from __future__ import annotations
 
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,18 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from benchmarks.http import free_port
 from ledger.crypto.credentials import csrf_token
 from tests.conftest import Plaint
 
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    """A port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
