@@ -52,5 +52,5 @@ def test_a_subject_without_a_valid_tag_names_nothing(subject: str) -> None:
 
 
 def test_a_reference_that_is_not_one_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a complaint reference"):
         sent_message_id("7", MESSAGE, "d.example")
