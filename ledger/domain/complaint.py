@@ -32,7 +32,7 @@ from ledger.errors import RuleViolation
 TEXT_FIELDS = frozenset(
     {
         "summary", "detail", "customer", "contact", "source", "external_id",
-        "text", "message", "resolution", "reason", "comment",
+        "text", "message", "resolution", "reason", "comment", "subject",
     }
 )  # fmt: skip
 
@@ -187,6 +187,35 @@ class Complaint(Aggregate):
         if not 1 <= score <= 5:
             raise RuleViolation(f"a survey score is 1 to 5, not {score}")
         self._surveyed(score=score, comment=comment, actor=actor, timestamp=at)
+
+    def record_reply(
+        self,
+        subject: str | None,
+        message: str,
+        sender: tuple[str | None, str | None],
+        external_id: str,
+        received_at: datetime,
+        matched_by: str,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Record the customer's reply (by mail): in any status, since a
+        customer may write after the complaint was closed too, but never on
+        an erased complaint. Its effects on the status are the use case's
+        (ledger/cases/mail.py), each an event of its own."""
+        self._refuse_text_when_erased()
+        customer, contact = sender
+        self._replied(
+            subject=subject,
+            message=message,
+            customer=customer,
+            contact=contact,
+            external_id=external_id,
+            received_at=received_at,
+            matched_by=matched_by,
+            actor=actor,
+            timestamp=at,
+        )
 
     def make_confidential(
         self, allow: list[str], reason: str | None, actor: str, at: datetime
@@ -357,6 +386,21 @@ class Complaint(Aggregate):
         self, score: int, comment: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.survey = {"score": score, "comment": comment}
+
+    @event(kinds.REPLIED)
+    def _replied(
+        self,
+        subject: str | None,
+        message: str,
+        customer: str | None,
+        contact: str | None,
+        external_id: str,
+        received_at: datetime,
+        matched_by: str,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        pass
 
 
 keep_topics("ledger.complaint", Complaint)

@@ -25,6 +25,8 @@ GRANTED = "Granted"
 REVOKED = "Revoked"
 ERASED = "Erased"
 SURVEYED = "Surveyed"
+# The customer's reply, by mail (ledger/cases/mail.py).
+REPLIED = "Replied"
 
 # The team's and the policy's events.
 FOUNDED = "Founded"

@@ -14,7 +14,10 @@ from ledger.domain.topics import keep_topics
 from ledger.domain.vocabulary import DEADLINE_NAMES, WILDCARD
 from ledger.errors import InvalidInput
 
-RULE_FIELDS = ("owner", "escalate_to", *DEADLINE_NAMES)
+# `reopen_on_reply`: whether the customer's reply reopens a resolved
+# complaint (ledger/cases/mail.py); unset, it does (REOPEN_ON_REPLY).
+RULE_FIELDS = ("owner", "escalate_to", *DEADLINE_NAMES, "reopen_on_reply")
+REOPEN_ON_REPLY = True
 
 
 def rule_key(channel: str, severity: str) -> str:
@@ -45,7 +48,8 @@ class Policy(Aggregate):
         """Merge `changes` into the rule for channel and severity; return the rule."""
         if not changes:
             raise InvalidInput(
-                "say what to set: --owner, --escalate-to, --ack, --respond or --resolve"
+                "say what to set: --owner, --escalate-to, --ack, --respond, "
+                "--resolve or --reopen-on-reply"
             )
         key = rule_key(channel, severity)
         rule = {**self.rules.get(key, {}), **changes}
