@@ -16,9 +16,10 @@ from eventsourcing.persistence import RecordConflictError
 from ledger.cases.importing import ImportCases
 from ledger.domain.complaint import Complaint
 from ledger.domain.identity import CUSTOMER, MAIL, Identity
+from ledger.domain.intake import require_text
 from ledger.domain.policy import REOPEN_ON_REPLY, Policy
 from ledger.domain.reference import reference
-from ledger.domain.vocabulary import WORKERS, Severity, Status
+from ledger.domain.vocabulary import MAX_NAME, WORKERS, Severity, Status, one_of
 from ledger.errors import ConcurrencyConflict, UnknownReference
 from ledger.mail.inbound import Inbound, joins, read_inbound
 from ledger.sources.records import Record
@@ -30,6 +31,14 @@ FILED, REPLIED, DUPLICATE = "filed", "replied", "duplicate"
 
 class MailCases(ImportCases):
     """Mail from customers, each message recorded once."""
+
+    def check_mail_intake(self, project: str, severity: str) -> None:
+        """Refuse what would refuse every message, before any arrives: an
+        actor who may not file complaints, a project or severity that is no
+        such thing (nothing is recorded)."""
+        self.require_role(WORKERS, "take in mail")
+        require_text(project, "project", MAX_NAME)
+        one_of(Severity, severity, "severity")
 
     def receive_mail(
         self,
