@@ -128,7 +128,7 @@ def fetch(
     """
     import imaplib
 
-    from service.mail.imap import Mailbox, MailboxError, Poller, imap_password
+    from service.mail.imap import Mailbox, MailboxError, Poller, imap_password, reason
     from service.mail.intake import MailIntake, Verdict
 
     settings = mail_settings(mail_project, mail_severity, mail_domain, True)
@@ -154,7 +154,7 @@ def fetch(
     except MailboxError as error:
         raise click.ClickException(str(error)) from None
     except (OSError, imaplib.IMAP4.error) as error:
-        raise click.ClickException(f"IMAP {mailbox.host}: {error}") from None
+        raise click.ClickException(f"IMAP {mailbox.host}: {reason(error)}") from None
     counts = {verdict.value: 0 for verdict in Verdict}
     for one in taken:
         counts[one.verdict.value] += 1

@@ -150,7 +150,7 @@ class Poller:
             imap.login(box.user, self._password)
             status, _ = imap.select(_quoted(box.folder))
         except (OSError, imaplib.IMAP4.error) as error:
-            raise MailboxError(f"IMAP {box.host}:{box.port}: {error}") from None
+            raise MailboxError(f"IMAP {box.host}:{box.port}: {reason(error)}") from None
         if status != "OK":
             raise MailboxError(f"there is no folder {box.folder} on {box.host}")
         return imap
@@ -204,7 +204,9 @@ class Poller:
             try:
                 self._rounds(imap, stop)
             except (OSError, imaplib.IMAP4.error, MailboxError) as error:
-                log.warning("IMAP %s: %s; connecting again", self.mailbox.host, error)
+                log.warning(
+                    "IMAP %s: %s; connecting again", self.mailbox.host, reason(error)
+                )
             finally:
                 _close(imap)
 
@@ -239,6 +241,14 @@ def idle(imap: imaplib.IMAP4, seconds: float) -> None:
             if not line[len(_IDLE_TAG) + 1 :].upper().startswith(b"OK"):
                 raise MailboxError("IDLE failed")
             return
+
+
+def reason(error: Exception) -> str:
+    """What an imaplib or socket error says (imaplib's carry the server's bytes)."""
+    said = error.args[0] if error.args else error
+    if isinstance(said, bytes):
+        return said.decode("utf-8", "replace")
+    return str(error)
 
 
 def _capabilities(imap: imaplib.IMAP4) -> set[str]:

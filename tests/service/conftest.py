@@ -34,6 +34,8 @@ class Server:
     process: subprocess.Popen[bytes]
     environ: dict[str, str] = field(default_factory=dict)
     clients: list[httpx.Client] = field(default_factory=list)
+    # More arguments of `plaint serve` (mail's, say).
+    args: tuple[str, ...] = ()
 
     def client(self, token: str | None = None) -> httpx.Client:
         """An HTTP client of the service, with a Bearer token if given."""
@@ -82,7 +84,7 @@ class Server:
     def restart(self) -> None:
         """Start the server again on the same port (after `kill`)."""
         port = int(self.url.rpartition(":")[2])
-        self.process = launch(self.plaint, self.log, port, self.environ)
+        self.process = launch(self.plaint, self.log, port, self.environ, self.args)
         wait_until_healthy(self)
 
     def stop(self) -> None:
@@ -98,14 +100,19 @@ class Server:
 
 
 def launch(
-    plaint: Plaint, log: Path, port: int, environ: dict[str, str]
+    plaint: Plaint,
+    log: Path,
+    port: int,
+    environ: dict[str, str],
+    args: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """`plaint serve` on `plaint`'s ledger and `port`, its output in `log`."""
+    """`plaint serve` on `plaint`'s ledger and `port` (and `args`), its
+    output in `log`."""
     env = {**plaint.environ, **environ, "PLAINT_LEDGER": plaint.ledger}
     command = [sys.executable, "-c", "from commands import main; main()"]
     with log.open("ab") as out:
         return subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -113,14 +120,20 @@ def launch(
 
 
 def start(
-    plaint: Plaint, tmp_path: Path, environ: dict[str, str], port: int | None = None
+    plaint: Plaint,
+    tmp_path: Path,
+    environ: dict[str, str],
+    port: int | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
-    """Start `plaint serve` on `plaint`'s ledger (on `port`, or a free one);
-    return once /healthz answers."""
+    """Start `plaint serve` on `plaint`'s ledger (on `port`, or a free one;
+    with `args`); return once /healthz answers."""
     port = free_port() if port is None else port
     log = tmp_path / f"serve-{port}.log"
-    process = launch(plaint, log, port, environ)
-    server = Server(f"http://127.0.0.1:{port}", plaint, log, process, environ)
+    process = launch(plaint, log, port, environ, args)
+    server = Server(
+        f"http://127.0.0.1:{port}", plaint, log, process, environ, args=args
+    )
     wait_until_healthy(server)
     return server
 
