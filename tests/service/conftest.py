@@ -192,3 +192,51 @@ def age_sessions(plaint: Plaint, seconds: float) -> None:
     with sqlite3.connect(plaint.ledger) as conn:
         conn.execute(statement.format("?"), (seconds, seconds))
     conn.close()
+
+
+# Mail in (tests/service/test_mail_lmtp.py, test_mail_imap.py).
+
+MAIL_DOMAIN = "complaints.example.org"
+MAIL_ARGS = ("--mail-project", "Apollo", "--mail-domain", MAIL_DOMAIN)
+
+
+@dataclass
+class LmtpServer:
+    """`plaint serve --lmtp` as agent bob, filing mail on project Apollo."""
+
+    server: Server
+    port: int
+
+    def deliver(
+        self, raw: bytes, recipients: tuple[str, ...] = ("complaints@example.org",)
+    ) -> list[tuple[int, bytes]]:
+        """Deliver `raw` to each recipient over LMTP; each one's reply."""
+        import smtplib
+
+        with smtplib.LMTP("127.0.0.1", self.port) as lmtp:
+            lmtp.ehlo_or_helo_if_needed()
+            lmtp.mail("customer@example.com")
+            for recipient in recipients:
+                assert lmtp.rcpt(recipient)[0] == 250
+            lmtp.putcmd("data")
+            assert lmtp.getreply()[0] == 354
+            lmtp.send(_dotted(raw) + b"\r\n.\r\n")
+            return [lmtp.getreply() for _ in recipients]
+
+
+def _dotted(raw: bytes) -> bytes:
+    """`raw` as LMTP's DATA carries it: CRLF line ends, leading dots doubled."""
+    import re
+
+    lines = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw)
+    return re.sub(rb"(?m)^\.", b"..", lines).removesuffix(b"\r\n")
+
+
+@pytest.fixture
+def lmtp_server(plaint: Plaint, tmp_path: Path) -> Iterator[LmtpServer]:
+    """`plaint serve --lmtp` on a free port, on `plaint`'s ledger."""
+    port = free_port()
+    args = ("--lmtp", f"127.0.0.1:{port}", *MAIL_ARGS)
+    server = start(plaint, tmp_path, {"PLAINT_ACTOR": "bob"}, args=args)
+    yield LmtpServer(server, port)
+    server.stop()
