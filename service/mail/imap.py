@@ -139,10 +139,23 @@ class Poller:
                 )
             else:
                 imap = imaplib.IMAP4(box.host, box.port, timeout=60)
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise MailboxError(f"IMAP {box.host}:{box.port}: {reason(error)}") from None
+        try:
+            self._sign_in(imap)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                imap.shutdown()
+            raise
+        return imap
+
+    def _sign_in(self, imap: imaplib.IMAP4) -> None:
+        box = self.mailbox
+        try:
+            if not box.secure:
                 if "STARTTLS" in imap.capabilities:
-                    imap.starttls(context)
+                    imap.starttls(ssl.create_default_context())
                 elif not loopback(box.host):
-                    imap.shutdown()
                     raise MailboxError(
                         f"{box.host} offers no STARTTLS: use imaps://, or a "
                         "loopback address for plain text"
@@ -153,7 +166,6 @@ class Poller:
             raise MailboxError(f"IMAP {box.host}:{box.port}: {reason(error)}") from None
         if status != "OK":
             raise MailboxError(f"there is no folder {box.folder} on {box.host}")
-        return imap
 
     def fetch(self, imap: imaplib.IMAP4) -> list[Taken]:
         """One round: every message waiting, taken in and then deleted; the

@@ -4,12 +4,14 @@ fixture's ledger), driven with httpx."""
 
 from __future__ import annotations
 
+import imaplib
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -240,3 +242,186 @@ def lmtp_server(plaint: Plaint, tmp_path: Path) -> Iterator[LmtpServer]:
     server = start(plaint, tmp_path, {"PLAINT_ACTOR": "bob"}, args=args)
     yield LmtpServer(server, port)
     server.stop()
+
+
+@dataclass
+class Dovecot:
+    """Debian's Dovecot IMAP server on 127.0.0.1, config and mail in a temp dir."""
+
+    port: int
+    user: str
+    password: str
+    folders: int = 0
+
+    @contextmanager
+    def connect(self) -> Iterator[imaplib.IMAP4]:
+        """Signed in; logged out afterwards."""
+        with imaplib.IMAP4("127.0.0.1", self.port, timeout=30) as imap:
+            imap.login(self.user, self.password)
+            yield imap
+
+    def new_folder(self) -> str:
+        """A folder of its own, for one test."""
+        self.folders += 1
+        name = f"Complaints{self.folders}"
+        with self.connect() as imap:
+            assert imap.create(name)[0] == "OK"
+        return name
+
+    def url(self, folder: str) -> str:
+        return f"imap://{self.user}@127.0.0.1:{self.port}/{folder}"
+
+    def append(self, folder: str, *messages: bytes) -> None:
+        with self.connect() as imap:
+            for raw in messages:
+                assert imap.append(folder, None, None, raw)[0] == "OK"
+
+    def waiting(self, folder: str) -> list[tuple[bytes, bytes]]:
+        """The messages not deleted: each one's flags and bytes."""
+        found = []
+        with self.connect() as imap:
+            imap.select(folder)
+            for uid in imap.uid("SEARCH", "UNDELETED")[1][0].split():
+                fetched = imap.uid("FETCH", uid, "(FLAGS BODY.PEEK[])")[1]
+                head, raw = next(p for p in fetched if isinstance(p, tuple))
+                found.append((head, raw))
+        return found
+
+    def wait_until(self, folder: str, count: int, timeout: float = 20.0) -> None:
+        """Return once `count` messages are left in the folder."""
+        deadline = time.monotonic() + timeout
+        while len(self.waiting(folder)) != count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{folder} still holds {len(self.waiting(folder))}")
+            time.sleep(0.1)
+
+
+DOVECOT_CONF = """\
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = {dir}/dovecot.log
+instance_name = plaint-test-{port}
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:{dir}/mail/%u
+{users}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={dir}/home/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    """Dovecot with one user, its config, mail and logs in a temp dir (no
+    system-wide change); skipped when it is not installed, unless
+    PLAINT_REQUIRE_MAIL=1 (CI), where that fails."""
+    import grp
+    import os
+    import pwd
+    import shutil
+
+    binary = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin")
+    if binary is None:
+        if os.environ.get("PLAINT_REQUIRE_MAIL") == "1":
+            pytest.fail("Dovecot is required: apt-get install dovecot-imapd")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    import tempfile
+
+    # Not under pytest's temp dir, which only root may enter: Dovecot's own
+    # users read the password file and write the mail.
+    home = Path(tempfile.mkdtemp(prefix="plaint-dovecot-"))
+    home.chmod(0o755)
+    port = free_port()
+    if os.geteuid() == 0:
+        # Root runs Dovecot as Debian runs it; the mail belongs to nobody.
+        nobody = pwd.getpwnam("nobody")
+        uid, gid, users = "nobody", grp.getgrgid(nobody.pw_gid).gr_name, ""
+    else:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        uid, gid = me, grp.getgrgid(os.getegid()).gr_name
+        users = f"default_login_user = {me}\ndefault_internal_user = {me}"
+    for name in ("run", "state", "mail", "home"):
+        (home / name).mkdir()
+    if os.geteuid() == 0:
+        for name in ("mail", "home"):
+            shutil.chown(home / name, uid, gid)
+    (home / "passwd").write_text("mailer:{PLAIN}imap-test-password\n")
+    conf = home / "dovecot.conf"
+    conf.write_text(
+        DOVECOT_CONF.format(dir=home, port=port, uid=uid, gid=gid, users=users)
+    )
+    with (home / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(
+            [binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=stderr
+        )
+    server = Dovecot(port, "mailer", "imap-test-password")
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with server.connect():
+                break
+        except (OSError, imaplib.IMAP4.error):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                log = home / "dovecot.log"
+                pytest.fail(
+                    "Dovecot did not start:\n"
+                    + (home / "stderr.log").read_text()
+                    + (log.read_text() if log.exists() else "")
+                )
+            time.sleep(0.1)
+    yield server
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_serve(
+    sqlite_plaint: Plaint, tmp_path: Path, dovecot: Dovecot
+) -> Iterator[Callable[..., Server]]:
+    """Starts `plaint serve --imap` on a folder of `dovecot`, as agent bob
+    (with extra environment variables); each is stopped afterwards. On
+    SQLite alone: what IMAP adds is the same on both, and the claims that
+    keep a message from being filed twice are tested on both
+    (tests/integration/test_mail_in.py)."""
+    plaint = sqlite_plaint
+    started: list[Server] = []
+
+    def starting(folder: str, **environ: str) -> Server:
+        args = ("--imap", dovecot.url(folder), *MAIL_ARGS)
+        env = {"PLAINT_ACTOR": "bob", "PLAINT_IMAP_PASSWORD": dovecot.password}
+        server = start(plaint, tmp_path, {**env, **environ}, args=args)
+        started.append(server)
+        return server
+
+    yield starting
+    for server in started:
+        server.stop()
