@@ -134,8 +134,6 @@ def fetch(
     settings = mail_settings(mail_project, mail_severity, mail_domain, True)
     assert settings is not None
     mailbox = Mailbox.parse(url)
-    environ = session(ctx).environ
-    password = imap_password(environ)
     ledger = open_ledger(ctx)
     intake = MailIntake(
         lambda: nullcontext(ledger),
@@ -144,6 +142,8 @@ def fetch(
         settings.domain,
     )
     intake.check()
+    environ = session(ctx).environ
+    password = imap_password(environ)
     poller = Poller(mailbox, password, intake, environ)
     try:
         imap = poller.connect()

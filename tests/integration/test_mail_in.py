@@ -169,3 +169,28 @@ def test_a_reply_is_sealed_at_rest_like_complaint_text(sqlite_plaint: Plaint) ->
     assert b"CANARY-REPLY-TEXT" not in stored
     assert b"canary" not in stored
     assert JANE.encode() not in stored
+
+
+def test_serve_refuses_mail_it_could_not_take_before_it_listens(
+    sqlite_plaint: Plaint,
+) -> None:
+    lmtp = ["serve", "--port", "0", "--lmtp", "127.0.0.1:8024"]
+    result = sqlite_plaint(*lmtp, actor="bob")
+    assert result.exit_code == 2
+    assert error_line(result.stderr) == (
+        "Error: mail says nothing of the project: give --mail-project"
+    )
+    sqlite_plaint.ok("team", "add", "aud", "--role", "auditor")
+    result = sqlite_plaint(*lmtp, "--mail-project", "P", actor="aud")
+    assert result.exit_code == 1
+    assert error_line(result.stderr) == (
+        "Error: aud is auditor and may not take in mail: that needs the role "
+        "agent, lead, manager or admin"
+    )
+    result = sqlite_plaint("serve", "--imap", "imaps://u:pw@mail.example.org/",
+                           "--mail-project", "P", actor="bob")  # fmt: skip
+    assert result.exit_code == 2
+    assert error_line(result.stderr) == (
+        "Error: put the IMAP password in PLAINT_IMAP_PASSWORD, not in the URL, "
+        "where other users of the machine can read it"
+    )
