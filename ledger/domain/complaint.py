@@ -80,6 +80,7 @@ class Complaint(Aggregate):
         self.escalations: list[dict[str, Any]] = []
         self.survey: dict[str, Any] | None = None
         self.resolution: str | None = None
+        self.replies: list[dict[str, Any]] = []
 
     @property
     def ref(self) -> str:
@@ -400,7 +401,9 @@ class Complaint(Aggregate):
         actor: str,
         timestamp: datetime,
     ) -> None:
-        pass
+        self.replies.append(
+            {"at": timestamp, "from": contact, "subject": subject, "message": message}
+        )
 
 
 keep_topics("ledger.complaint", Complaint)

@@ -79,6 +79,14 @@ def test_a_reply_by_subject_tag_from_the_customer_joins_its_complaint(
     assert receive(plaint, reply)["outcome"] == "duplicate"
     assert events(plaint) == before
     assert "customer (mail) replied" in plaint.ok("history", "C-1")
+    shown = plaint.ok("show", "C-1")
+    assert shown.endswith(
+        "  reply 1: "
+        + shown.split("  reply 1: ")[1].split(" from ")[0]
+        + f" from {JANE.upper()}: Re: [C-1] Invoice portal\n    Still broken.\n"
+    )
+    [reply] = json.loads(plaint.ok("show", "C-1", "--json"))["replies"]
+    assert (reply["from"], reply["message"]) == (JANE.upper(), "Still broken.")
     route = json.loads(plaint.ok("report", "route", "C-1", "--json"))
     assert route["events"][-1]["kind"] == "replied"
     [point] = [p for p in route["timeline"]["points"] if p["kind"] == "replied"]
@@ -169,6 +177,13 @@ def test_a_reply_is_sealed_at_rest_like_complaint_text(sqlite_plaint: Plaint) ->
     assert b"CANARY-REPLY-TEXT" not in stored
     assert b"canary" not in stored
     assert JANE.encode() not in stored
+    sqlite_plaint.ok("erase", "C-1", "--reason", "the customer asked")
+    [reply] = json.loads(sqlite_plaint.ok("show", "C-1", "--json"))["replies"]
+    assert (reply["from"], reply["subject"], reply["message"]) == (None, None, None)
+    before = events(sqlite_plaint)
+    again = message("Re: [C-1] more", JANE, "After erasure", "<e@example.com>")
+    assert receive(sqlite_plaint, again) == {"outcome": "filed", "ref": "C-2"}
+    assert events(sqlite_plaint) == before + 2
 
 
 def test_serve_refuses_mail_it_could_not_take_before_it_listens(
