@@ -170,6 +170,9 @@ class Poller:
     def fetch(self, imap: imaplib.IMAP4) -> list[Taken]:
         """One round: every message waiting, taken in and then deleted; the
         round ends at the first the ledger could not take."""
+        # imaplib keeps every untagged answer no command asked for (EXPUNGE,
+        # EXISTS): a poller that runs for months would keep them all.
+        imap.untagged_responses.clear()
         found = []
         waiting = _ok(imap.uid("SEARCH", "UNDELETED", "UNKEYWORD", REFUSED_KEYWORD))
         for uid in waiting[0].decode().split():

@@ -22,11 +22,13 @@ def message(
     sender: str = f"Jane Roe <{JANE}>",
     body: str = "It times out every morning.",
     message_id: str | None = "<first@example.com>",
+    dated: bool = True,
     **headers: str,
 ) -> bytes:
     """A plain-text message with these headers (In_Reply_To as In-Reply-To)."""
-    date = "Date: Mon, 2 Mar 2026 09:00 +0000"
-    lines = [f"From: {sender}", f"Subject: {subject}", date]
+    lines = [f"From: {sender}", f"Subject: {subject}"]
+    if dated:
+        lines.append("Date: Mon, 2 Mar 2026 09:00 +0000")
     if message_id:
         lines.append(f"Message-ID: {message_id}")
     lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
@@ -145,8 +147,10 @@ def test_a_reply_reopens_a_resolved_complaint_unless_the_policy_says_not(
 def test_a_message_without_a_message_id_is_recorded_once_however_often_delivered(
     plaint: Plaint,
 ) -> None:
-    raw = message(message_id=None, body="No id here")
+    # Nor a date: its time received is when it arrived, which differs.
+    raw = message(message_id=None, body="No id here", dated=False)
     assert receive(plaint, raw)["outcome"] == "filed"
+    assert receive(plaint, raw) == {"outcome": "duplicate", "ref": "C-1"}
     again = b"Received: from mx by mx2; Tue, 3 Mar 2026 10:00:00 +0000\r\n" + raw
     assert receive(plaint, again) == {"outcome": "duplicate", "ref": "C-1"}
 
@@ -209,3 +213,19 @@ def test_serve_refuses_mail_it_could_not_take_before_it_listens(
         "Error: put the IMAP password in PLAINT_IMAP_PASSWORD, not in the URL, "
         "where other users of the machine can read it"
     )
+
+
+def test_a_report_that_withholds_a_confidential_complaints_text_withholds_replies(
+    plaint: Plaint,
+) -> None:
+    receive(plaint, message())
+    receive(plaint, message("Re: [C-1] secret", JANE, "SECRET", "<s@example.com>"))
+    plaint.ok("confidential", "C-1", "--allow", "bob", actor="lee")
+    route = json.loads(plaint.ok("report", "route", "C-1", "--json", actor="aud"))
+    assert route["text_shown"] is False
+    assert "SECRET" not in json.dumps(route)
+    assert JANE not in json.dumps(route)
+    [replied] = [e for e in route["events"] if e["kind"] == "replied"]
+    assert {d["name"] for d in replied["details"] if d["withheld"]} == {
+        "subject", "message", "contact", "customer", "external id",
+    }  # fmt: skip
