@@ -97,7 +97,10 @@ def _address(text: str) -> str:
 def content_id(raw: bytes) -> str:
     """The id of a message without a Message-ID: a digest of its bytes, the
     headers a mail server adds on the way in left out."""
-    head, _, body = _split(raw)
+    found = _HEADER_END.search(raw)
+    head, body = (
+        (raw, b"") if found is None else (raw[: found.start()], raw[found.end() :])
+    )
     kept, dropping = [], False
     for line in head.splitlines(keepends=True):
         if line[:1] in (b" ", b"\t"):
@@ -110,13 +113,6 @@ def content_id(raw: bytes) -> str:
             kept.append(line)
     digest = hashlib.sha256(b"".join(kept) + b"\n\n" + body).hexdigest()
     return f"sha256:{digest}"
-
-
-def _split(raw: bytes) -> tuple[bytes, bytes, bytes]:
-    found = _HEADER_END.search(raw)
-    if found is None:
-        return raw, b"", b""
-    return raw[: found.start()], b"", raw[found.end() :]
 
 
 def _threading(raw: bytes) -> tuple[list[str], str | None]:
