@@ -33,6 +33,16 @@ class MailOptions:
     domain: str
 
 
+@dataclass(frozen=True)
+class Mail:
+    """The mail a server takes in, and as whom."""
+
+    options: MailOptions
+    member: str
+    lmtp: tuple[str, int] | None
+    imap: str | None
+
+
 def mail_options(function: F) -> F:
     """--mail-project, --mail-severity and --mail-domain."""
     for option in reversed(

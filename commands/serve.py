@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import click
 
 from commands.base import PlaintCommand, session
-from commands.mail import MailOptions, host_and_port, mail_options, mail_settings
+from commands.mail import Mail, host_and_port, mail_options, mail_settings
 from ledger.domain.timeutil import Clock
-
-if TYPE_CHECKING:
-    from service.served import Served
 
 
 @click.command(cls=PlaintCommand)
@@ -93,16 +86,6 @@ def serve(
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Mail:
-    """The mail a server takes in, and as whom."""
-
-    options: MailOptions
-    member: str
-    lmtp: tuple[str, int] | None
-    imap: str | None
-
-
 def run_server(
     ledger: str | None,
     environ: dict[str, str],
@@ -127,7 +110,21 @@ def run_server(
     app = create_app(location, environ, clock, host=host, public_url=public_url)
     app.state.served.ledger  # noqa: B018 - opened now: a missing ledger or key fails here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop_mail = None if mail is None else start_mail(app.state.served, mail, environ)
+    stop_mail = None
+    if mail is not None:
+        from service.mail.running import start_mail
+
+        try:
+            stop_mail = start_mail(
+                app.state.served,
+                (mail.member, mail.options.project, mail.options.severity,
+                 mail.options.domain),
+                mail.lmtp, mail.imap, environ,
+            )  # fmt: skip
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot take mail: {error.strerror or error}"
+            ) from None
     click.echo(f"Serving {location.display} at http://{host}:{port}", err=True)
     try:
         uvicorn.run(
@@ -143,52 +140,3 @@ def run_server(
     finally:
         if stop_mail is not None:
             stop_mail()
-
-
-def start_mail(
-    served: Served, mail: Mail, environ: dict[str, str]
-) -> Callable[[], None]:
-    """Start the LMTP listener and the IMAP poller `mail` asks for, beside the
-    web server and on its ledger; return what stops them."""
-    import threading
-    from functools import partial
-
-    from ledger.domain.identity import Identity
-    from service.mail.intake import MailIntake
-
-    intake = MailIntake(
-        partial(served.acting, Identity(mail.member)),
-        mail.options.project, mail.options.severity, mail.options.domain,
-    )  # fmt: skip
-    intake.check()
-    stops: list[Callable[[], None]] = []
-    if mail.imap is not None:
-        from service.mail.imap import Mailbox, Poller, imap_password
-
-        poller = Poller(
-            Mailbox.parse(mail.imap), imap_password(environ), intake, environ
-        )
-        stop = threading.Event()
-        threading.Thread(
-            target=poller.run, args=(stop,), name="plaint-imap", daemon=True
-        ).start()
-        stops.append(stop.set)
-        click.echo(f"Taking mail from {mail.imap}", err=True)
-    if mail.lmtp is not None:
-        from service.mail.lmtp import start_lmtp
-
-        host, port = mail.lmtp
-        try:
-            controller = start_lmtp(intake, host, port)
-        except OSError as error:
-            raise click.ClickException(
-                f"cannot listen for LMTP on {host}:{port}: {error.strerror}"
-            ) from None
-        stops.append(controller.stop)
-        click.echo(f"Taking mail over LMTP at {host}:{port}", err=True)
-
-    def stop_all() -> None:
-        for stop in stops:
-            stop()
-
-    return stop_all
