@@ -249,9 +249,18 @@ class Dovecot:
     """Debian's Dovecot IMAP server on 127.0.0.1, config and mail in a temp dir."""
 
     port: int
+    tls_port: int
     user: str
     password: str
+    # The certificate its TLS presents (for 127.0.0.1), for SSL_CERT_FILE.
+    certificate: Path
+    log: Path
     folders: int = 0
+
+    def tls_logins(self) -> int:
+        """How many sign-ins came over TLS (STARTTLS or imaps), by its log."""
+        lines = self.log.read_text().splitlines()
+        return sum(1 for line in lines if "Login: " in line and ", TLS" in line)
 
     @contextmanager
     def connect(self) -> Iterator[imaplib.IMAP4]:
@@ -268,7 +277,10 @@ class Dovecot:
             assert imap.create(name)[0] == "OK"
         return name
 
-    def url(self, folder: str) -> str:
+    def url(self, folder: str, *, tls: bool = False) -> str:
+        """imap:// (STARTTLS, which it offers) or imaps://."""
+        if tls:
+            return f"imaps://{self.user}@127.0.0.1:{self.tls_port}/{folder}"
         return f"imap://{self.user}@127.0.0.1:{self.port}/{folder}"
 
     def append(self, folder: str, *messages: bytes) -> None:
@@ -303,7 +315,9 @@ log_path = {dir}/dovecot.log
 instance_name = plaint-test-{port}
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+ssl = yes
+ssl_cert = <{dir}/cert.pem
+ssl_key = <{dir}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain
 mail_location = maildir:{dir}/mail/%u
@@ -323,13 +337,53 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
   chroot =
 }}
 """
+
+
+def self_signed(certificate: Path, key: Path) -> None:
+    """A key and a self-signed certificate for 127.0.0.1, as PEM files."""
+    from datetime import UTC, timedelta
+    from ipaddress import ip_address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "plaint test IMAP")])
+    now = datetime.now(UTC)
+    made = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    certificate.write_bytes(made.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key.chmod(0o600)
 
 
 @pytest.fixture(scope="module")
@@ -368,39 +422,52 @@ def dovecot() -> Iterator[Dovecot]:
         for name in ("mail", "home"):
             shutil.chown(home / name, uid, gid)
     (home / "passwd").write_text("mailer:{PLAIN}imap-test-password\n")
+    self_signed(home / "cert.pem", home / "key.pem")
+    tls_port = free_port()
     conf = home / "dovecot.conf"
     conf.write_text(
-        DOVECOT_CONF.format(dir=home, port=port, uid=uid, gid=gid, users=users)
+        DOVECOT_CONF.format(
+            dir=home, port=port, tls_port=tls_port, uid=uid, gid=gid, users=users
+        )
     )
+    server = Dovecot(
+        port, tls_port, "mailer", "imap-test-password", home / "cert.pem",
+        home / "dovecot.log",
+    )  # fmt: skip
     with (home / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen(
             [binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=stderr
         )
-    server = Dovecot(port, "mailer", "imap-test-password")
+    try:
+        wait_for_dovecot(server, process, home)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def wait_for_dovecot(
+    server: Dovecot, process: subprocess.Popen[bytes], home: Path
+) -> None:
+    """Return once a test user can sign in; fail with its logs if it cannot."""
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
             with server.connect():
-                break
+                return
         except (OSError, imaplib.IMAP4.error):
             if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                log = home / "dovecot.log"
                 pytest.fail(
                     "Dovecot did not start:\n"
                     + (home / "stderr.log").read_text()
-                    + (log.read_text() if log.exists() else "")
+                    + (server.log.read_text() if server.log.exists() else "")
                 )
             time.sleep(0.1)
-    yield server
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
@@ -417,7 +484,12 @@ def imap_serve(
 
     def starting(folder: str, **environ: str) -> Server:
         args = ("--imap", dovecot.url(folder), *MAIL_ARGS)
-        env = {"PLAINT_ACTOR": "bob", "PLAINT_IMAP_PASSWORD": dovecot.password}
+        env = {
+            "PLAINT_ACTOR": "bob",
+            "PLAINT_IMAP_PASSWORD": dovecot.password,
+            # STARTTLS to Dovecot, whose certificate this makes trusted.
+            "SSL_CERT_FILE": str(dovecot.certificate),
+        }
         server = start(plaint, tmp_path, {**env, **environ}, args=args)
         started.append(server)
         return server

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
+
 from service.mail.imap import FAULT_EXIT, FAULT_VARIABLE, REFUSED_KEYWORD
-from tests.conftest import Plaint, events
+from tests.conftest import Plaint, error_line, events
 from tests.service.conftest import Dovecot, Server
 
 JANE = "jane@example.com"
@@ -30,9 +32,11 @@ def test_messages_appended_to_the_mailbox_are_filed_then_deleted(
     dovecot: Dovecot, imap_serve: Callable[..., Server]
 ) -> None:
     folder = dovecot.new_folder()
+    before = dovecot.tls_logins()
     server = imap_serve(folder)
     dovecot.append(folder, message(1), message(2))
     dovecot.wait_until(folder, 0)
+    assert dovecot.tls_logins() == before + 1  # imap:// upgraded with STARTTLS
     assert summaries(server.plaint) == ["C-1", "C-2"]
     # While the server waits in IDLE: a reply, and a message with nothing in it.
     dovecot.append(folder, message(3, "Re: [C-2] more"), b"\r\n\r\n")
@@ -66,13 +70,19 @@ def test_a_poller_killed_between_commit_and_delete_files_nothing_twice(
 
 
 def test_mail_fetch_takes_every_waiting_message_once_for_cron(
-    dovecot: Dovecot, sqlite_plaint: Plaint
+    dovecot: Dovecot, sqlite_plaint: Plaint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plaint = sqlite_plaint
     folder = dovecot.new_folder()
     dovecot.append(folder, message(1), message(2), b"\r\n\r\n")
     plaint.environ["PLAINT_IMAP_PASSWORD"] = dovecot.password
-    fetch = ["mail", "fetch", "--imap", dovecot.url(folder), "--mail-project", "P"]
+    url = dovecot.url(folder, tls=True)
+    fetch = ["mail", "fetch", "--imap", url, "--mail-project", "P"]
+    # A server whose certificate is not trusted is refused.
+    result = plaint(*fetch, actor="bob")
+    assert result.exit_code == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in error_line(result.stderr)
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.certificate))
     assert plaint.ok(*fetch, actor="bob") == (
         "Recorded 2; refused 1; kept to try again 0.\n"
     )
@@ -84,6 +94,6 @@ def test_mail_fetch_takes_every_waiting_message_once_for_cron(
     result = plaint(*fetch, actor="bob")
     assert result.exit_code == 1
     assert result.stderr.endswith(
-        f"Error: IMAP 127.0.0.1:{dovecot.port}: [AUTHENTICATIONFAILED] "
+        f"Error: IMAP 127.0.0.1:{dovecot.tls_port}: [AUTHENTICATIONFAILED] "
         "Authentication failed.\n"
     )
