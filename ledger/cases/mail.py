@@ -97,10 +97,13 @@ class MailCases(ImportCases):
                     external_id=intake.external_id or "",
                     received_at=intake.received_at or at,
                     matched_by=mail.matched_by,
+                    automatic=mail.automatic,
                     actor=CUSTOMER,
                     at=at,
                 )
-                reopened = self._reply_effects(complaint, self.policy(), at)
+                reopened = self._reply_effects(
+                    complaint, self.policy(), mail.automatic, at
+                )
                 held = IntakeClaim(
                     id=claim, number=complaint.number, actor=CUSTOMER, timestamp=at
                 )
@@ -116,10 +119,15 @@ class MailCases(ImportCases):
         )
 
     @staticmethod
-    def _reply_effects(complaint: Complaint, policy: Policy, at: datetime) -> bool:
+    def _reply_effects(
+        complaint: Complaint, policy: Policy, automatic: bool, at: datetime
+    ) -> bool:
         """What the reply does to the complaint beyond being recorded, the one
         place that decides it (as the customer, in the reply's save): per the
-        policy, a resolved complaint is reopened. Returns whether it was."""
+        policy, a resolved complaint is reopened; an answer a machine sent
+        (out of office) changes nothing. Returns whether it was reopened."""
+        if automatic:
+            return False
         # Issue 21's `wait`/`resume`: a complaint waiting on the customer
         # resumes here (`complaint.resume(CUSTOMER, at)` when it is waiting).
         rule = policy.resolve(complaint.channel, complaint.severity)

@@ -197,6 +197,7 @@ class Complaint(Aggregate):
         external_id: str,
         received_at: datetime,
         matched_by: str,
+        automatic: bool,
         actor: str,
         at: datetime,
     ) -> None:
@@ -214,6 +215,7 @@ class Complaint(Aggregate):
             external_id=external_id,
             received_at=received_at,
             matched_by=matched_by,
+            automatic=automatic,
             actor=actor,
             timestamp=at,
         )
@@ -398,6 +400,7 @@ class Complaint(Aggregate):
         external_id: str,
         received_at: datetime,
         matched_by: str,
+        automatic: bool,
         actor: str,
         timestamp: datetime,
     ) -> None:

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
+from email.message import Message
 from email.parser import BytesHeaderParser
 
 from ledger.domain.intake import Intake
@@ -42,6 +43,7 @@ MAX_MESSAGE_BYTES = 25 * 2**20
 TRACE_HEADERS = frozenset(
     {b"received", b"return-path", b"delivered-to", b"x-original-to"}
 )
+AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 # How a reply named its complaint.
 BY_MESSAGE_ID = "message-id"
 BY_SUBJECT = "subject"
@@ -60,6 +62,8 @@ class Inbound:
     replied: str | None
     matched_by: str | None
     subject: str | None
+    # Sent by a machine, not a person (an out-of-office answer, say).
+    automatic: bool = False
 
 
 def read_inbound(
@@ -71,13 +75,15 @@ def read_inbound(
     intake = email_intake(raw, project, severity, now)
     if intake.external_id is None:
         intake = replace(intake, external_id=content_id(raw))
-    references, subject = _threading(raw)
+    references, subject, automatic = _threading(raw)
     replied = replied_reference(references, "", domain) if domain else None
     matched_by = BY_MESSAGE_ID if replied else None
     if replied is None and (replied := replied_reference([], subject or "", "")):
         matched_by = BY_SUBJECT
     # The summary is the subject, cut to fit, when there is one.
-    return Inbound(intake, replied, matched_by, intake.summary if subject else None)
+    return Inbound(
+        intake, replied, matched_by, intake.summary if subject else None, automatic
+    )
 
 
 def joins(contact: str | None, sender: str | None) -> bool:
@@ -115,9 +121,10 @@ def content_id(raw: bytes) -> str:
     return f"sha256:{digest}"
 
 
-def _threading(raw: bytes) -> tuple[list[str], str | None]:
-    """The In-Reply-To and References values and the Subject, as well as the
-    standard library reads them from hostile input (nothing when it cannot)."""
+def _threading(raw: bytes) -> tuple[list[str], str | None, bool]:
+    """The In-Reply-To and References values, the Subject, and whether a
+    machine sent it, as well as the standard library reads them from hostile
+    input (nothing when it cannot)."""
     try:
         message = _HEADERS.parsebytes(raw)
         values = [
@@ -126,6 +133,18 @@ def _threading(raw: bytes) -> tuple[list[str], str | None]:
             for value in message.get_all(name, [])
         ]
         subject = message.get("Subject")
-        return values, None if subject is None else str(subject)
+        return values, None if subject is None else str(subject), _automatic(message)
     except Exception:
-        return [], None
+        return [], None, False
+
+
+def _automatic(message: Message) -> bool:
+    """Whether a machine answered (RFC 3834's Auto-Submitted, and the older
+    headers out-of-office answers still use)."""
+    submitted = str(message.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    return (
+        submitted != "no"
+        or precedence in AUTOMATIC_PRECEDENCE
+        or any(name in message for name in ("X-Autoreply", "X-Autorespond"))
+    )

@@ -136,6 +136,11 @@ def test_a_reply_reopens_a_resolved_complaint_unless_the_policy_says_not(
     assert json.loads(plaint.ok("show", "C-1", "--json"))["status"] == "in_progress"
 
     plaint.ok("resolve", "C-1", "--resolution", "Fixed again", actor="bob")
+    # An out-of-office answer is recorded, and reopens nothing.
+    away = message("Re: [C-1] Fixed", JANE, "I am away", "<away@example.com>",
+                   Auto_Submitted="auto-replied")  # fmt: skip
+    assert receive(plaint, away)["reopened"] is False
+    assert history(plaint, "C-1")[-1]["details"]["automatic"] is True
     plaint.ok("policy", "set", "--channel", "email", "--severity", "*",
               "--keep-resolved-on-reply", actor="lee")  # fmt: skip
     assert "a reply keeps it resolved" in plaint.ok("policy", "show")
