@@ -69,7 +69,7 @@ def write_keys(recorder: LateAnswers, master_id: str) -> None:
         recorder.write_tables(cursor, keys, None)
 
 
-def test_new_keys_are_written_when_the_servers_answers_arrive_late(
+def test_new_keys_are_written_when_the_server_answers_late(
     postgres_ledger: str, environ: dict[str, str], tmp_path: Path
 ) -> None:
     Plaint(postgres_ledger, environ, tmp_path).ok("init", "--admin", "ann")
