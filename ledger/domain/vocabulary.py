@@ -54,6 +54,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    WAITING = "waiting"  # on the customer: the deadlines' clock is stopped
 
 
 OPEN_STATUSES = frozenset(
@@ -79,6 +80,8 @@ ACTION_ROLES: dict[str, tuple[Role, ...]] = {
     "reopen": WORKERS,
     "close": WORKERS,
     "withdraw": WORKERS,
+    "wait": WORKERS,
+    "resume": WORKERS,
     "survey": WORKERS,
     "confidential": ROUTERS,
     "grant": ROUTERS,
@@ -108,6 +111,14 @@ READ_ROLES: dict[ReadAction, tuple[Role, ...]] = {
 WILDCARD = "*"
 IMPORT_FORMATS = ("csv", "jsonl", "eml", "mbox")
 DEADLINE_NAMES = ("ack", "respond", "resolve")
+# The roles in the order of the escalation ladder: escalating never hands a
+# complaint to a rung whose role ranks at or below its owner's.
+ROLE_RANK: dict[str, int] = {
+    Role.AGENT: 1,
+    Role.LEAD: 2,
+    Role.MANAGER: 3,
+    Role.ADMIN: 4,
+}
 
 # Limits on free text, in characters, so that one event stays a sensible size.
 MAX_SUMMARY = 500
