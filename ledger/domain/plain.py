@@ -51,6 +51,10 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "external_id": complaint.external_id,
         "received_at": iso(complaint.received_at),
         "deadlines": _plain(complaint.deadlines),
+        # The calendar the deadlines count on (name, version), None around
+        # the clock; since when it waits on the customer, if it does.
+        "calendar": complaint.calendar,
+        "waiting_since": iso(complaint.waiting["since"]) if complaint.waiting else None,
         "escalations": _plain(complaint.escalations),
         "resolution": complaint.resolution,
         "survey": complaint.survey,
