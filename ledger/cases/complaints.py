@@ -311,7 +311,9 @@ class ComplaintCases(CaseBase):
                 b for b in breaches if b["deadline"] not in complaint.breaches_escalated
             ]
             why = _sweep_skip(complaint, team, ladder) if fresh else None
-            step = None if why else climb(ladder, team.members, complaint.owner)
+            step = None
+            if fresh and why is None:
+                step = climb(ladder, team.members, complaint.owner)
             if fresh and step is None and why is None:
                 why = (
                     f"at the top of its escalation ladder ({describe(ladder)}): "
