@@ -140,6 +140,9 @@ class Complaint(Aggregate):
                 if name not in self.met
             }
             calendar = schedule.calendar
+            same = all(self.deadlines.get(n) == due for n, due in deadlines.items())
+            if same and calendar == self.calendar:
+                deadlines = calendar = None  # nothing to store: the same
         self._triaged(
             severity=severity,
             previous=self.severity,

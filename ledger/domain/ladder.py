@@ -3,11 +3,12 @@ lowest first, each a member (`lee`) or a role (`role:manager`).
 
 A complaint stands on the highest rung that names its owner or the owner's
 role; an owner the ladder does not name stands on the highest rung whose
-role ranks at or below theirs (ROLE_RANK), or below the ladder. Climbing
+role ranks at or below theirs (ROLE_RANK: agent, lead, manager; an admin
+is unranked, on a ladder only where named), or below the ladder. Climbing
 goes to the next rung above that holds someone who may own complaints and
-whose role ranks no lower than the owner's: a role's rung is its member
-first by name. So a complaint never moves to a rung at or below its owner's,
-nor down the roles.
+whose role ranks no lower than the owner's (an admin named on the ladder
+always may): a role's rung is its member first by name. So a complaint
+never moves to a rung at or below its owner's, nor down the roles.
 """
 
 from __future__ import annotations
@@ -93,7 +94,10 @@ def climb(ladder: Sequence[str], members: Mapping[str, str], owner: str) -> Step
     rank = ROLE_RANK.get(members[owner], 0) if owner in members else 0
     for number in range(rung_of(ladder, members, owner) + 1, len(ladder) + 1):
         member = _member_on(ladder[number - 1], members, owner)
-        if member is not None and ROLE_RANK.get(members[member], 0) >= rank:
+        role = members[member] if member is not None else None
+        if member is not None and (
+            role == Role.ADMIN or ROLE_RANK.get(str(role), 0) >= rank
+        ):
             return Step(number, member)
     return None
 

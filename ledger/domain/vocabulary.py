@@ -112,13 +112,9 @@ WILDCARD = "*"
 IMPORT_FORMATS = ("csv", "jsonl", "eml", "mbox")
 DEADLINE_NAMES = ("ack", "respond", "resolve")
 # The roles in the order of the escalation ladder: escalating never hands a
-# complaint to a rung whose role ranks at or below its owner's.
-ROLE_RANK: dict[str, int] = {
-    Role.AGENT: 1,
-    Role.LEAD: 2,
-    Role.MANAGER: 3,
-    Role.ADMIN: 4,
-}
+# complaint down this order. An admin administers the ledger and stands on
+# a ladder only where it names them (or `role:admin`).
+ROLE_RANK: dict[str, int] = {Role.AGENT: 1, Role.LEAD: 2, Role.MANAGER: 3}
 
 # Limits on free text, in characters, so that one event stays a sensible size.
 MAX_SUMMARY = 500
