@@ -35,6 +35,9 @@ def test_an_owner_stands_on_a_rung_and_climbs_to_the_next_one_up(
 def test_a_manager_s_complaint_is_never_handed_down_to_a_lead() -> None:
     assert climb(["lee"], MEMBERS, "max") is None
     assert climb(["lee", "role:lead"], MEMBERS, "kim") is None
+    # A ladder written out of order still never hands down the roles.
+    assert climb(["bob", "max", "lee"], MEMBERS, "max") is None
+    assert climb(["bob", "max", "lee", "role:admin"], MEMBERS, "max") == Step(4, "ann")
 
 
 def test_an_admin_not_on_the_ladder_stands_below_it() -> None:
