@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso
 from ledger.domain.vocabulary import DEADLINE_NAMES, Channel
+from projections.reports.clock import clock, ladders
 from projections.reports.common import (
     SEVERITIES,
     Record,
@@ -55,6 +56,8 @@ def lessons(
         "routes": _routes(group, steps),
         "themes": _themes(group),
         "satisfaction": _satisfaction(group),
+        "clock": clock(store, project, as_of or now),
+        "ladders": ladders(ledger),
         "positive": _listed(ledger, group, "positive", as_of),
         "severe": _listed(ledger, group, "severe", as_of),
     }
