@@ -176,3 +176,67 @@ def test_two_sweeps_at_once_escalate_once(plaint: Plaint) -> None:
     outcomes = sorted(r["outcome"] for rows in done for r in rows)
     assert outcomes == ["escalated", "skipped"]
     assert [e["to"] for e in show(plaint, "C-1")["escalations"]] == ["lee"]
+
+
+def test_a_customer_s_reply_resumes_a_waiting_complaint_and_no_other(
+    plaint: Plaint,
+) -> None:
+    clock = on_the_clock(plaint, MONDAY_10)
+    plaint.ok("policy", "set", "--channel", "*", "--severity", "*", "--respond", "1d")
+    plaint.ok(*FILE, "--summary", "s")
+    plaint.ok("ack", "C-1")
+    plaint.ok("wait", "C-1", "--reason", "asked for logs")
+    clock.now = MONDAY_10 + timedelta(hours=5)
+    customer = plaint.open("customer", clock)
+    try:
+        resumed = customer.resume("C-1", customer_replied=True)
+        again = customer.resume("C-1", customer_replied=True)  # not waiting now
+    finally:
+        customer.close()
+    assert resumed["status"] == again["status"] == "acknowledged"
+    # Around the clock: five hours waited, five hours later.
+    assert resumed["deadlines"]["respond"] == "2026-03-03T14:00:00Z"
+    history = json.loads(plaint.ok("history", "C-1", "--json"))
+    assert [(h["kind"], h["actor"]) for h in history[-2:]] == [
+        ("waited", "ann"), ("resumed", "customer"),
+    ]  # fmt: skip
+    refused = plaint("resume", "C-1", actor="nobody")
+    assert refused.exit_code == 1
+
+
+def test_a_triage_to_another_severity_stores_its_rule_s_deadlines_on_its_calendar(
+    plaint: Plaint,
+) -> None:
+    on_the_clock(plaint, MONDAY_10)
+    office(plaint)
+    plaint.ok("policy", "set", "--channel", "*", "--severity", "*", "--ack", "1d")
+    plaint.ok("policy", "set", "--channel", "*", "--severity", "severe",
+              "--ack", "2h", "--calendar", "office")  # fmt: skip
+    plaint.ok(*FILE, "--summary", "s")
+    assert show(plaint, "C-1")["deadlines"]["ack"] == "2026-03-03T09:00:00Z"
+    plaint.ok("triage", "C-1", "--severity", "severe", actor="lee")
+    triaged = show(plaint, "C-1")
+    assert triaged["deadlines"]["ack"] == "2026-03-02T11:00:00Z"
+    assert triaged["calendar"] == {"name": "office", "version": 1}
+    assert json.loads(plaint.ok("overdue", "--json")) == []
+    route = json.loads(plaint.ok("report", "route", "C-1", "--json"))
+    assert route["calendar"] == {"name": "office", "version": 1}
+
+
+def test_the_route_report_shows_the_ladder_and_the_rung_after_each_step(
+    plaint: Plaint,
+) -> None:
+    clock = ladder(plaint)
+    plaint.ok(*FILE, "--summary", "s")
+    clock.now = MONDAY_10 + timedelta(minutes=90)
+    sweep(plaint)
+    plaint.ok("escalate", "C-1", "--reason", "r", actor="lee")
+    route = json.loads(plaint.ok("report", "route", "C-1", "--json"))
+    assert route["ladder"] == ["lee", "max", "role:admin"]
+    steps = [
+        (e["kind"], e["state"]["owner"], e["state"]["rung"]) for e in route["events"]
+    ]
+    assert steps == [
+        ("filed", "bob", 0), ("escalated", "lee", 1), ("escalated", "max", 2),
+    ]  # fmt: skip
+    assert [e["rung"] for e in route["escalations"]] == [1, 2]
