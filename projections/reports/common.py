@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso, parse_time
-from ledger.domain.vocabulary import DEADLINE_NAMES, OPEN_STATUSES, Severity
+from ledger.domain.vocabulary import DEADLINE_NAMES, OPEN_STATUSES, Severity, Status
 from projections.store import ViewSQL
 from projections.views import COMPLAINTS, DEADLINES, ESCALATIONS
 
@@ -54,8 +54,13 @@ class Record:
 
     @property
     def open(self) -> bool:
-        """Whether it is still being worked on."""
-        return self.status in OPEN_STATUSES
+        """Whether it is still being worked on (or waits on the customer)."""
+        return self.status in OPEN_STATUSES or self.waiting
+
+    @property
+    def waiting(self) -> bool:
+        """Whether it waits on the customer, its deadlines' clock stopped."""
+        return self.status == Status.WAITING
 
     @property
     def settled(self) -> datetime | None:
@@ -71,6 +76,8 @@ class Record:
             return "none"
         if deadline.met is not None:
             return "met" if deadline.met <= deadline.due else "late"
+        if self.waiting:
+            return "pending"  # judged once the clock runs again
         end = now if self.open else (self.settled or now)
         if end > deadline.due:
             return "missed"

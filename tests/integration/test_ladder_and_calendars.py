@@ -85,6 +85,10 @@ def test_waiting_stops_the_clock_and_resume_moves_the_unmet_deadlines_by_working
     assert show(plaint, "C-1")["status"] == "waiting"
     clock.now = MONDAY_10 + timedelta(days=2)  # past the deadline, but waiting
     assert json.loads(plaint.ok("overdue", "--json")) == []
+    # The reports count it open, its deadlines pending while the clock stands.
+    [project] = json.loads(plaint.ok("report", "warnings", "--json"))["projects"]
+    signals = {s["signal"]: s["value"] for s in project["reasons"] + project["others"]}
+    assert (project["open"], signals["overdue"]) == (1, 0)
     plaint.ok("resume", "C-1")
     # Waited Monday 11:00 to Wednesday 10:00: 6.5 + 8.5 + 1 = 16 working hours.
     resumed = show(plaint, "C-1")
