@@ -201,7 +201,7 @@ class ComplaintCases(CaseBase):
         def resume(complaint: Complaint, actor: str, at: datetime) -> None:
             if customer_replied and complaint.status != Status.WAITING:
                 return
-            complaint.resume(policy.definition(complaint.calendar), actor, at)
+            complaint.resume(*policy.current(complaint.calendar), actor, at)
 
         if customer_replied:
             return self._act(ref, (), "resume complaints", resume)

@@ -212,11 +212,16 @@ class Complaint(Aggregate):
         self._waited(reason=reason, previous=self.status, actor=actor, timestamp=at)
 
     def resume(
-        self, definition: Mapping[str, Any] | None, actor: str, at: datetime
+        self,
+        calendar: dict[str, Any] | None,
+        definition: Mapping[str, Any] | None,
+        actor: str,
+        at: datetime,
     ) -> None:
         """Start the clock again: each unmet deadline moves by the working
-        time (on `definition`, the current one of the complaint's calendar;
-        around the clock without one) that passed while waiting."""
+        time that passed while waiting, on the complaint's calendar as it is
+        defined now (`calendar`, its name and current version, and that
+        `definition`; around the clock without one: `Policy.current`)."""
         self._require(STATUSES_FOR["resume"], "resumed")
         assert self.waiting is not None
         since = self.waiting["since"]
@@ -232,7 +237,7 @@ class Complaint(Aggregate):
             paused=paused,
             waited=max(0, int((at - since).total_seconds())),
             deadlines=deadlines,
-            calendar=self.calendar,
+            calendar=calendar,
             actor=actor,
             timestamp=at,
         )
@@ -432,6 +437,7 @@ class Complaint(Aggregate):
     ) -> None:
         self.status = Status(status)
         self.deadlines.update(deadlines)
+        self.calendar = calendar
         self.waiting = None
         self.paused += paused
 

@@ -46,6 +46,8 @@ class Policy(Aggregate):
         self.rules: dict[str, dict[str, Any]] = {}
         # name: {"version": n, "definition": {...}} (ledger/domain/calendar_spec.py)
         self.calendars: dict[str, dict[str, Any]] = {}
+        # Every version ever set: name: {version: definition}.
+        self.versions: dict[str, dict[int, dict[str, Any]]] = {}
 
     def set_rule(
         self,
@@ -123,12 +125,24 @@ class Policy(Aggregate):
             durations, {"name": name, "version": kept["version"]}, kept["definition"]
         )
 
-    def definition(self, calendar: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """The current definition of a complaint's calendar, None around the clock."""
+    def current(
+        self, calendar: Mapping[str, Any] | None
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """A complaint's calendar (name and version) at its current version,
+        and that definition; (None, None) around the clock."""
         if calendar is None or calendar["name"] not in self.calendars:
+            return None, None
+        kept = self.calendars[calendar["name"]]
+        ref = {"name": calendar["name"], "version": kept["version"]}
+        return ref, kept["definition"]
+
+    def definition(self, calendar: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The definition of that version of a calendar (for the reports, which
+        count working time as the deadlines were computed); None around the
+        clock or when no such version was ever set."""
+        if calendar is None:
             return None
-        found: dict[str, Any] = self.calendars[calendar["name"]]["definition"]
-        return found
+        return self.versions.get(calendar["name"], {}).get(calendar["version"])
 
     def set_calendar(
         self, name: str, definition: dict[str, Any], actor: str, at: datetime
@@ -166,6 +180,7 @@ class Policy(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.calendars[name] = {"version": version, "definition": definition}
+        self.versions.setdefault(name, {})[version] = definition
 
 
 # Stored with the topics of the module Policy was first defined in, with Team.

@@ -5,6 +5,7 @@ count), and the escalation ladders of the policy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from projections.views import CLOCKS, COMPLAINTS, WAITS
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
+    from projections.reports.common import Record
     from projections.store import ViewSQL
 
 
@@ -55,6 +57,24 @@ def clock(store: ViewSQL, project: str | None, now: datetime) -> dict[str, Any]:
         "paused": sum(r["paused"] or 0 for r in rows),
         "waiting_now": sum(r["until"] is None for r in rows),
     }
+
+
+def count_working_time(
+    ledger: ComplaintLedger, store: ViewSQL, group: Sequence[Record]
+) -> None:
+    """Give each record the definition of the calendar (at the version its
+    deadlines were computed on) where one applies, so that its times taken
+    and allowed count working time."""
+    rows = store.query(
+        f"SELECT c.ref, k.calendar, k.version FROM {store.table_name(COMPLAINTS)} c "  # noqa: S608 - names are constants
+        f"JOIN {store.table_name(CLOCKS)} k ON k.complaint_id = c.id"
+    )
+    if not rows:
+        return
+    policy = ledger.policy()
+    by_ref = {r["ref"]: {"name": r["calendar"], "version": r["version"]} for r in rows}
+    for record in group:
+        record.clock = policy.definition(by_ref.get(record.ref))
 
 
 def ladders(ledger: ComplaintLedger) -> list[dict[str, Any]]:

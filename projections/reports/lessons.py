@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso
 from ledger.domain.vocabulary import DEADLINE_NAMES, Channel
-from projections.reports.clock import clock, ladders
+from projections.reports.clock import clock, count_working_time, ladders
 from projections.reports.common import (
     SEVERITIES,
     Record,
@@ -42,6 +42,7 @@ def lessons(
 ) -> dict[str, Any]:
     """Everything the lessons report shows about `project`, as plain data."""
     group = records(store, project)
+    count_working_time(ledger, store, group)
     steps = escalation_steps(store, project)
     return {
         "project": project,

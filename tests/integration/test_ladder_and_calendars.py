@@ -244,3 +244,23 @@ def test_the_route_report_shows_the_ladder_and_the_rung_after_each_step(
         ("filed", "bob", 0), ("escalated", "lee", 1), ("escalated", "max", 2),
     ]  # fmt: skip
     assert [e["rung"] for e in route["escalations"]] == [1, 2]
+
+
+def test_the_lessons_report_counts_working_time_where_a_calendar_applies(
+    plaint: Plaint,
+) -> None:
+    friday_5pm = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)  # 17:00 in Berlin
+    clock = on_the_clock(plaint, friday_5pm)
+    office(plaint)
+    plaint.ok("policy", "set", "--channel", "*", "--severity", "*", "--ack", "1h",
+              "--calendar", "office")  # fmt: skip
+    plaint.ok(*FILE, "--summary", "s")
+    clock.now = datetime(2026, 3, 9, 8, 30, tzinfo=UTC)  # Monday 09:30
+    plaint.ok("ack", "C-1")
+    report = json.loads(plaint.ok("report", "lessons", "--project", "P", "--json"))
+    [ack] = [row for row in report["timing"] if row["deadline"] == "ack"]
+    # Half an hour on Friday, half an hour on Monday: on time, not 2.7 days.
+    assert (ack["median"], ack["target"], ack["breached"]) == (3600, 3600, 0)
+    assert report["clock"]["calendars"] == [
+        {"name": "office", "version": 1, "complaints": 1}
+    ]

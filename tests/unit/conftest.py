@@ -47,7 +47,7 @@ def take(complaint: Complaint, action: str) -> None:
         "withdraw": ("sorted itself",),
         "record_survey": (4, "fine"),
         "wait": ("asked for the invoice number",),
-        "resume": (None,),
+        "resume": (None, None),
     }
     getattr(complaint, action)(*arguments[action], actor="bob", at=LATER)
 
