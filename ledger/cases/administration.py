@@ -147,6 +147,19 @@ class AdministrationCases(CaseBase):
             for name, kept in sorted(policy.calendars.items())
         ]  # fmt: skip
 
+    def ladder(self, channel: str, severity: str) -> list[str]:
+        """The escalation ladder of a channel and severity, lowest rung first."""
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, tuple(Role), "see the policy")
+        return policy.ladder(channel, severity)
+
+    def calendar_versions(self) -> dict[str, dict[int, dict[str, Any]]]:
+        """Every version of every calendar's definition, by name and version
+        (the reports count working time on the one a deadline was computed on)."""
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, tuple(Role), "see the calendars")
+        return {name: dict(kept) for name, kept in policy.versions.items()}
+
     def policy_rules(self) -> list[dict[str, Any]]:
         """Every rule of the policy."""
         team, policy = self.team_and_policy()

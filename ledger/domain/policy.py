@@ -136,14 +136,6 @@ class Policy(Aggregate):
         ref = {"name": calendar["name"], "version": kept["version"]}
         return ref, kept["definition"]
 
-    def definition(self, calendar: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """The definition of that version of a calendar (for the reports, which
-        count working time as the deadlines were computed); None around the
-        clock or when no such version was ever set."""
-        if calendar is None:
-            return None
-        return self.versions.get(calendar["name"], {}).get(calendar["version"])
-
     def set_calendar(
         self, name: str, definition: dict[str, Any], actor: str, at: datetime
     ) -> int:

@@ -71,10 +71,11 @@ def count_working_time(
     )
     if not rows:
         return
-    policy = ledger.policy()
-    by_ref = {r["ref"]: {"name": r["calendar"], "version": r["version"]} for r in rows}
+    versions = ledger.calendar_versions()
+    by_ref = {r["ref"]: (r["calendar"], r["version"]) for r in rows}
     for record in group:
-        record.clock = policy.definition(by_ref.get(record.ref))
+        name, version = by_ref.get(record.ref, ("", 0))
+        record.clock = versions.get(name, {}).get(version)
 
 
 def ladders(ledger: ComplaintLedger) -> list[dict[str, Any]]:

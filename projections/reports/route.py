@@ -43,8 +43,8 @@ def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     first = steps[0].complaint
     # The ladder of the complaint's channel and severity as the policy has
     # it now; the rung of an escalation is the one it recorded, if any.
-    ladder = ledger.policy().ladder(first["channel"], steps[-1].complaint["severity"])
-    members = ledger.team().members
+    ladder = ledger.ladder(first["channel"], steps[-1].complaint["severity"])
+    members = {m["name"]: m["role"] for m in ledger.members()}
     events = []
     for record, step in replayed:
         row, view = step.event, step.complaint
