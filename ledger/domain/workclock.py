@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ledger.domain.calendar_spec import DAY_MINUTES
-from ledger.domain.timeutil import LATEST, TIME_RANGE
+from ledger.domain.timeutil import LATEST
 from ledger.errors import InvalidInput
 
 Interval = tuple[datetime, datetime]
@@ -30,6 +30,9 @@ ONE_DAY = timedelta(days=1)
 # Every zone's offset lies within this of UTC (the widest are -12 and +14).
 _REACH = timedelta(hours=16)
 _STEP = timedelta(hours=6)
+# Around the clock, a deadline is at most ten years after a time before 2200;
+# on a calendar it may be further, but not past this.
+_LAST_YEAR = LATEST.year + 200
 
 
 class WorkClock:
@@ -68,8 +71,12 @@ class WorkClock:
                     return begin + left
                 left -= end - begin
             day += ONE_DAY
-            if day.year >= LATEST.year:
-                raise InvalidInput(f"the deadline falls after 2199: {TIME_RANGE}")
+            if day.year >= _LAST_YEAR:
+                raise InvalidInput(
+                    f"a deadline {seconds // 3600} working hours after "
+                    f"{start.isoformat()} falls after {_LAST_YEAR}: the calendar "
+                    "has too few working hours for it"
+                )
 
     def between(self, start: datetime, end: datetime) -> int:
         """The working seconds from `start` to `end` (none when `end` is not

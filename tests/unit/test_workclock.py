@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.domain.calendar_spec import definition
 from ledger.domain.workclock import WorkClock
+from ledger.errors import InvalidInput
 
 QUICK = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -160,4 +162,15 @@ def test_a_night_shift_loses_the_hour_clocks_skip_and_gains_the_one_they_repeat(
     )
     assert sum((e - s for s, e in nights.day(autumn)), timedelta()) == timedelta(
         hours=7
+    )
+
+
+def test_a_duration_the_calendar_cannot_hold_is_refused_not_looped_on() -> None:
+    sparse = WorkClock(definition("UTC", "sun 23:59-24:00", None, []))
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    with pytest.raises(InvalidInput) as refused:
+        sparse.add(start, 520 * 7 * 86400)
+    assert str(refused.value) == (
+        "a deadline 87360 working hours after 2026-03-01T00:00:00+00:00 falls "
+        "after 2400: the calendar has too few working hours for it"
     )
