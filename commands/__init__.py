@@ -48,6 +48,7 @@ COMMANDS = {
     "report": "commands.report:report",
     "demo": "commands.demo:demo",
     "serve": "commands.serve:serve",
+    "mail": "commands.mail:mail",
 }
 
 

@@ -29,6 +29,7 @@ def policy() -> None:
       plaint policy set --channel '*' --severity severe --escalate-to kim
       plaint policy set --channel '*' --severity '*' --route lee,kim,role:admin
       plaint policy set --channel '*' --severity '*' --calendar office
+      plaint policy set --channel email --severity positive --keep-resolved-on-reply
       plaint policy show
     """
 
@@ -56,6 +57,12 @@ def policy() -> None:
 @click.option("--ack", type=DURATION, help="Acknowledge within, e.g. 4h.")
 @click.option("--respond", type=DURATION, help="Respond within, e.g. 2d.")
 @click.option("--resolve", type=DURATION, help="Resolve within, e.g. 2w.")
+@click.option(
+    "--reopen-on-reply/--keep-resolved-on-reply",
+    default=None,
+    help="Whether the customer's reply by mail reopens a resolved complaint "
+    "[default: it does].",
+)
 @click.pass_context
 def set_rule(
     ctx: click.Context,
@@ -68,6 +75,7 @@ def set_rule(
     ack: int | None,
     respond: int | None,
     resolve: int | None,
+    reopen_on_reply: bool | None,
 ) -> None:
     """Set the rule for a channel and severity; unnamed settings stay as they were.
 
@@ -83,6 +91,7 @@ def set_rule(
         "ack": ack,
         "respond": respond,
         "resolve": resolve,
+        "reopen_on_reply": reopen_on_reply,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     rule = open_ledger(ctx).set_policy(channel, severity, changes)
@@ -123,4 +132,7 @@ def describe(rule: dict[str, Any]) -> str:
         for name in DEADLINE_NAMES
         if rule.get(name) is not None
     ]
+    if rule.get("reopen_on_reply") is not None:
+        reopens = rule["reopen_on_reply"]
+        parts.append("a reply reopens it" if reopens else "a reply keeps it resolved")
     return ", ".join(parts) or "nothing set"

@@ -11,6 +11,7 @@ written, which also signs checkpoints when due). Where each use case lives:
 |---|---|
 | complaints.py | file, actions, acknowledge, triage, assign, escalate, note, respond, resolve, reopen, close_complaint, withdraw, wait, resume, survey, sweep |
 | importing.py | import_records |
+| mail.py | receive_mail, check_mail_intake |
 | reading.py | show, history, show_with_history, route, readable, record_report, make_confidential, grant, revoke, info |
 | administration.py | add_member, change_role, remove_member, members, whoami, team_history, set_policy, set_calendar, calendars, ladder, calendar_versions, policy_rules |
 | keys.py | rotate_master_key, erase, keys_status |
@@ -28,6 +29,7 @@ from ledger.cases.complaints import ComplaintCases
 from ledger.cases.importing import ImportCases
 from ledger.cases.integrity import IntegrityCases
 from ledger.cases.keys import KeyCases
+from ledger.cases.mail import MailCases
 from ledger.cases.reading import ReadingCases
 from ledger.cases.requests import RequestCases
 from ledger.cases.sessions import SessionCases
@@ -35,6 +37,7 @@ from ledger.cases.verification import VerificationCases
 
 
 class ComplaintLedger(
+    MailCases,  # before ImportCases: mail files complaints as an import does
     ImportCases,  # before ComplaintCases: an import files complaints too
     ComplaintCases,
     ReadingCases,

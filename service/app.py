@@ -4,7 +4,6 @@ and the middleware around them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from ipaddress import ip_address
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ from ledger.storage.location import Location
 from service import errors
 from service.api import actions, complaints, health, reports, views
 from service.middleware import Guard
+from service.net import loopback
 from service.oidc_settings import OidcSettings
 from service.served import Served
 
@@ -23,16 +23,6 @@ if TYPE_CHECKING:
     from service.sso import SingleSignOn
 
 OPENAPI = "/api/v1/openapi.json"
-
-
-def loopback(host: str) -> bool:
-    """Whether `host` names this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def secure_cookies(host: str, public_url: str | None) -> bool:

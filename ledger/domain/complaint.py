@@ -34,7 +34,7 @@ from ledger.errors import RuleViolation
 TEXT_FIELDS = frozenset(
     {
         "summary", "detail", "customer", "contact", "source", "external_id",
-        "text", "message", "resolution", "reason", "comment",
+        "text", "message", "resolution", "reason", "comment", "subject",
     }
 )  # fmt: skip
 
@@ -102,6 +102,7 @@ class Complaint(Aggregate):
         self.met: set[str] = set()
         self.waiting: dict[str, Any] | None = None
         self.paused = 0
+        self.replies: list[dict[str, Any]] = []
 
     @property
     def ref(self) -> str:
@@ -286,6 +287,37 @@ class Complaint(Aggregate):
         if not 1 <= score <= 5:
             raise RuleViolation(f"a survey score is 1 to 5, not {score}")
         self._surveyed(score=score, comment=comment, actor=actor, timestamp=at)
+
+    def record_reply(
+        self,
+        subject: str | None,
+        message: str,
+        sender: tuple[str | None, str | None],
+        external_id: str,
+        received_at: datetime,
+        matched_by: str,
+        automatic: bool,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Record the customer's reply (by mail): in any status, since a
+        customer may write after the complaint was closed too, but never on
+        an erased complaint. Its effects on the status are the use case's
+        (ledger/cases/mail.py), each an event of its own."""
+        self._refuse_text_when_erased()
+        customer, contact = sender
+        self._replied(
+            subject=subject,
+            message=message,
+            customer=customer,
+            contact=contact,
+            external_id=external_id,
+            received_at=received_at,
+            matched_by=matched_by,
+            automatic=automatic,
+            actor=actor,
+            timestamp=at,
+        )
 
     def make_confidential(
         self, allow: list[str], reason: str | None, actor: str, at: datetime
@@ -494,6 +526,24 @@ class Complaint(Aggregate):
         self, score: int, comment: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.survey = {"score": score, "comment": comment}
+
+    @event(kinds.REPLIED)
+    def _replied(
+        self,
+        subject: str | None,
+        message: str,
+        customer: str | None,
+        contact: str | None,
+        external_id: str,
+        received_at: datetime,
+        matched_by: str,
+        automatic: bool,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        self.replies.append(
+            {"at": timestamp, "from": contact, "subject": subject, "message": message}
+        )
 
 
 keep_topics("ledger.complaint", Complaint)

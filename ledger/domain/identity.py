@@ -16,9 +16,16 @@ CLAIMED = "claimed"
 PASSWORD = "password"  # noqa: S105
 OIDC = "oidc"
 CUSTOMER_LINK = "customer-link"
+# A message that arrived by mail. It proves only that: its From header is the
+# sender's claim, which no one checked unless the mail server did (SPF, DKIM,
+# DMARC) before delivering it.
+MAIL = "mail"
 # A member who set their password with an invitation link.
 INVITE = "invite"
 TOKEN_PREFIX = "token:"  # noqa: S105
+# The actor of what the customer does (a reply by mail); no member may take
+# this name (ledger/domain/grantees.py), so it never means one of the team.
+CUSTOMER = "customer"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ ERASED = "Erased"
 SURVEYED = "Surveyed"
 WAITED = "Waited"
 RESUMED = "Resumed"
+# The customer's reply, by mail (ledger/cases/mail.py).
+REPLIED = "Replied"
 
 # The team's and the policy's events.
 FOUNDED = "Founded"

@@ -62,6 +62,8 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "escalations": _plain(complaint.escalations),
         "resolution": complaint.resolution,
         "survey": complaint.survey,
+        # The customer's replies by mail, oldest first.
+        "replies": _plain(complaint.replies),
         "erased": complaint.erased,
         "version": complaint.version,
     }
@@ -151,6 +153,10 @@ def without_text(step: RouteStep) -> RouteStep:
     if survey is not None:
         view["survey"] = {**survey, "comment": None}
     view["escalations"] = [{**e, "reason": None} for e in escalations]
+    view["replies"] = [
+        {**r, "from": None, "subject": None, "message": None}
+        for r in step.complaint["replies"]
+    ]
     details = {
         k: None if k in step.text_details else v
         for k, v in step.event["details"].items()

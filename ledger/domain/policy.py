@@ -16,7 +16,10 @@ from ledger.domain.topics import keep_topics
 from ledger.domain.vocabulary import DEADLINE_NAMES, WILDCARD
 from ledger.errors import InvalidInput, RuleViolation
 
-RULE_FIELDS = ("owner", "escalate_to", "calendar", *DEADLINE_NAMES)
+# `reopen_on_reply`: whether the customer's reply reopens a resolved
+# complaint (ledger/cases/mail.py); unset, it does (REOPEN_ON_REPLY).
+RULE_FIELDS = ("owner", "escalate_to", "calendar", *DEADLINE_NAMES, "reopen_on_reply")
+REOPEN_ON_REPLY = True
 
 
 def rule_key(channel: str, severity: str) -> str:
@@ -63,7 +66,7 @@ class Policy(Aggregate):
         if not changes:
             raise InvalidInput(
                 "say what to set: --owner, --escalate-to, --route, --calendar, "
-                "--ack, --respond or --resolve"
+                "--ack, --respond, --resolve or --reopen-on-reply"
             )
         if "route" in changes and "escalate_to" in changes:
             raise InvalidInput("give --route or --escalate-to, not both")

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 LANES: tuple[tuple[str, str, set[str]], ...] = (
     ("intake", "Received and acknowledged", {"filed", "acknowledged", "triaged"}),
     ("route", "Assigned and escalated", {"assigned", "escalated"}),
-    ("answer", "Responded and resolved", {"responded", "resolved", "reopened",
-                                          "closed", "withdrawn"}),
+    ("answer", "Responded and resolved", {"responded", "replied", "resolved",
+                                          "reopened", "closed", "withdrawn"}),
     ("other", "Notes and surveys", set()),
 )  # fmt: skip
 HIDDEN_DETAILS = {"number", "deadlines"}

@@ -69,6 +69,7 @@ ARGUMENTS: dict[tuple[str, ...], list[str]] = {
     ("report", "access"): ["-o", "OUTPUT.html"],
     ("report", "warnings"): ["-o", "OUTPUT.html"],
     ("report", "team"): ["-o", "OUTPUT.html"],
+    ("mail", "fetch"): ["--imap", "imap://u@127.0.0.1:9/INBOX", "--mail-project", "P"],
 }  # fmt: skip
 # `demo` builds its own ledger and keys in a directory of its own, and `init`
 # creates a missing ledger: neither meets the three errors below the same way

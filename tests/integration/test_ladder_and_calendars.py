@@ -14,6 +14,7 @@ from projections import queries
 from projections.catchup import catch_up, open_store
 from projections.views import WAITS
 from tests.conftest import FILE, Plaint
+from tests.integration.test_mail_in import JANE, message, receive
 from tests.integration.test_projections import dump
 
 MONDAY_10 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
@@ -264,3 +265,23 @@ def test_the_lessons_report_counts_working_time_where_a_calendar_applies(
     assert report["clock"]["calendars"] == [
         {"name": "office", "version": 1, "complaints": 1}
     ]
+
+
+def test_the_customer_s_reply_by_mail_resumes_the_clock_and_an_autoreply_does_not(
+    plaint: Plaint,
+) -> None:
+    receive(plaint, message())
+    plaint.ok("ack", "C-1")
+    plaint.ok("wait", "C-1", "--reason", "asked for the invoice number")
+    away = message("Re: [C-1] Out of office", f"Jane <{JANE}>", "Back Monday.",
+                   "<away@example.com>", Auto_Submitted="auto-replied")  # fmt: skip
+    receive(plaint, away)
+    assert show(plaint, "C-1")["status"] == "waiting"
+    reply = message("Re: [C-1] Invoice portal", f"Jane <{JANE}>", "INV-7",
+                    "<reply@example.com>")  # fmt: skip
+    assert receive(plaint, reply)["outcome"] == "replied"
+    assert show(plaint, "C-1")["status"] == "acknowledged"
+    last = json.loads(plaint.ok("history", "C-1", "--json"))[-2:]
+    assert [(e["kind"], e["actor"]) for e in last] == [
+        ("replied", "customer"), ("resumed", "customer"),
+    ]  # fmt: skip

@@ -4,12 +4,14 @@ fixture's ledger), driven with httpx."""
 
 from __future__ import annotations
 
+import imaplib
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,8 @@ class Server:
     process: subprocess.Popen[bytes]
     environ: dict[str, str] = field(default_factory=dict)
     clients: list[httpx.Client] = field(default_factory=list)
+    # More arguments of `plaint serve` (mail's, say).
+    args: tuple[str, ...] = ()
 
     def client(self, token: str | None = None) -> httpx.Client:
         """An HTTP client of the service, with a Bearer token if given."""
@@ -82,7 +86,7 @@ class Server:
     def restart(self) -> None:
         """Start the server again on the same port (after `kill`)."""
         port = int(self.url.rpartition(":")[2])
-        self.process = launch(self.plaint, self.log, port, self.environ)
+        self.process = launch(self.plaint, self.log, port, self.environ, self.args)
         wait_until_healthy(self)
 
     def stop(self) -> None:
@@ -98,14 +102,19 @@ class Server:
 
 
 def launch(
-    plaint: Plaint, log: Path, port: int, environ: dict[str, str]
+    plaint: Plaint,
+    log: Path,
+    port: int,
+    environ: dict[str, str],
+    args: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """`plaint serve` on `plaint`'s ledger and `port`, its output in `log`."""
+    """`plaint serve` on `plaint`'s ledger and `port` (and `args`), its
+    output in `log`."""
     env = {**plaint.environ, **environ, "PLAINT_LEDGER": plaint.ledger}
     command = [sys.executable, "-c", "from commands import main; main()"]
     with log.open("ab") as out:
         return subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -113,14 +122,20 @@ def launch(
 
 
 def start(
-    plaint: Plaint, tmp_path: Path, environ: dict[str, str], port: int | None = None
+    plaint: Plaint,
+    tmp_path: Path,
+    environ: dict[str, str],
+    port: int | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
-    """Start `plaint serve` on `plaint`'s ledger (on `port`, or a free one);
-    return once /healthz answers."""
+    """Start `plaint serve` on `plaint`'s ledger (on `port`, or a free one;
+    with `args`); return once /healthz answers."""
     port = free_port() if port is None else port
     log = tmp_path / f"serve-{port}.log"
-    process = launch(plaint, log, port, environ)
-    server = Server(f"http://127.0.0.1:{port}", plaint, log, process, environ)
+    process = launch(plaint, log, port, environ, args)
+    server = Server(
+        f"http://127.0.0.1:{port}", plaint, log, process, environ, args=args
+    )
     wait_until_healthy(server)
     return server
 
@@ -179,3 +194,306 @@ def age_sessions(plaint: Plaint, seconds: float) -> None:
     with sqlite3.connect(plaint.ledger) as conn:
         conn.execute(statement.format("?"), (seconds, seconds))
     conn.close()
+
+
+# Mail in (tests/service/test_mail_lmtp.py, test_mail_imap.py).
+
+MAIL_DOMAIN = "complaints.example.org"
+MAIL_ARGS = ("--mail-project", "Apollo", "--mail-domain", MAIL_DOMAIN)
+
+
+@dataclass
+class LmtpServer:
+    """`plaint serve --lmtp` as agent bob, filing mail on project Apollo."""
+
+    server: Server
+    port: int
+
+    def deliver(
+        self, raw: bytes, recipients: tuple[str, ...] = ("complaints@example.org",)
+    ) -> list[tuple[int, bytes]]:
+        """Deliver `raw` to each recipient over LMTP; each one's reply."""
+        import smtplib
+
+        with smtplib.LMTP("127.0.0.1", self.port) as lmtp:
+            lmtp.ehlo_or_helo_if_needed()
+            lmtp.mail("customer@example.com")
+            for recipient in recipients:
+                assert lmtp.rcpt(recipient)[0] == 250
+            lmtp.putcmd("data")
+            assert lmtp.getreply()[0] == 354
+            lmtp.send(_dotted(raw) + b"\r\n.\r\n")
+            return [lmtp.getreply() for _ in recipients]
+
+
+def _dotted(raw: bytes) -> bytes:
+    """`raw` as LMTP's DATA carries it: CRLF line ends, leading dots doubled."""
+    import re
+
+    lines = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", raw)
+    return re.sub(rb"(?m)^\.", b"..", lines).removesuffix(b"\r\n")
+
+
+@pytest.fixture
+def lmtp_server(plaint: Plaint, tmp_path: Path) -> Iterator[LmtpServer]:
+    """`plaint serve --lmtp` on a free port, on `plaint`'s ledger."""
+    port = free_port()
+    args = ("--lmtp", f"127.0.0.1:{port}", *MAIL_ARGS)
+    server = start(plaint, tmp_path, {"PLAINT_ACTOR": "bob"}, args=args)
+    yield LmtpServer(server, port)
+    server.stop()
+
+
+@dataclass
+class Dovecot:
+    """Debian's Dovecot IMAP server on 127.0.0.1, config and mail in a temp dir."""
+
+    port: int
+    tls_port: int
+    user: str
+    password: str
+    # The certificate its TLS presents (for 127.0.0.1), for SSL_CERT_FILE.
+    certificate: Path
+    log: Path
+    folders: int = 0
+
+    def tls_logins(self) -> int:
+        """How many sign-ins came over TLS (STARTTLS or imaps), by its log."""
+        lines = self.log.read_text().splitlines()
+        return sum(1 for line in lines if "Login: " in line and ", TLS" in line)
+
+    @contextmanager
+    def connect(self) -> Iterator[imaplib.IMAP4]:
+        """Signed in; logged out afterwards."""
+        with imaplib.IMAP4("127.0.0.1", self.port, timeout=30) as imap:
+            imap.login(self.user, self.password)
+            yield imap
+
+    def new_folder(self) -> str:
+        """A folder of its own, for one test."""
+        self.folders += 1
+        name = f"Complaints{self.folders}"
+        with self.connect() as imap:
+            assert imap.create(name)[0] == "OK"
+        return name
+
+    def url(self, folder: str, *, tls: bool = False) -> str:
+        """imap:// (STARTTLS, which it offers) or imaps://."""
+        if tls:
+            return f"imaps://{self.user}@127.0.0.1:{self.tls_port}/{folder}"
+        return f"imap://{self.user}@127.0.0.1:{self.port}/{folder}"
+
+    def append(self, folder: str, *messages: bytes) -> None:
+        with self.connect() as imap:
+            for raw in messages:
+                assert imap.append(folder, None, None, raw)[0] == "OK"
+
+    def waiting(self, folder: str) -> list[tuple[bytes, bytes]]:
+        """The messages not deleted: each one's flags and bytes."""
+        found = []
+        with self.connect() as imap:
+            imap.select(folder)
+            for uid in imap.uid("SEARCH", "UNDELETED")[1][0].split():
+                fetched = imap.uid("FETCH", uid, "(FLAGS BODY.PEEK[])")[1]
+                head, raw = next(p for p in fetched if isinstance(p, tuple))
+                found.append((head, raw))
+        return found
+
+    def wait_until(self, folder: str, count: int, timeout: float = 20.0) -> None:
+        """Return once `count` messages are left in the folder."""
+        deadline = time.monotonic() + timeout
+        while len(self.waiting(folder)) != count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{folder} still holds {len(self.waiting(folder))}")
+            time.sleep(0.1)
+
+
+DOVECOT_CONF = """\
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = {dir}/dovecot.log
+instance_name = plaint-test-{port}
+listen = 127.0.0.1
+protocols = imap
+ssl = yes
+ssl_cert = <{dir}/cert.pem
+ssl_key = <{dir}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:{dir}/mail/%u
+{users}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={dir}/home/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls_port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+def self_signed(certificate: Path, key: Path) -> None:
+    """A key and a self-signed certificate for 127.0.0.1, as PEM files."""
+    from datetime import UTC, timedelta
+    from ipaddress import ip_address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "plaint test IMAP")])
+    now = datetime.now(UTC)
+    made = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(private, hashes.SHA256())
+    )
+    certificate.write_bytes(made.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key.chmod(0o600)
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    """Dovecot with one user, its config, mail and logs in a temp dir (no
+    system-wide change); skipped when it is not installed, unless
+    PLAINT_REQUIRE_MAIL=1 (CI), where that fails."""
+    import grp
+    import os
+    import pwd
+    import shutil
+
+    binary = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin")
+    if binary is None:
+        if os.environ.get("PLAINT_REQUIRE_MAIL") == "1":
+            pytest.fail("Dovecot is required: apt-get install dovecot-imapd")
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    import tempfile
+
+    # Not under pytest's temp dir, which only root may enter: Dovecot's own
+    # users read the password file and write the mail.
+    home = Path(tempfile.mkdtemp(prefix="plaint-dovecot-"))
+    home.chmod(0o755)
+    port = free_port()
+    if os.geteuid() == 0:
+        # Root runs Dovecot as Debian runs it; the mail belongs to nobody.
+        nobody = pwd.getpwnam("nobody")
+        uid, gid, users = "nobody", grp.getgrgid(nobody.pw_gid).gr_name, ""
+    else:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        uid, gid = me, grp.getgrgid(os.getegid()).gr_name
+        users = f"default_login_user = {me}\ndefault_internal_user = {me}"
+    for name in ("run", "state", "mail", "home"):
+        (home / name).mkdir()
+    if os.geteuid() == 0:
+        for name in ("mail", "home"):
+            shutil.chown(home / name, uid, gid)
+    (home / "passwd").write_text("mailer:{PLAIN}imap-test-password\n")
+    self_signed(home / "cert.pem", home / "key.pem")
+    tls_port = free_port()
+    conf = home / "dovecot.conf"
+    conf.write_text(
+        DOVECOT_CONF.format(
+            dir=home, port=port, tls_port=tls_port, uid=uid, gid=gid, users=users
+        )
+    )
+    server = Dovecot(
+        port, tls_port, "mailer", "imap-test-password", home / "cert.pem",
+        home / "dovecot.log",
+    )  # fmt: skip
+    with (home / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(
+            [binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=stderr
+        )
+    try:
+        wait_for_dovecot(server, process, home)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def wait_for_dovecot(
+    server: Dovecot, process: subprocess.Popen[bytes], home: Path
+) -> None:
+    """Return once a test user can sign in; fail with its logs if it cannot."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with server.connect():
+                return
+        except (OSError, imaplib.IMAP4.error):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    "Dovecot did not start:\n"
+                    + (home / "stderr.log").read_text()
+                    + (server.log.read_text() if server.log.exists() else "")
+                )
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def imap_serve(
+    sqlite_plaint: Plaint, tmp_path: Path, dovecot: Dovecot
+) -> Iterator[Callable[..., Server]]:
+    """Starts `plaint serve --imap` on a folder of `dovecot`, as agent bob
+    (with extra environment variables); each is stopped afterwards. On
+    SQLite alone: what IMAP adds is the same on both, and the claims that
+    keep a message from being filed twice are tested on both
+    (tests/integration/test_mail_in.py)."""
+    plaint = sqlite_plaint
+    started: list[Server] = []
+
+    def starting(folder: str, **environ: str) -> Server:
+        args = ("--imap", dovecot.url(folder), *MAIL_ARGS)
+        env = {
+            "PLAINT_ACTOR": "bob",
+            "PLAINT_IMAP_PASSWORD": dovecot.password,
+            # STARTTLS to Dovecot, whose certificate this makes trusted.
+            "SSL_CERT_FILE": str(dovecot.certificate),
+        }
+        server = start(plaint, tmp_path, {**env, **environ}, args=args)
+        started.append(server)
+        return server
+
+    yield starting
+    for server in started:
+        server.stop()

@@ -15,7 +15,7 @@ def test_a_rule_must_set_something(policy: Policy) -> None:
         policy.set_rule("email", "severe", {}, actor="lee", at=LATER)
     assert str(caught.value) == (
         "say what to set: --owner, --escalate-to, --route, --calendar, --ack, "
-        "--respond or --resolve"
+        "--respond, --resolve or --reopen-on-reply"
     )
     assert policy.rules == {}
 
