@@ -310,7 +310,7 @@ class ComplaintCases(CaseBase):
             fresh = [
                 b for b in breaches if b["deadline"] not in complaint.breaches_escalated
             ]
-            why = _sweep_skip(complaint, team, ladder) if fresh else None
+            why = _sweep_skip(complaint, ladder) if fresh else None
             step = None
             if fresh and why is None:
                 step = climb(ladder, team.members, complaint.owner)
@@ -359,7 +359,7 @@ class ComplaintCases(CaseBase):
         )
 
 
-def _sweep_skip(complaint: Complaint, team: Team, ladder: list[str]) -> str | None:
+def _sweep_skip(complaint: Complaint, ladder: list[str]) -> str | None:
     """Why the sweep leaves a complaint's new breaches alone, or None to
     climb its ladder."""
     if complaint.status not in OPEN_STATUSES:
