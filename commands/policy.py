@@ -27,6 +27,8 @@ def policy() -> None:
       plaint policy set --channel '*' --severity '*' --ack 1d --resolve 2w
       plaint policy set --channel email --severity severe --owner lee --ack 2h
       plaint policy set --channel '*' --severity severe --escalate-to kim
+      plaint policy set --channel '*' --severity '*' --route lee,kim,role:admin
+      plaint policy set --channel '*' --severity '*' --calendar office
       plaint policy set --channel email --severity positive --keep-resolved-on-reply
       plaint policy show
     """
@@ -37,7 +39,20 @@ def policy() -> None:
 @click.option("--severity", type=SEVERITY_OR_ANY, required=True, help="Severity, or *.")
 @click.option("--owner", metavar="NAME", help="Default owner of new complaints.")
 @click.option(
-    "--escalate-to", metavar="NAME", help="Whom `plaint sweep` escalates breaches to."
+    "--escalate-to",
+    metavar="NAME",
+    help="Whom escalations go to: a ladder of one rung.",
+)
+@click.option(
+    "--route",
+    metavar="RUNGS",
+    help="The escalation ladder, lowest rung first: members or role:NAME, "
+    "separated by commas.",
+)
+@click.option(
+    "--calendar",
+    metavar="NAME",
+    help="The calendar the durations count working time on.",
 )
 @click.option("--ack", type=DURATION, help="Acknowledge within, e.g. 4h.")
 @click.option("--respond", type=DURATION, help="Respond within, e.g. 2d.")
@@ -55,6 +70,8 @@ def set_rule(
     severity: str,
     owner: str | None,
     escalate_to: str | None,
+    route: str | None,
+    calendar: str | None,
     ack: int | None,
     respond: int | None,
     resolve: int | None,
@@ -69,6 +86,8 @@ def set_rule(
     given = {
         "owner": owner,
         "escalate_to": escalate_to,
+        "route": route,
+        "calendar": calendar,
         "ack": ack,
         "respond": respond,
         "resolve": resolve,
@@ -104,6 +123,10 @@ def describe(rule: dict[str, Any]) -> str:
     parts = [f"owner {rule['owner']}"] if rule.get("owner") else []
     if rule.get("escalate_to"):
         parts.append(f"escalate to {rule['escalate_to']}")
+    if rule.get("route"):
+        parts.append(f"ladder {' → '.join(rule['route'])}")
+    if rule.get("calendar"):
+        parts.append(f"calendar {rule['calendar']}")
     parts += [
         f"{name} {format_duration(rule[name])}"
         for name in DEADLINE_NAMES

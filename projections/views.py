@@ -57,6 +57,19 @@ ESCALATIONS = Table(
     ),
     key=("complaint_id", "level"),
 )  # fmt: skip
+CLOCKS = Table(
+    "plaint_view_clocks",
+    (("complaint_id", "TEXT"), ("calendar", "TEXT"), ("version", "INTEGER")),
+    key=("complaint_id",),
+)
+WAITS = Table(
+    "plaint_view_waits",
+    (
+        ("complaint_id", "TEXT"), ("since", "TEXT"), ("until", "TEXT"),
+        ("paused", "INTEGER"), ("by_member", "TEXT"),
+    ),
+    key=("complaint_id", "since"),
+)  # fmt: skip
 MEMBERS = Table(
     "plaint_view_members",
     (("name", "TEXT"), ("role", "TEXT"), ("since", "TEXT")),
@@ -117,6 +130,8 @@ def complaints(event: Any) -> list[Change]:
         changes.append(Update(COMPLAINTS, key, {"status": str(STATUS_AFTER[kind])}))
     if kind == kinds.TRIAGED:
         changes.append(Update(COMPLAINTS, key, {"severity": event.severity}))
+    if kind == kinds.RESUMED:
+        changes.append(Update(COMPLAINTS, key, {"status": event.status}))
     if kind == kinds.ASSIGNED:
         changes.append(Update(COMPLAINTS, key, {"owner": event.owner}))
     if kind == kinds.ESCALATED:
@@ -153,11 +168,57 @@ def deadlines(event: Any) -> list[Change]:
             })
             for name in DEADLINE_NAMES
         ]  # fmt: skip
+    # Deadlines computed anew (by a triage that changed the severity, since
+    # the Triaged events that carry them) or moved on by a wait.
+    moved = getattr(event, "deadlines", None) if kind in _MOVES else None
+    if moved is not None:
+        return [
+            Update(DEADLINES, {"complaint_id": complaint_id, "name": name},
+                   {"due": stamp(due)})
+            for name, due in moved.items()
+        ]  # fmt: skip
     if kind not in MEETS:
         return []
     key = {"complaint_id": complaint_id, "name": MEETS[kind]}
     met = {"met_at": stamp(event.timestamp)}
     return [Update(DEADLINES, key, met, when={"met_at": None})]
+
+
+_MOVES = (kinds.TRIAGED, kinds.RESUMED)
+
+
+def clocks(event: Any) -> list[Change]:
+    """The calendar each complaint's deadlines count on, where one does."""
+    kind = kind_of(event)
+    if kind not in (kinds.FILED, *_MOVES):
+        return []
+    calendar = getattr(event, "calendar", None)
+    if kind == kinds.TRIAGED and getattr(event, "deadlines", None) is None:
+        return []
+    key = {"complaint_id": event.originator_id.hex}
+    if calendar is None:
+        return [] if kind == kinds.FILED else [Delete(CLOCKS, key)]
+    row = {**key, "calendar": calendar["name"], "version": calendar["version"]}
+    return [Upsert(CLOCKS, row)]
+
+
+def waits(event: Any) -> list[Change]:
+    """Each wait on the customer: from when, until when, and the working
+    seconds the clock stood still (the reason stays in the event)."""
+    kind = kind_of(event)
+    complaint_id = event.originator_id.hex
+    if kind == kinds.WAITED:
+        return [
+            Upsert(WAITS, {
+                "complaint_id": complaint_id, "since": stamp(event.timestamp),
+                "until": None, "paused": None, "by_member": event.actor,
+            })
+        ]  # fmt: skip
+    if kind == kinds.RESUMED:
+        key = {"complaint_id": complaint_id, "since": stamp(event.since)}
+        ended = {"until": stamp(event.timestamp), "paused": event.paused}
+        return [Update(WAITS, key, ended)]
+    return []
 
 
 def escalations(event: Any) -> list[Change]:
@@ -251,6 +312,8 @@ VIEWS = (
     View("complaints", (COMPLAINTS,), "Complaint", complaints),
     View("deadlines", (DEADLINES,), "Complaint", deadlines),
     View("escalations", (ESCALATIONS,), "Complaint", escalations),
+    View("clocks", (CLOCKS,), "Complaint", clocks),
+    View("waits", (WAITS,), "Complaint", waits),
     View("grants", (GRANTS,), "Complaint", grants),
     View("accesses", (ACCESS,), "Access", access),
     View("team", (MEMBERS,), "Team", team),

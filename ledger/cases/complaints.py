@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list
 from ledger.domain.intake import Intake, require_text
+from ledger.domain.ladder import Step, climb, describe, rung_of
 from ledger.domain.plain import complaint_view, filed
 from ledger.domain.policy import Policy
 from ledger.domain.reference import reference
@@ -28,6 +30,7 @@ from ledger.domain.vocabulary import (
     WORKERS,
     Role,
     Severity,
+    Status,
     one_of,
 )
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
@@ -96,6 +99,7 @@ class ComplaintCases(CaseBase):
             now=self.clock(),
             members=frozenset(team.members),
             rules={kind: policy.resolve(*kind) for kind in kinds},
+            calendars=policy.calendars,
         )
 
     # Claims are imported where used: defining an aggregate's event classes is
@@ -135,14 +139,16 @@ class ComplaintCases(CaseBase):
         )
 
     def triage(self, ref: str, severity: str) -> dict[str, Any]:
-        """Re-assess the severity (lead+)."""
-        return self._act(
-            ref,
-            ACTION_ROLES["triage"],
-            "triage complaints",
-            Complaint.triage,
-            one_of(Severity, severity, "severity"),
-        )
+        """Re-assess the severity (lead+); a new one brings its rule's
+        deadlines, computed now and stored with the event."""
+        chosen = one_of(Severity, severity, "severity")
+        policy = self.policy()
+
+        def triage(complaint: Complaint, actor: str, at: datetime) -> None:
+            rule = policy.resolve(complaint.channel, chosen)
+            complaint.triage(chosen, actor, at, policy.schedule(rule))
+
+        return self._act(ref, ACTION_ROLES["triage"], "triage complaints", triage)
 
     def assign(self, ref: str, owner: str) -> dict[str, Any]:
         """Make another member the owner (lead+)."""
@@ -154,16 +160,52 @@ class ComplaintCases(CaseBase):
             self._owner(owner),
         )
 
-    def escalate(self, ref: str, to: str, reason: str) -> dict[str, Any]:
-        """Escalate to another member, with a reason (lead+)."""
+    def escalate(self, ref: str, to: str | None, reason: str) -> dict[str, Any]:
+        """Escalate, with a reason (lead+): to the member named, or without
+        one a rung up the escalation ladder of the complaint's channel and
+        severity."""
+        if to is not None:
+            self._owner(to)
+        reason = require_text(reason, "reason")
+        team, policy = self.team_and_policy()
+
+        def escalate(complaint: Complaint, actor: str, at: datetime) -> None:
+            ladder = policy.ladder(complaint.channel, complaint.severity)
+            if to is not None:
+                rung = rung_of(ladder, team.members, to) if to in team.members else 0
+                complaint.escalate(to, reason, actor, at, rung=rung or None)
+                return
+            step = _next_rung(complaint, team, ladder)
+            complaint.escalate(step.member, reason, actor, at, rung=step.rung)
+
+        return self._act(ref, ACTION_ROLES["escalate"], "escalate complaints", escalate)
+
+    def wait(self, ref: str, reason: str) -> dict[str, Any]:
+        """Stop the deadlines' clock while waiting on the customer (agent+)."""
         return self._act(
             ref,
-            ACTION_ROLES["escalate"],
-            "escalate complaints",
-            Complaint.escalate,
-            self._owner(to),
+            ACTION_ROLES["wait"],
+            "put complaints to wait",
+            Complaint.wait,
             require_text(reason, "reason"),
         )
+
+    def resume(self, ref: str, *, customer_replied: bool = False) -> dict[str, Any]:
+        """Start the deadlines' clock again, the unmet deadlines moved by the
+        working time spent waiting (agent+). With `customer_replied`, for
+        the mail-in use case acting as the customer (who is no member, so
+        no role is checked): a complaint that waits resumes, any other is
+        left as it is and nothing is recorded."""
+        policy = self.policy()
+
+        def resume(complaint: Complaint, actor: str, at: datetime) -> None:
+            if customer_replied and complaint.status != Status.WAITING:
+                return
+            complaint.resume(*policy.current(complaint.calendar), actor, at)
+
+        if customer_replied:
+            return self._act(ref, (), "resume complaints", resume)
+        return self._act(ref, ACTION_ROLES["resume"], "resume complaints", resume)
 
     def note(self, ref: str, text: str) -> dict[str, Any]:
         """Add an internal note (agent+)."""
@@ -237,9 +279,11 @@ class ComplaintCases(CaseBase):
     def sweep(
         self, breaches: Sequence[Mapping[str, Any]], *, dry_run: bool = False
     ) -> list[dict[str, Any]]:
-        """Escalate each breached deadline once to the policy's escalation target
-        for the complaint's channel and severity (lead+). Safe to repeat and to
-        run twice at once: a deadline already escalated is skipped."""
+        """Escalate the breached deadlines of each complaint one rung up the
+        escalation ladder of its channel and severity, all of them in one
+        step, and each deadline once (lead+); at the top of the ladder a
+        breach is reported, not escalated. Safe to repeat and to run twice at
+        once: a deadline already escalated is skipped."""
         team, policy = self.team_and_policy()
         team.authorise(self.actor, ROUTERS, "sweep overdue complaints")
         by_ref: dict[str, list[Mapping[str, Any]]] = {}
@@ -262,26 +306,47 @@ class ComplaintCases(CaseBase):
         complaint changed meanwhile, perhaps by another sweep)."""
         for _attempt in self._attempts():
             complaint = self.complaint(ref)
-            target = policy.resolve(complaint.channel, complaint.severity).get(
-                "escalate_to"
-            )
+            ladder = policy.ladder(complaint.channel, complaint.severity)
+            fresh = [
+                b for b in breaches if b["deadline"] not in complaint.breaches_escalated
+            ]
+            why = _sweep_skip(complaint, ladder) if fresh else None
+            step = None
+            if fresh and why is None:
+                step = climb(ladder, team.members, complaint.owner)
+            if fresh and step is None and why is None:
+                why = (
+                    f"at the top of its escalation ladder ({describe(ladder)}): "
+                    "reported, not escalated"
+                )
+            if step is not None:
+                names = ",".join(b["deadline"] for b in fresh)
+                dues = ", ".join(f"{b['deadline']}-by {b['due']}" for b in fresh)
+                complaint.escalate(
+                    step.member,
+                    f"deadline breached: {dues}",
+                    self.actor,
+                    self.clock(),
+                    breached=names,
+                    rung=step.rung,
+                )
             done = []
             for breach in breaches:
                 name, due = breach["deadline"], breach["due"]
-                row = {"ref": complaint.ref, "deadline": name, "due": due, "to": target}
-                skip = _sweep_skip(complaint, team, name, target)
-                if skip is None:
-                    assert target is not None
-                    reason = f"deadline breached: {name}-by {due}"
-                    complaint.escalate(
-                        target, reason, self.actor, self.clock(), breached=name
-                    )
-                if skip is not None:
-                    outcome = "skipped"
+                row = {"ref": complaint.ref, "deadline": name, "due": due}
+                if breach not in fresh:
+                    skip: str | None = "already escalated for this deadline"
+                else:
+                    skip = why
+                if skip is not None or step is None:
+                    outcome, to, rung = "skipped", None, None
                 else:
                     outcome = "would escalate" if dry_run else "escalated"
-                done.append({**row, "outcome": outcome, "why": skip})
-            if dry_run:
+                    to, rung = step.member, step.rung
+                done.append(
+                    {**row, "to": to, "rung": rung, "outcome": outcome, "why": skip}
+                )
+            if dry_run or step is None:
                 return done
             try:
                 self._storage(partial(self.save, complaint))
@@ -294,21 +359,31 @@ class ComplaintCases(CaseBase):
         )
 
 
-def _sweep_skip(
-    complaint: Complaint, team: Team, deadline: str, target: str | None
-) -> str | None:
-    """Why the sweep leaves this breach alone, or None to escalate it."""
-    if deadline in complaint.breaches_escalated:
-        return "already escalated for this deadline"
+def _sweep_skip(complaint: Complaint, ladder: list[str]) -> str | None:
+    """Why the sweep leaves a complaint's new breaches alone, or None to
+    climb its ladder."""
     if complaint.status not in OPEN_STATUSES:
         return f"it is {complaint.status}"
-    if target is None:
+    if not ladder:
         return (
-            f"no escalation target for {complaint.channel}/{complaint.severity}: "
-            "set one with `plaint policy set --escalate-to`"
+            f"no escalation ladder for {complaint.channel}/{complaint.severity}: "
+            "set one with `plaint policy set --route` or `--escalate-to`"
         )
-    if target not in team.members or team.role_of(target) not in WORKERS:
-        return f"the escalation target {target} cannot own complaints"
-    if target == complaint.owner:
-        return f"it is already owned by the escalation target {target}"
     return None
+
+
+def _next_rung(complaint: Complaint, team: Team, ladder: list[str]) -> Step:
+    """The rung a complaint escalated without a member named climbs to."""
+    if not ladder:
+        raise RuleViolation(
+            f"{complaint.ref} has no escalation ladder for "
+            f"{complaint.channel}/{complaint.severity}: name a member with --to, "
+            "or set a ladder with `plaint policy set --route`"
+        )
+    step = climb(ladder, team.members, complaint.owner)
+    if step is None:
+        raise RuleViolation(
+            f"{complaint.ref} stands at the top of its escalation ladder "
+            f"({describe(ladder)}): name a member with --to"
+        )
+    return step

@@ -128,8 +128,10 @@ class MailCases(ImportCases):
         (out of office) changes nothing. Returns whether it was reopened."""
         if automatic:
             return False
-        # Issue 21's `wait`/`resume`: a complaint waiting on the customer
-        # resumes here (`complaint.resume(CUSTOMER, at)` when it is waiting).
+        if complaint.status == Status.WAITING:
+            # The answer the team waited for: the deadlines' clock runs again.
+            complaint.resume(*policy.current(complaint.calendar), CUSTOMER, at)
+            return False
         rule = policy.resolve(complaint.channel, complaint.severity)
         if complaint.status == Status.RESOLVED and rule.get(
             "reopen_on_reply", REOPEN_ON_REPLY

@@ -16,6 +16,10 @@ from ledger.domain.timeutil import iso
 _BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
 # Who acted and how they proved it: the row's own fields, not the event's details.
 _IDENTITY = {"actor", "proof", "address"}
+# Details added to existing kinds of event since (a calendar, deadlines
+# computed anew, a ladder's rung): shown only when they say something, so
+# that the history of a ledger without calendars or ladders reads as before.
+_SINCE = {"calendar", "deadlines", "rung"}
 
 
 def _plain(value: Any) -> Any:
@@ -51,6 +55,10 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "external_id": complaint.external_id,
         "received_at": iso(complaint.received_at),
         "deadlines": _plain(complaint.deadlines),
+        # The calendar the deadlines count on (name, version), None around
+        # the clock; since when it waits on the customer, if it does.
+        "calendar": complaint.calendar,
+        "waiting_since": iso(complaint.waiting["since"]) if complaint.waiting else None,
         "escalations": _plain(complaint.escalations),
         "resolution": complaint.resolution,
         "survey": complaint.survey,
@@ -91,7 +99,9 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     details = {
         k: _plain(v)
         for k, v in state.items()
-        if k not in _BOOKKEEPING and k not in _IDENTITY
+        if k not in _BOOKKEEPING
+        and k not in _IDENTITY
+        and not (k in _SINCE and v is None)
     }
     kind = type(event).__name__.lower()
     if kind == "triaged":

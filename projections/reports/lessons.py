@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso
 from ledger.domain.vocabulary import DEADLINE_NAMES, Channel
+from projections.reports.clock import clock, count_working_time, ladders
 from projections.reports.common import (
     SEVERITIES,
     Record,
@@ -41,6 +42,7 @@ def lessons(
 ) -> dict[str, Any]:
     """Everything the lessons report shows about `project`, as plain data."""
     group = records(store, project)
+    count_working_time(ledger, store, group)
     steps = escalation_steps(store, project)
     return {
         "project": project,
@@ -55,6 +57,8 @@ def lessons(
         "routes": _routes(group, steps),
         "themes": _themes(group),
         "satisfaction": _satisfaction(group),
+        "clock": clock(store, project, as_of or now),
+        "ladders": ladders(ledger),
         "positive": _listed(ledger, group, "positive", as_of),
         "severe": _listed(ledger, group, "severe", as_of),
     }

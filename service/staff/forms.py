@@ -39,7 +39,10 @@ FORMS: dict[str, Form] = {
     "escalate": Form(
         "Escalate",
         "escalated",
-        (Field("to", "Escalate to"), Field("reason", "Reason", "textarea")),
+        (
+            Field("to", "Escalate to (empty: the next rung up)", required=False),
+            Field("reason", "Reason", "textarea"),
+        ),
     ),
     "note": Form("Add a note", "noted", (Field("text", "Note", "textarea"),)),
     "respond": Form(
@@ -51,6 +54,12 @@ FORMS: dict[str, Form] = {
     "reopen": Form("Reopen", "reopened", (Field("reason", "Reason", "textarea"),)),
     "close": Form("Close", "closed"),
     "withdraw": Form("Withdraw", "withdrawn", (Field("reason", "Reason", "textarea"),)),
+    "wait": Form(
+        "Wait on the customer",
+        "put to wait on the customer",
+        (Field("reason", "What the customer is asked for", "textarea"),),
+    ),
+    "resume": Form("Resume the clock", "resumed"),
     "survey": Form(
         "Record a survey",
         "surveyed",
