@@ -7,14 +7,38 @@ format values for people, the same way on every machine (UTC, fixed formats).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ledger.domain.timeutil import parse_time
 
 DASH = "\N{EN DASH}"  # what a value that is not there shows as
+
+# What HTML forbids (C0 controls but tab and newline, DEL, C1 controls,
+# noncharacters, lone surrogates) and what would reorder a line to spoof it
+# (bidirectional marks, embeddings, overrides, isolates): shown as escapes,
+# as the CLI shows them on a terminal, so the page stays valid and honest.
+UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    r"\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(value: Any) -> Any:
+    """A value as a page may print it: text with every unsafe character shown
+    as an escape (`\\x1b`); markup (already made of shown values) as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return UNSAFE.sub(_shown, value)
+    return value
 
 
 def when(text: str | None) -> str:
@@ -63,6 +87,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=shown,
+        extensions=["jinja2.ext.do"],
     )
     env.filters.update(
         when=when, day=day, duration=duration, percent=percent, number=number

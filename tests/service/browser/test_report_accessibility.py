@@ -21,21 +21,23 @@ CASES = [f"{ledger}/{name}" for ledger in ("demo", "hostile") for name in REPORT
 # What axe-core cannot see: the page's structure, as a list of problems.
 STRUCTURE = """() => {
   const problems = [];
+  const text = (node, size) => node.textContent.trim().slice(0, size);
   let level = 0;
   for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
     const next = Number(h.tagName[1]);
-    if (next > level + 1) problems.push(`h${next} after h${level}: ${h.textContent.trim().slice(0, 40)}`);
+    if (next > level + 1) problems.push(`h${next} after h${level}: ${text(h, 40)}`);
     level = next;
   }
   for (const table of document.querySelectorAll("table")) {
-    if (!table.caption || !table.caption.textContent.trim()) problems.push(`table without a caption: ${table.outerHTML.slice(0, 80)}`);
+    if (!table.caption || !text(table.caption, 1))
+      problems.push(`table without a caption: ${table.outerHTML.slice(0, 80)}`);
     for (const th of table.querySelectorAll("th"))
-      if (!th.getAttribute("scope")) problems.push(`th without scope: ${th.textContent.trim().slice(0, 30)}`);
+      if (!th.getAttribute("scope")) problems.push(`th without scope: ${text(th, 30)}`);
   }
-  for (const svg of document.querySelectorAll("svg")) {
+  for (const svg of document.querySelectorAll("svg:not([aria-hidden=true])")) {
     const title = svg.querySelector(":scope > title");
-    if (svg.getAttribute("role") !== "img" || !title || !title.textContent.trim())
-      problems.push(`chart without role=img and a title: ${svg.outerHTML.slice(0, 80)}`);
+    if (svg.getAttribute("role") !== "img" || !title || !text(title, 1))
+      problems.push(`chart without role=img, title: ${svg.outerHTML.slice(0, 80)}`);
   }
   for (const d of document.querySelectorAll("details > summary"))
     if (d.tabIndex < 0) problems.push("a details summary out of the tab order");
