@@ -31,11 +31,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def publish(
-    ledger: ComplaintLedger, data: dict[str, Any], output: Path | None
+    ledger: ComplaintLedger,
+    data: dict[str, Any],
+    output: Path | None,
+    printer: str | None = None,
+    paper: str = "a4",
 ) -> Path | None:
-    """Print the data (no `output`) or write the page, and record the run. A
-    page is written whole or not at all: to a temporary file beside it,
-    renamed into place only once the run is recorded."""
+    """Print the data (no `output`) or write the page (printed to PDF by the
+    Chromium program `printer`, when given), and record the run. A file is
+    written whole or not at all: to a temporary file beside it, renamed into
+    place only once the run is recorded."""
     from projections.reports.registry import record
     from projections.reports.render import render
 
@@ -43,12 +48,15 @@ def publish(
         record(ledger, data)
         echo_json(data)
         return None
-    return write_output(
-        ledger,
-        output,
-        render(data["header"]["report"], data),
-        partial(record, ledger, data),
-    )
+    name = data["header"]["report"]
+    page: str | bytes
+    if printer is None:
+        page = render(name, data)
+    else:
+        from commands.pdf import PAPERS, print_pdf
+
+        page = print_pdf(printer, render(name, data, PAPERS[paper]), ledger.environ)
+    return write_output(ledger, output, page, partial(record, ledger, data))
 
 
 def _run(
@@ -58,6 +66,7 @@ def _run(
     output: Path | None,
     as_json: bool,
 ) -> None:
+    from commands.pdf import browser, wants_pdf
     from projections.reports.registry import build, open_for
 
     if (output is None) == (not as_json):
@@ -66,18 +75,38 @@ def _run(
             if output is None
             else "give -o FILE or --json, not both"
         )
+    paper = ctx.meta.get("paper", "a4")
+    # Before anything is read or recorded: a PDF needs a browser to print it.
+    printer = browser(session(ctx).environ) if wants_pdf(output) else None
     now = session(ctx).clock()
     ledger, store = open_for(
         partial(open_ledger, ctx), name, now, parameters.get("as_of")
     )
     if output is not None:
         allowed_output(ledger, output)
-    written = publish(ledger, build(ledger, store, name, now, parameters), output)
+    data = build(ledger, store, name, now, parameters)
+    written = publish(ledger, data, output, printer, paper)
     if written is not None:
         click.echo(f"Wrote {written}")
 
 
-output_option = output_file("Write the HTML report to this file.")
+_output = output_file(
+    "Write the HTML report to this file; FILE.pdf prints it to PDF with Chromium."
+)
+_paper = click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    default="a4",
+    show_default=True,
+    help="The paper size of a PDF (-o FILE.pdf).",
+    expose_value=False,
+    callback=lambda ctx, _option, value: ctx.meta.__setitem__("paper", value.lower()),
+)
+
+
+def output_option(function: F) -> F:
+    """`-o FILE` (HTML, or PDF by its suffix) and `--paper` for a PDF."""
+    return _output(_paper(function))
 
 
 def as_of_option(function: F) -> F:

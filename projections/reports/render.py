@@ -91,14 +91,33 @@ def environment() -> Environment:
         extensions=["jinja2.ext.do"],
     )
     env.filters.update(
-        when=when, day=day, duration=duration, percent=percent, number=number
+        when=when,
+        day=day,
+        duration=duration,
+        percent=percent,
+        number=number,
+        css_string=css_string,
     )
     return env
 
 
-def render(report: str, data: dict[str, Any]) -> str:
-    """The HTML page of `report` (a name in registry.REPORTS) showing `data`."""
-    return environment().get_template(f"{report}.html").render(**data)
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string that is safe inside a <style> element:
+    every character but letters, digits and spaces as a CSS escape, so no
+    quote, backslash or `</style>` survives."""
+    text = UNSAFE.sub(_shown, text)
+    inner = "".join(
+        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}"
+        for c in text
+    )
+    return Markup(f'"{inner}"')  # noqa: S704 - every character escaped above
+
+
+def render(report: str, data: dict[str, Any], paper: str | None = None) -> str:
+    """The HTML page of `report` (a name in registry.REPORTS) showing `data`;
+    with `paper` (`A4`, `letter`), printed on that paper size."""
+    page = environment().get_template(f"{report}.html")
+    return page.render(**data, print_paper=paper)
 
 
 def sections(report: str, data: dict[str, Any]) -> dict[str, str]:
