@@ -66,15 +66,24 @@ def _run(
     output: Path | None,
     as_json: bool,
 ) -> None:
+    from commands.csvfiles import usable_folder, write_tables
     from commands.pdf import browser, wants_pdf
-    from projections.reports.registry import build, open_for
+    from projections.reports.registry import build, open_for, record
+    from projections.reports.tables import tables
 
-    if (output is None) == (not as_json):
+    folder: Path | None = ctx.meta.get("csv")
+    if as_json and (output is not None or folder is not None):
+        raise click.UsageError(
+            "give -o FILE or --json, not both"
+            if folder is None
+            else "give --csv DIR or --json, not both"
+        )
+    if not as_json and output is None and folder is None:
         raise click.UsageError(
             "say where to write the report with -o FILE, or use --json"
-            if output is None
-            else "give -o FILE or --json, not both"
         )
+    if folder is not None:
+        usable_folder(folder)
     paper = ctx.meta.get("paper", "a4")
     # Before anything is read or recorded: a PDF needs a browser to print it.
     printer = browser(session(ctx).environ) if wants_pdf(output) else None
@@ -85,9 +94,15 @@ def _run(
     if output is not None:
         allowed_output(ledger, output)
     data = build(ledger, store, name, now, parameters)
-    written = publish(ledger, data, output, printer, paper)
-    if written is not None:
-        click.echo(f"Wrote {written}")
+    if as_json or output is not None:
+        written = publish(ledger, data, output, printer, paper)
+        if written is not None:
+            click.echo(f"Wrote {written}")
+    if folder is not None:
+        # The run is recorded once: by the page when there is one.
+        once = None if output is not None else partial(record, ledger, data)
+        for path in write_tables(ledger, folder, name, tables(name, data), once):
+            click.echo(f"Wrote {path}")
 
 
 _output = output_file(
@@ -104,9 +119,21 @@ _paper = click.option(
 )
 
 
+_csv = click.option(
+    "--csv",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also (or instead) write the report's tables as CSV files into DIR, "
+    "one per table, named REPORT-TABLE.csv.",
+    expose_value=False,
+    callback=lambda ctx, _option, value: ctx.meta.__setitem__("csv", value),
+)
+
+
 def output_option(function: F) -> F:
-    """`-o FILE` (HTML, or PDF by its suffix) and `--paper` for a PDF."""
-    return _output(_paper(function))
+    """`-o FILE` (HTML, or PDF by its suffix), `--paper` for a PDF, and
+    `--csv DIR` for the tables as CSV files."""
+    return _output(_paper(_csv(function)))
 
 
 def as_of_option(function: F) -> F:
@@ -149,6 +176,7 @@ def lessons(
     \b
     Example:
       plaint report lessons --project Apollo -o apollo-lessons.html
+      plaint report lessons --project Apollo -o apollo-lessons.pdf --csv apollo/
       plaint report lessons --project Apollo --as-of 2026-03-01 --json
     """
     _run(ctx, "lessons", {"project": project, "as_of": as_of}, output, as_json)
