@@ -2,7 +2,8 @@
 ledger full of hostile text, passes axe-core in Chromium (no serious or
 critical finding), the W3C Nu HTML checker (no error), and the structure
 WCAG 2.2 AA asks of it: headings in order, tables with a caption and scoped
-headers, charts as images with a text alternative."""
+headers, charts as images with a text alternative, and no text spilling out
+of its box."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ STRUCTURE = """() => {
     if (svg.getAttribute("role") !== "img" || !title || !text(title, 1))
       problems.push(`chart without role=img, title: ${svg.outerHTML.slice(0, 80)}`);
   }
+  // Hostile text (a 120-letter word) must wrap, not spill over its box.
+  for (const box of document.querySelectorAll("td, th, dd, p, li, h1, h2, h3"))
+    if (box.scrollWidth > box.clientWidth + 1)
+      problems.push(`text spills out of a ${box.tagName}: ${text(box, 40)}`);
+  for (const table of document.querySelectorAll("table"))
+    if (table.offsetWidth > table.parentElement.clientWidth + 1)
+      problems.push(`a table wider than its box: ${text(table, 40)}`);
   for (const d of document.querySelectorAll("details > summary"))
     if (d.tabIndex < 0) problems.push("a details summary out of the tab order");
   return problems;
