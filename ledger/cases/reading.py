@@ -217,7 +217,9 @@ class ReadingCases(CaseBase):
         key made for this call and dropped after it, so the pseudonyms match
         within one report and mean nothing outside it; None for a complaint
         erased, without either, or confidential and not readable by the
-        actor. No content leaves the ledger, so nothing is recorded."""
+        actor. No content leaves the ledger, so nothing is recorded; the
+        actor must be one who may generate reports."""
+        self.authorise_read(ReadAction.REPORT)
         key = secrets.token_bytes(32)
         team = self.team()
         role = team.role_of(self.actor)

@@ -4,9 +4,14 @@ and praise beside complaints."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
+from ledger.errors import LedgerError
+from tests.conftest import Plaint
 from tests.e2e.test_reports import later, pinned
 
 JANE = "Jane@Example.com "
@@ -80,3 +85,31 @@ def test_service_recovery_sets_severe_or_escalated_complaints_against_the_rest(
         {"label": "all other complaints", "count": 2, "mean": 5.0, "value": 5.0},
     ]
     assert satisfaction["recovery_gap"] == -2.0
+
+
+def test_customer_pseudonyms_match_within_one_report_and_mean_nothing_outside_it(
+    sqlite_plaint: Plaint,
+) -> None:
+    for contact in (JANE, "jane@example.com", "omar@example.com"):
+        sqlite_plaint.ok("file", "--project", "Apollo", "--channel", "email",
+                         "--severity", "mild", "--summary", "Slow",
+                         "--contact", contact)  # fmt: skip
+    refs = ["C-1", "C-2", "C-3"]
+    ledger = sqlite_plaint.open()
+    try:
+        first, second = (
+            ledger.customer_pseudonyms(refs),
+            ledger.customer_pseudonyms(refs),
+        )
+    finally:
+        ledger.close()
+    assert first["C-1"] == first["C-2"] != first["C-3"]
+    assert set(first.values()).isdisjoint(second.values())  # a key per report
+    plain = hashlib.sha256(b"contact:jane@example.com").hexdigest()
+    assert plain not in first.values()
+    stranger = sqlite_plaint.open(actor="mallory")
+    try:
+        with pytest.raises(LedgerError):
+            stranger.customer_pseudonyms(refs)
+    finally:
+        stranger.close()
