@@ -41,6 +41,11 @@ def policy() -> None:
 @click.option("--ack", type=DURATION, help="Acknowledge within, e.g. 4h.")
 @click.option("--respond", type=DURATION, help="Respond within, e.g. 2d.")
 @click.option("--resolve", type=DURATION, help="Resolve within, e.g. 2w.")
+@click.option(
+    "--survey",
+    type=DURATION,
+    help="Invite the customer to the survey this long after resolution [default: 1d].",
+)
 @click.pass_context
 def set_rule(
     ctx: click.Context,
@@ -51,6 +56,7 @@ def set_rule(
     ack: int | None,
     respond: int | None,
     resolve: int | None,
+    survey: int | None,
 ) -> None:
     """Set the rule for a channel and severity; unnamed settings stay as they were.
 
@@ -64,6 +70,7 @@ def set_rule(
         "ack": ack,
         "respond": respond,
         "resolve": resolve,
+        "survey": survey,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     rule = open_ledger(ctx).set_policy(channel, severity, changes)
@@ -100,4 +107,6 @@ def describe(rule: dict[str, Any]) -> str:
         for name in DEADLINE_NAMES
         if rule.get(name) is not None
     ]
+    if rule.get("survey") is not None:
+        parts.append(f"survey after {format_duration(rule['survey'])}")
     return ", ".join(parts) or "nothing set"

@@ -19,6 +19,8 @@ written, which also signs checkpoints when due). Where each use case lives:
 | credentials.py | set_password, invite, accept_invite, link_oidc, member_for_oidc, create_token, tokens, revoke_token |
 | sessions.py | sign_in, sign_in_oidc, oidc_refused, consume_nonce, login_state_key, session_identity, sign_out, token_identity |
 | requests.py | idempotent, complaint_saved, throttle |
+| customers.py | file_from_web, new_link, customer_status, survey_form, answer_survey |
+| ../mail/outbox.py | claim_mail, mail_sent, mail_failed, mail_attempts |
 """  # noqa: E501 - the table reads better unbroken
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ from ledger.cases.reading import ReadingCases
 from ledger.cases.requests import RequestCases
 from ledger.cases.sessions import SessionCases
 from ledger.cases.verification import VerificationCases
+from ledger.mail.outbox import OutboxCases
 
 
 class ComplaintLedger(
     ImportCases,  # before ComplaintCases: an import files complaints too
+    OutboxCases,  # over CustomerCases over ComplaintCases
     ComplaintCases,
     ReadingCases,
     AdministrationCases,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -31,6 +32,7 @@ from ledger.domain.vocabulary import (
     one_of,
 )
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
+from ledger.mail.notices import RESPONDED, tell, tell_resolved
 
 
 class ComplaintCases(CaseBase):
@@ -55,6 +57,22 @@ class ComplaintCases(CaseBase):
         if allow is not None:
             team.authorise(self.actor, ROUTERS, "make complaints confidential")
             entries = allow_list(allow, team.members)
+
+        def confidential(complaint: Complaint, filing: Filing) -> None:
+            if entries is not None:
+                complaint.make_confidential(entries, None, self.actor, filing.now)
+
+        return filed(self._file_numbered(intake, team, policy, confidential))
+
+    def _file_numbered(
+        self,
+        intake: Intake,
+        team: Team,
+        policy: Policy,
+        then: Callable[[Complaint, Filing], None],
+    ) -> dict[str, Any]:
+        """File the complaint under the next number (`then` adds to it before
+        it is saved), trying the next when another filer took it; its view."""
         claim = self._claim_id(intake) if intake.external_id else None
         for attempt in self._attempts():
             filing = self._filing(team, policy, [intake])
@@ -62,10 +80,7 @@ class ComplaintCases(CaseBase):
                 with self.tables.numbering():
                     number = self._next_number(guess=attempt == 0)
                     complaint = filing.complaint(intake, number)
-                    if entries is not None:
-                        complaint.make_confidential(
-                            entries, None, self.actor, filing.now
-                        )
+                    then(complaint, filing)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
                         aggregates.append(filing.claim(claim, number))
@@ -80,8 +95,7 @@ class ComplaintCases(CaseBase):
                     ) from None
                 continue
             self._used_up_to = complaint.number
-            view = complaint_view(complaint)
-            return filed(view)
+            return complaint_view(complaint)
         raise ConcurrencyConflict(
             f"could not take a reference after {MAX_ATTEMPTS} tries while others "
             "were filing; nothing was recorded, try again"
@@ -90,12 +104,20 @@ class ComplaintCases(CaseBase):
     def _filing(self, team: Team, policy: Policy, intakes: Iterable[Intake]) -> Filing:
         """What complaints filed now from `intakes` are drafted with."""
         kinds = {(intake.channel, intake.severity) for intake in intakes}
+        rules = {kind: policy.resolve(*kind) for kind in kinds}
+        if self.actor not in team.members:
+            # Filed by a customer (the web form): the policy's owner, else an
+            # admin, never the customer.
+            admins = sorted(m for m, role in team.members.items() if role == Role.ADMIN)
+            for rule in rules.values():
+                if rule.get("owner") not in team.members and admins:
+                    rule["owner"] = admins[0]
         return Filing(
             ledger_id=self.ledger_id,
             actor=self.actor,
             now=self.clock(),
             members=frozenset(team.members),
-            rules={kind: policy.resolve(*kind) for kind in kinds},
+            rules=rules,
         )
 
     # Claims are imported where used: defining an aggregate's event classes is
@@ -176,22 +198,39 @@ class ComplaintCases(CaseBase):
         )
 
     def respond(self, ref: str, message: str) -> dict[str, Any]:
-        """Record the answer sent to the customer (agent+)."""
+        """Record the answer sent to the customer (agent+); a customer who
+        asked to be told gets it by mail (ledger/mail/notices.py)."""
+
+        def responding(
+            complaint: Complaint, message: str, actor: str, at: datetime
+        ) -> None:
+            complaint.respond(message, actor, at)
+            tell(complaint, RESPONDED, message, actor, at)
+
         return self._act(
             ref,
             ACTION_ROLES["respond"],
             "respond to complaints",
-            Complaint.respond,
+            responding,
             require_text(message, "message"),
         )
 
     def resolve(self, ref: str, resolution: str) -> dict[str, Any]:
-        """Record the resolution (agent+)."""
+        """Record the resolution (agent+); a customer who asked to be told
+        gets it by mail, and the survey invitation after the policy's delay."""
+
+        def resolving(
+            complaint: Complaint, resolution: str, actor: str, at: datetime
+        ) -> None:
+            complaint.resolve(resolution, actor, at)
+            rule = self.policy().resolve(complaint.channel, complaint.severity)
+            tell_resolved(complaint, resolution, rule.get("survey"), actor, at)
+
         return self._act(
             ref,
             ACTION_ROLES["resolve"],
             "resolve complaints",
-            Complaint.resolve,
+            resolving,
             require_text(resolution, "resolution"),
         )
 

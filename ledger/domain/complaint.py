@@ -32,7 +32,7 @@ from ledger.errors import RuleViolation
 TEXT_FIELDS = frozenset(
     {
         "summary", "detail", "customer", "contact", "source", "external_id",
-        "text", "message", "resolution", "reason", "comment",
+        "text", "message", "resolution", "reason", "comment", "recipient",
     }
 )  # fmt: skip
 
@@ -224,6 +224,67 @@ class Complaint(Aggregate):
             raise RuleViolation(f"{self.ref} is already erased")
         self._erased(grounds=grounds, actor=actor, timestamp=at)
 
+    # Mail to the customer (ledger/mail/): queued first, as an event sealed
+    # like the complaint's text, then sent (or given up on) by the outbox.
+
+    @property
+    def mail_to(self) -> str | None:
+        """The address the customer asked to be told at: that of the first
+        message queued to them, None when they are told nothing."""
+        mails = self.mails
+        return next(iter(mails.values()))["recipient"] if mails else None
+
+    @property
+    def mails(self) -> dict[UUID, dict[str, Any]]:
+        """The messages queued to the customer, by id, oldest first, each with
+        its `state`: `pending`, `sent` or `cancelled`, `failed`."""
+        found: dict[UUID, dict[str, Any]] = self.__dict__.get("_mails", {})
+        return found
+
+    def queue_mail(
+        self,
+        message: UUID,
+        purpose: str,
+        recipient: str,
+        text: str | None,
+        not_before: datetime,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Queue a message to the customer (sent by the outbox from `not_before`)."""
+        self._refuse_text_when_erased()
+        if message in self.mails:
+            raise RuleViolation(f"message {message} of {self.ref} is already queued")
+        self._mail_queued(
+            message=message, purpose=purpose, recipient=recipient, text=text,
+            not_before=not_before, actor=actor, timestamp=at,
+        )  # fmt: skip
+
+    def mail_done(
+        self,
+        message: UUID,
+        outcome: str,
+        detail: str,
+        attempts: int,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Record how a pending message ended: `sent` (its Message-ID in
+        `detail`), `failed` (the reason) or `cancelled` (why)."""
+        found = self.mails.get(message)
+        if found is None:
+            raise RuleViolation(f"{self.ref} has no message {message}")
+        if found["state"] != "pending":
+            raise RuleViolation(f"message {message} of {self.ref} is {found['state']}")
+        if outcome == "sent":
+            self._mail_sent(message=message, message_id=detail, attempts=attempts,
+                            actor=actor, timestamp=at)  # fmt: skip
+        elif outcome == "failed":
+            self._mail_failed(message=message, reason=detail, attempts=attempts,
+                              actor=actor, timestamp=at)  # fmt: skip
+        else:
+            self._mail_cancelled(message=message, why=detail, actor=actor, timestamp=at)
+
     def _refuse_text_when_erased(self) -> None:
         if self.erased:
             raise RuleViolation(
@@ -357,6 +418,41 @@ class Complaint(Aggregate):
         self, score: int, comment: str | None, actor: str, timestamp: datetime
     ) -> None:
         self.survey = {"score": score, "comment": comment}
+
+    @event(kinds.MAIL_QUEUED)
+    def _mail_queued(
+        self,
+        message: UUID,
+        purpose: str,
+        recipient: str,
+        text: str | None,
+        not_before: datetime,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        mails = self.__dict__.setdefault("_mails", {})
+        mails[message] = {"purpose": purpose, "recipient": recipient, "text": text,
+                          "not_before": not_before, "state": "pending"}  # fmt: skip
+
+    @event(kinds.MAIL_SENT)
+    def _mail_sent(
+        self, message: UUID, message_id: str, attempts: int, actor: str,
+        timestamp: datetime,
+    ) -> None:  # fmt: skip
+        self.mails[message]["state"] = "sent"
+
+    @event(kinds.MAIL_FAILED)
+    def _mail_failed(
+        self, message: UUID, reason: str, attempts: int, actor: str,
+        timestamp: datetime,
+    ) -> None:  # fmt: skip
+        self.mails[message]["state"] = "failed"
+
+    @event(kinds.MAIL_CANCELLED)
+    def _mail_cancelled(
+        self, message: UUID, why: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.mails[message]["state"] = "cancelled"
 
 
 keep_topics("ledger.complaint", Complaint)

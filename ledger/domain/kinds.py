@@ -25,6 +25,11 @@ GRANTED = "Granted"
 REVOKED = "Revoked"
 ERASED = "Erased"
 SURVEYED = "Surveyed"
+# Mail to the customer, through the outbox (ledger/mail/).
+MAIL_QUEUED = "MailQueued"
+MAIL_SENT = "MailSent"
+MAIL_FAILED = "MailFailed"
+MAIL_CANCELLED = "MailCancelled"
 
 # The team's and the policy's events.
 FOUNDED = "Founded"

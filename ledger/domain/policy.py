@@ -14,7 +14,8 @@ from ledger.domain.topics import keep_topics
 from ledger.domain.vocabulary import DEADLINE_NAMES, WILDCARD
 from ledger.errors import InvalidInput
 
-RULE_FIELDS = ("owner", "escalate_to", *DEADLINE_NAMES)
+# `survey`: how long after resolution the customer is invited to the survey.
+RULE_FIELDS = ("owner", "escalate_to", *DEADLINE_NAMES, "survey")
 
 
 def rule_key(channel: str, severity: str) -> str:
