@@ -45,6 +45,7 @@ COMMANDS = {
     "report": "commands.report:report",
     "demo": "commands.demo:demo",
     "serve": "commands.serve:serve",
+    "outbox": "commands.outbox:outbox",
 }
 
 

@@ -30,6 +30,20 @@ from ledger.domain.timeutil import Clock
     metavar="IPS",
     help="Proxies whose X-Forwarded-For to trust, comma-separated [default: none].",
 )
+@click.option(
+    "--smtp",
+    envvar="PLAINT_SMTP_URL",
+    metavar="URL",
+    help="Send the outbox over smtp://host:587 (STARTTLS) or smtps://host:465; "
+    "needs --public-url [env PLAINT_SMTP_URL].",
+)
+@click.option(
+    "--form-projects",
+    envvar="PLAINT_FORM_PROJECTS",
+    metavar="NAMES",
+    help="Projects whose complaint form /p/NAME/new is open, comma-separated "
+    "[env PLAINT_FORM_PROJECTS; default: every project with a complaint].",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -37,6 +51,8 @@ def serve(
     port: int,
     public_url: str | None,
     forwarded_allow_ips: str | None,
+    smtp: str | None,
+    form_projects: str | None,
 ) -> None:
     """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login.
 
@@ -46,15 +62,20 @@ def serve(
     and never handle them. Runs until stopped.
 
     \b
+    Customers file at /p/PROJECT/new and follow /s/… and /survey/… links;
+    with --smtp the server mails them (user and password from
+    PLAINT_SMTP_USER and PLAINT_SMTP_PASSWORD).
+
+    \b
     Example:
       plaint serve --port 8000
       plaint serve --host 0.0.0.0 --public-url https://complaints.example.org \\
-        --forwarded-allow-ips 10.0.0.5
+        --forwarded-allow-ips 10.0.0.5 --smtp smtp://mail.example.org:587
     """
     current = session(ctx)
     run_server(
         current.ledger, current.environ, current.clock, host, port, public_url,
-        forwarded_allow_ips,
+        forwarded_allow_ips, smtp, form_projects,
     )  # fmt: skip
 
 
@@ -66,6 +87,8 @@ def run_server(
     port: int,
     public_url: str | None = None,
     forwarded_allow_ips: str | None = None,
+    smtp: str | None = None,
+    form_projects: str | None = None,
 ) -> None:
     """Open the ledger at `ledger` and serve it until stopped (also `demo --serve`)."""
     # Imported here: the web stack loads only for the service, never for
@@ -78,7 +101,10 @@ def run_server(
     from service.app import create_app
 
     location = parse_location(ledger, environ)
-    app = create_app(location, environ, clock, host=host, public_url=public_url)
+    app = create_app(
+        location, environ, clock, host=host, public_url=public_url, smtp=smtp,
+        form_projects=form_projects,
+    )  # fmt: skip
     app.state.served.ledger  # noqa: B018 - opened now: a missing ledger or key fails here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Serving {location.display} at http://{host}:{port}", err=True)

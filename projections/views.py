@@ -231,7 +231,7 @@ def outbox(event: Any) -> list[Change]:
     if kind == kinds.MAIL_QUEUED:
         return [
             Upsert(OUTBOX, {
-                "message": event.message.hex, "complaint_id": event.originator_id.hex,
+                "message": event.mail.hex, "complaint_id": event.originator_id.hex,
                 "purpose": event.purpose,
                 "queued_at": stamp(event.timestamp),
                 "not_before": stamp(event.not_before), "state": "pending",
@@ -242,7 +242,7 @@ def outbox(event: Any) -> list[Change]:
         return []
     ended = {"state": MAIL_ENDS[kind], "ended_at": stamp(event.timestamp),
              "attempts": getattr(event, "attempts", 0)}  # fmt: skip
-    return [Update(OUTBOX, {"message": event.message.hex}, ended)]
+    return [Update(OUTBOX, {"message": event.mail.hex}, ended)]
 
 
 def team(event: Any) -> list[Change]:

@@ -243,7 +243,7 @@ class Complaint(Aggregate):
 
     def queue_mail(
         self,
-        message: UUID,
+        mail: UUID,
         purpose: str,
         recipient: str,
         text: str | None,
@@ -253,16 +253,16 @@ class Complaint(Aggregate):
     ) -> None:
         """Queue a message to the customer (sent by the outbox from `not_before`)."""
         self._refuse_text_when_erased()
-        if message in self.mails:
-            raise RuleViolation(f"message {message} of {self.ref} is already queued")
+        if mail in self.mails:
+            raise RuleViolation(f"message {mail} of {self.ref} is already queued")
         self._mail_queued(
-            message=message, purpose=purpose, recipient=recipient, text=text,
+            mail=mail, purpose=purpose, recipient=recipient, text=text,
             not_before=not_before, actor=actor, timestamp=at,
         )  # fmt: skip
 
     def mail_done(
         self,
-        message: UUID,
+        mail: UUID,
         outcome: str,
         detail: str,
         attempts: int,
@@ -271,19 +271,19 @@ class Complaint(Aggregate):
     ) -> None:
         """Record how a pending message ended: `sent` (its Message-ID in
         `detail`), `failed` (the reason) or `cancelled` (why)."""
-        found = self.mails.get(message)
+        found = self.mails.get(mail)
         if found is None:
-            raise RuleViolation(f"{self.ref} has no message {message}")
+            raise RuleViolation(f"{self.ref} has no message {mail}")
         if found["state"] != "pending":
-            raise RuleViolation(f"message {message} of {self.ref} is {found['state']}")
+            raise RuleViolation(f"message {mail} of {self.ref} is {found['state']}")
         if outcome == "sent":
-            self._mail_sent(message=message, message_id=detail, attempts=attempts,
+            self._mail_sent(mail=mail, message_id=detail, attempts=attempts,
                             actor=actor, timestamp=at)  # fmt: skip
         elif outcome == "failed":
-            self._mail_failed(message=message, reason=detail, attempts=attempts,
+            self._mail_failed(mail=mail, reason=detail, attempts=attempts,
                               actor=actor, timestamp=at)  # fmt: skip
         else:
-            self._mail_cancelled(message=message, why=detail, actor=actor, timestamp=at)
+            self._mail_cancelled(mail=mail, why=detail, actor=actor, timestamp=at)
 
     def _refuse_text_when_erased(self) -> None:
         if self.erased:
@@ -422,7 +422,7 @@ class Complaint(Aggregate):
     @event(kinds.MAIL_QUEUED)
     def _mail_queued(
         self,
-        message: UUID,
+        mail: UUID,
         purpose: str,
         recipient: str,
         text: str | None,
@@ -431,28 +431,28 @@ class Complaint(Aggregate):
         timestamp: datetime,
     ) -> None:
         mails = self.__dict__.setdefault("_mails", {})
-        mails[message] = {"purpose": purpose, "recipient": recipient, "text": text,
+        mails[mail] = {"purpose": purpose, "recipient": recipient, "text": text,
                           "not_before": not_before, "state": "pending"}  # fmt: skip
 
     @event(kinds.MAIL_SENT)
     def _mail_sent(
-        self, message: UUID, message_id: str, attempts: int, actor: str,
+        self, mail: UUID, message_id: str, attempts: int, actor: str,
         timestamp: datetime,
     ) -> None:  # fmt: skip
-        self.mails[message]["state"] = "sent"
+        self.mails[mail]["state"] = "sent"
 
     @event(kinds.MAIL_FAILED)
     def _mail_failed(
-        self, message: UUID, reason: str, attempts: int, actor: str,
+        self, mail: UUID, reason: str, attempts: int, actor: str,
         timestamp: datetime,
     ) -> None:  # fmt: skip
-        self.mails[message]["state"] = "failed"
+        self.mails[mail]["state"] = "failed"
 
     @event(kinds.MAIL_CANCELLED)
     def _mail_cancelled(
-        self, message: UUID, why: str, actor: str, timestamp: datetime
+        self, mail: UUID, why: str, actor: str, timestamp: datetime
     ) -> None:
-        self.mails[message]["state"] = "cancelled"
+        self.mails[mail]["state"] = "cancelled"
 
 
 keep_topics("ledger.complaint", Complaint)

@@ -100,9 +100,9 @@ def _environments(
     return text, html
 
 
-def _block(env: Environment, name: str, block: str, values: dict[str, Any]) -> str:
-    template = env.get_template(name)
-    return "".join(template.blocks[block](template.new_context(values)))
+def _block(env: Environment, name: str, part: str, values: dict[str, Any]) -> str:
+    """One part of a message: its `subject`, `text` or `html` block."""
+    return env.get_template(name).render(values, part=part)
 
 
 def in_words(moment: datetime) -> str:
