@@ -33,7 +33,6 @@ from jinja2 import (
     StrictUndefined,
 )
 
-from ledger.domain.timeutil import span
 from ledger.errors import InvalidInput
 from ledger.mail.messageid import sent_message_id
 from ledger.mail.outbox import Draft
@@ -111,11 +110,22 @@ def in_words(moment: datetime) -> str:
     return f"{m:%A} {m.day} {m:%B %Y} at {m:%H:%M} UTC"
 
 
+def duration_words(seconds: float) -> str:
+    """`4 hours`, `2 days 3 hours`, `30 minutes`: the two largest units."""
+    left, parts = int(seconds), []
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if left >= size:
+            count = left // size
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+            left %= size
+    return " ".join(parts[:2]) or "a minute"
+
+
 def values(draft: Draft, settings: MailSettings) -> dict[str, Any]:
     """What a template is rendered with."""
     ack_due = None
     if draft.ack_due is not None:
-        within = span((draft.ack_due - draft.received_at).total_seconds())
+        within = duration_words((draft.ack_due - draft.received_at).total_seconds())
         ack_due = f"by {in_words(draft.ack_due)} (within {within})"
     path = LINK_PATHS[draft.link_purpose]
     return {
