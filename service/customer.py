@@ -11,6 +11,7 @@ which projects take complaints, the honeypot, the rate limit, the limits.
 from __future__ import annotations
 
 import secrets
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -103,6 +104,11 @@ def words(moment: str) -> str:
     return in_words(parse_time(moment))
 
 
+def machine(moment: str) -> str:
+    """A stored time as HTML's `datetime` attribute takes it (whole seconds)."""
+    return parse_time(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @router.get("/p/{project}/new")
 def new_complaint(request: Request, project: str) -> HTMLResponse:
     """The complaint form of a project that takes them."""
@@ -167,10 +173,13 @@ def status_page(request: Request, token: str) -> HTMLResponse:
     except LedgerError as error:
         heading = "Link expired" if isinstance(error, LinkGone) else "Unknown link"
         return message_page(heading, error)
-    replies = [{**r, "words": words(r["at"])} for r in found["replies"]]
+    replies = [
+        {**r, "words": words(r["at"]), "at": machine(r["at"])} for r in found["replies"]
+    ]
     return page(
         "customer_status.html", ref=found["ref"], project=found["project"],
-        erased=found["erased"], replies=replies, received_at=found["received_at"],
+        erased=found["erased"], replies=replies,
+        received_at=machine(found["received_at"]),
         status_words=STATUS_WORDS.get(found["status"], found["status"]),
         received_words=words(found["received_at"]),
     )  # fmt: skip
