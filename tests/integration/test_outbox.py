@@ -152,15 +152,25 @@ def test_a_survey_invitation_waits_for_the_policy_delay_and_is_dropped_on_reopen
     ledger.close()
 
 
-def test_recipients_texts_and_link_secrets_are_never_plaintext_at_rest(
+def test_recipients_texts_and_link_secrets_are_never_plaintext_and_erasure_takes_them(
     sqlite_plaint: Plaint, smtp_sink: SmtpSink
 ) -> None:
-    ledger = sqlite_plaint.open("bob")
+    ledger = sqlite_plaint.open("ann")
     filed = web_complaint(ledger, email="unique.person@example.org")
     ledger.acknowledge(filed["ref"])
     ledger.respond(filed["ref"], "Distinctive reply text 7731")
-    assert send(ledger, smtp_sink)["sent"] == 2
+    ledger.resolve(filed["ref"], "Fixed")
+    assert send(ledger, smtp_sink)["sent"] == 3  # the survey waits a day
+    ledger.erase(filed["ref"], "the customer asked")
+    queued = [r["details"] for r in ledger.history(filed["ref"])
+              if r["kind"] == "mailqueued"]  # fmt: skip
+    assert [(q["purpose"], q["recipient"], q["text"]) for q in queued] == [
+        ("ack", None, None), ("responded", None, None), ("resolved", None, None),
+        ("survey", None, None),
+    ]  # fmt: skip
+    assert send(ledger, smtp_sink)["sent"] == 0
     ledger.close()
+    assert '"ok": true' in sqlite_plaint.ok("verify", "--json")
     with sqlite3.connect(sqlite_plaint.ledger) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
