@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands.base import PlaintGroup, echo_json, json_option, open_ledger, session
-from ledger.domain.vocabulary import WORKERS
+from ledger.domain.vocabulary import WORKERS, ReadAction
 
 
 @click.group(cls=PlaintGroup, invoke_without_command=True)
@@ -31,6 +31,7 @@ def outbox(ctx: click.Context, as_json: bool) -> None:
     from projections.outbox import listing
 
     ledger = open_ledger(ctx)
+    ledger.authorise_read(ReadAction.LIST)
     store = open_store(ledger)
     catch_up(ledger, store)
     rows = listing(ledger, store, ledger.clock())
