@@ -104,14 +104,13 @@ class CustomerCases(ComplaintCases, RequestCases):
         """File what a customer sent through the form of `project` (one of
         `accepting`), as `file` does with the same limits; thank them by mail
         (queued in the same save); their status link, shown once. A filled
-        `trap` (the honeypot field people never see) or too many filings
-        from one address are refused and record nothing."""
+        `trap` (the honeypot field people never see), and more than five
+        valid filings from one address in an hour, are refused and record
+        nothing."""
         if trap.strip():
             raise InvalidInput("the form could not be accepted; nothing was recorded")
         if project not in accepting:
             raise UnknownReference(f"there is no complaint form for '{project}'")
-        where = self.identity.address or "unknown"
-        self.throttle(f"web-form:{where}", FORM_LIMIT, FORM_WINDOW)
         if affects not in AFFECTS:
             raise InvalidInput("say how it affects you: choose one of the options")
         detail = require_text(what, "description of what happened", MAX_TEXT)
@@ -125,6 +124,10 @@ class CustomerCases(ComplaintCases, RequestCases):
             contact=mail_address(email),
             source=f"web form /p/{project}/new",
         )
+        # Counted once the form is valid, so a customer correcting a typo
+        # is not held back; refused sends record nothing anyway.
+        where = self.identity.address or "unknown"
+        self.throttle(f"web-form:{where}", FORM_LIMIT, FORM_WINDOW)
         team, policy = self.team_and_policy()
 
         def thank(complaint: Complaint, filing: Any) -> None:
