@@ -154,7 +154,7 @@ def file_complaint(
         if website.strip() or project not in projects:
             return message_page("Not sent", error)
         return form_page(request, project, status_of(error), str(error), typed)
-    link = f"{here.public_url or ''}/s/{filed['link']}"
+    link = f"{(here.public_url or '').rstrip('/')}/s/{filed['link']}"
     answer = page("customer_filed.html", project=project, ref=filed["ref"],
                   link=link)  # fmt: skip
     answer.delete_cookie(form_cookie(request), path="/")

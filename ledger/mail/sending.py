@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from jinja2 import TemplateError
 
+from ledger.errors import LedgerError
 from ledger.mail.compose import MailSettings, compose
 from ledger.mail.outbox import Draft
 from ledger.mail.smtp import SmtpFailure
@@ -42,8 +43,15 @@ def send_due(
     many were sent, will be retried, and were given up."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for row in due:
-        outcome = _send_one(run, row["message"], row["complaint_id"], transport,
-                            settings, clock)  # fmt: skip
+        try:
+            outcome = _send_one(run, row["message"], row["complaint_id"], transport,
+                                settings, clock)  # fmt: skip
+        except LedgerError as error:
+            # One message the ledger cannot handle (its complaint damaged, the
+            # database gone) holds up none of the others; it is tried again
+            # once its claim expires.
+            log.error("outbox message %s: %s", row["message"], error)
+            continue
         if outcome is not None:
             counts[outcome] += 1
     return counts
