@@ -6,12 +6,14 @@ recorded as done by `(customer)`, proved by nothing but having come
 through the form (`web-form`) from the client's address, and the name and
 address they typed are their own word. After that, the customer holds
 links, each a 256-bit secret for one complaint and one purpose, stored as
-its sha256 digest and expiring (ledger/storage/mailstate.py); what they do
+its keyed digest and expiring (ledger/storage/mailstate.py); what they do
 with one is recorded under the `customer-link` proof.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Collection
 from datetime import timedelta
@@ -24,7 +26,7 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.cases.complaints import ComplaintCases
 from ledger.cases.requests import RequestCases
-from ledger.crypto.credentials import digest, new_secret
+from ledger.crypto.credentials import new_secret, same
 from ledger.domain import kinds
 from ledger.domain.complaint import Complaint
 from ledger.domain.identity import CUSTOMER
@@ -34,6 +36,7 @@ from ledger.domain.timeutil import iso
 from ledger.domain.vocabulary import MAX_NAME, MAX_SUMMARY, MAX_TEXT, Channel, Severity
 from ledger.errors import (
     ConcurrencyConflict,
+    IntegrityFailure,
     InvalidInput,
     LinkGone,
     RuleViolation,
@@ -137,19 +140,41 @@ class CustomerCases(ComplaintCases, RequestCases):
         link = self.new_link(UUID(view["id"]), STATUS)
         return {"ref": view["ref"], "received_at": view["received_at"], "link": link}
 
+    @cached_property
+    def _link_key(self) -> bytes:
+        return self.keyring.ledger_secret(b"plaint customer links v1")
+
+    def _digest(self, secret: str) -> str:
+        """A link secret's keyed digest, as kept."""
+        text = secret.encode("utf-8", "surrogatepass")
+        return hmac.new(self._link_key, text, hashlib.sha256).hexdigest()
+
+    def _seal(self, digest: str, complaint: str, purpose: str, expires: int) -> str:
+        """The seal binding a kept link to its complaint, purpose and expiry."""
+        fields = f"{digest}\x00{complaint}\x00{purpose}\x00{expires}".encode()
+        return hmac.new(self._link_key, fields, hashlib.sha256).hexdigest()
+
     def new_link(self, complaint_id: UUID, purpose: str) -> str:
         """A fresh link secret to one complaint's status page or survey (the
-        secret is returned once; its digest is kept)."""
+        secret is returned once; its keyed digest is kept)."""
         secret, now = new_secret(), self.clock()
-        expires = (now + LINK_LIFETIME[purpose]).timestamp()
-        link = Link(complaint_id.hex, purpose, expires, None)
-        self.links.add_link(digest(secret), link, now.timestamp())
+        expires = int((now + LINK_LIFETIME[purpose]).timestamp())
+        found = self._digest(secret)
+        seal = self._seal(found, complaint_id.hex, purpose, expires)
+        link = Link(complaint_id.hex, purpose, expires, seal)
+        self.links.add_link(found, link, now.timestamp())
         return secret
 
     def _link(self, secret: str, purpose: str) -> Link:
-        found = self.links.link(digest(secret))
+        found = self.links.link(self._digest(secret))
         if found is None or found.purpose != purpose:
             raise UnknownReference(UNKNOWN_LINK)
+        seal = self._seal(self._digest(secret), found.complaint, purpose, found.expires)
+        if not same(seal, found.seal):
+            raise IntegrityFailure(
+                "a customer link's row was altered in the ledger's database: "
+                "it no longer matches its seal"
+            )
         if found.expires <= self.clock().timestamp():
             raise LinkGone(
                 "this link has expired; the latest email about your complaint "
@@ -210,12 +235,12 @@ class CustomerCases(ComplaintCases, RequestCases):
         if not 1 <= number <= 5:
             raise InvalidInput("choose a score from 1 to 5")
         said = optional_text(comment, "comment", MAX_TEXT)
-        if not self.links.use_link(digest(secret), self.clock().timestamp()):
+        if not self.links.use_link(self._digest(secret), self.clock().timestamp()):
             raise LinkGone("this survey was already answered: thank you")
         try:
             return self._surveyed(link.complaint, number, said)
         except BaseException:
-            self.links.unuse_link(digest(secret))
+            self.links.unuse_link(self._digest(secret))
             raise
 
     def _surveyed(

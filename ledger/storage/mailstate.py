@@ -1,9 +1,12 @@
 """The customer's links and the outbox's sending state, in the ledger's
 database beside the service's other working state (ledger/storage/state.py).
 
-A link (status page, survey) is kept as the sha256 digest of its 256-bit
-secret, with its complaint, purpose and expiry: the secret itself is in the
-customer's hands only. The sending state of an outbox message is how many
+A link (status page, survey) is kept as a keyed digest of its 256-bit
+secret, with its complaint, purpose and expiry and a seal over them (both
+HMAC-SHA256 under a key derived from the ledger's data key,
+ledger/cases/customers.py): the secret itself is in the customer's hands
+only, and someone who can write the database can neither make a link nor
+point one at another complaint. The sending state of an outbox message is how many
 attempts failed, when the next is due, and until when a server has claimed
 it: claiming is one conditional statement, so of several servers sharing
 the database one sends it. Neither is an event: what must be proved (that a
@@ -25,8 +28,9 @@ class Link:
 
     complaint: str  # the complaint's id, hex
     purpose: str  # `status` or `survey`
-    expires: float
-    used: float | None
+    expires: int  # seconds since the epoch
+    seal: str
+    used: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,15 +56,15 @@ class MailState:
         p = self.p
         self.state.run(f"DELETE FROM {{links}} WHERE expires < {p}", (now - 86400,))
         self.state.run(
-            "INSERT INTO {links} (digest, complaint, purpose, expires, used) "
-            f"VALUES ({p}, {p}, {p}, {p}, NULL)",
-            (digest, link.complaint, link.purpose, link.expires),
+            "INSERT INTO {links} (digest, complaint, purpose, expires, seal, used) "
+            f"VALUES ({p}, {p}, {p}, {p}, {p}, NULL)",
+            (digest, link.complaint, link.purpose, link.expires, link.seal),
         )
 
     def link(self, digest: str) -> Link | None:
         """The link of this digest, if kept."""
         rows = self.state.run(
-            "SELECT complaint, purpose, expires, used FROM {links} "
+            "SELECT complaint, purpose, expires, seal, used FROM {links} "
             f"WHERE digest = {self.p}",
             (digest,),
             rows=True,
@@ -69,7 +73,8 @@ class MailState:
             return None
         row = rows[0]
         used = None if row["used"] is None else float(row["used"])
-        return Link(row["complaint"], row["purpose"], float(row["expires"]), used)
+        expires = int(row["expires"])
+        return Link(row["complaint"], row["purpose"], expires, row["seal"], used)
 
     def use_link(self, digest: str, now: float) -> bool:
         """Mark a link used, once: whether this call did (not another before)."""

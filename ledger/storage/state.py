@@ -40,7 +40,7 @@ _TABLES = {
     COUNTERS: "bucket TEXT PRIMARY KEY, started REAL NOT NULL, hits INTEGER NOT NULL",
     NONCES: "digest TEXT PRIMARY KEY, expires REAL NOT NULL",
     LINKS: "digest TEXT PRIMARY KEY, complaint TEXT NOT NULL, purpose TEXT NOT NULL, "
-    "expires REAL NOT NULL, used REAL",
+    "expires REAL NOT NULL, seal TEXT NOT NULL, used REAL",
     SENDING: "message TEXT PRIMARY KEY, attempts INTEGER NOT NULL, "
     "next_at REAL NOT NULL, claimed_until REAL NOT NULL, error TEXT",
 }

@@ -7,6 +7,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
+
+import pytest
 
 from ledger.application import ComplaintLedger
 from ledger.domain.identity import (
@@ -18,6 +21,7 @@ from ledger.domain.identity import (
     Identity,
 )
 from ledger.domain.timeutil import ManualClock
+from ledger.errors import LinkGone
 from ledger.mail.compose import MailSettings
 from ledger.mail.sending import send_due
 from ledger.mail.smtp import SmtpTransport, smtp_settings
@@ -209,4 +213,29 @@ def test_a_customer_link_shows_one_complaint_and_records_the_view(
         "member": "(customer)", "action": "read", "purpose": "status page",
         "proof": "customer-link",
     }  # fmt: skip
+    ledger.close()
+
+
+def test_a_link_expires_and_a_survey_link_works_once(plaint: Plaint) -> None:
+    clock = ManualClock(START)
+    ledger = plaint.open("ann", clock=clock)
+    filed = web_complaint(ledger)
+    ledger.acknowledge(filed["ref"])
+    ledger.resolve(filed["ref"], "Fixed")
+    survey = ledger.new_link(UUID(ledger.show(filed["ref"])["id"]), "survey")
+    customer = Identity(CUSTOMER, CUSTOMER_LINK, "192.0.2.7")
+    with ledger.acting(customer):
+        assert ledger.answer_survey(survey, "4", "") == {"ref": "C-1", "score": 4}
+        with pytest.raises(LinkGone) as used:
+            ledger.survey_form(survey)
+        assert str(used.value) == "this survey was already answered: thank you"
+        clock.now += timedelta(days=90, seconds=-1)
+        ledger.customer_status(filed["link"])  # its last second
+        clock.now += timedelta(seconds=1)
+        with pytest.raises(LinkGone) as expired:
+            ledger.customer_status(filed["link"])
+    assert str(expired.value) == (
+        "this link has expired; the latest email about your complaint has a "
+        "fresh one, or write to us quoting its reference"
+    )
     ledger.close()
