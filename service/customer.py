@@ -145,7 +145,14 @@ def file_complaint(
         filed = here.run(
             identity,
             lambda ledger: ledger.file_from_web(
-                project, what, affects, name, email, accepting=projects, trap=website
+                project,
+                what,
+                affects,
+                name,
+                email,
+                accepting=projects,
+                trap=website,
+                once=nonce,
             ),
         )
     except Throttled as error:

@@ -26,7 +26,7 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.cases.complaints import ComplaintCases
 from ledger.cases.requests import RequestCases
-from ledger.crypto.credentials import new_secret, same
+from ledger.crypto.credentials import digest, new_secret, same
 from ledger.domain import kinds
 from ledger.domain.complaint import Complaint
 from ledger.domain.identity import CUSTOMER
@@ -103,13 +103,14 @@ class CustomerCases(ComplaintCases, RequestCases):
         *,
         accepting: Collection[str],
         trap: str = "",
+        once: str | None = None,
     ) -> dict[str, Any]:
         """File what a customer sent through the form of `project` (one of
         `accepting`), as `file` does with the same limits; thank them by mail
         (queued in the same save); their status link, shown once. A filled
-        `trap` (the honeypot field people never see), and more than five
-        valid filings from one address in an hour, are refused and record
-        nothing."""
+        `trap` (the honeypot field people never see), a form sent again
+        (its value `once` used before), and more than five valid filings
+        from one address in an hour, are refused and record nothing."""
         if trap.strip():
             raise InvalidInput("the form could not be accepted; nothing was recorded")
         if project not in accepting:
@@ -127,6 +128,17 @@ class CustomerCases(ComplaintCases, RequestCases):
             contact=mail_address(email),
             source=f"web form /p/{project}/new",
         )
+        if once is not None:
+            # The form's own random value, used once on every server: a
+            # double click or a resent page files nothing twice.
+            now = self.clock().timestamp()
+            if not self.state.use_nonce(
+                digest(f"web-form\x00{once}"), now + 86400, now
+            ):
+                raise RuleViolation(
+                    "this form was already sent: your complaint is recorded, and "
+                    "its reference is in the email we sent you"
+                )
         # Counted once the form is valid, so a customer correcting a typo
         # is not held back; refused sends record nothing anyway.
         where = self.identity.address or "unknown"

@@ -166,7 +166,17 @@ def test_the_form_refuses_honeypot_forgery_bad_address_and_flood_recording_nothi
     assert "&#39;not an address&#39; is not an email address like" in bad.text
     assert events(mail_server.plaint) == before
 
-    for _ in range(5):  # five in an hour from one address
+    client.get("/p/Payroll/new")
+    nonce = client.cookies["plaint-form"]
+    form = {"csrf": nonce, "what": WHAT, "affects": "annoying",
+            "email": "ada@example.org"}  # fmt: skip
+    assert client.post("/p/Payroll/new", data=form).status_code == 200
+    client.cookies.set("plaint-form", nonce)
+    again = client.post("/p/Payroll/new", data=form)  # a double click
+    client.cookies.clear()
+    assert again.status_code == 409
+    assert "this form was already sent: your complaint is recorded" in again.text
+    for _ in range(4):  # five in an hour from one address
         assert file_by_form(client).status_code == 200
     refused = file_by_form(client)
     assert refused.status_code == 429
