@@ -169,7 +169,22 @@ def mail_server(
     plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink
 ) -> Iterator[Server]:
     """`plaint serve` with its complaint form open for Payroll, mailing the
-    SMTP sink every 0.2 s, its survey invitations sent at resolution."""
+    SMTP sink every 0.2 s, its survey invitations sent at resolution; on
+    SQLite and PostgreSQL."""
+    yield from mailing(plaint, tmp_path, smtp_sink)
+
+
+@pytest.fixture
+def sqlite_mail_server(
+    sqlite_plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink
+) -> Iterator[Server]:
+    """`mail_server` on SQLite alone, with admin ann and agent bob: for the
+    pages' own checks, which the store does not decide."""
+    yield from mailing(sqlite_plaint, tmp_path, smtp_sink)
+
+
+def mailing(plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Server]:
+    """A server as `mail_server` describes it, stopped afterwards."""
     port = free_port()
     ledger = plaint.open("ann")
     try:
