@@ -237,7 +237,7 @@ class Complaint(Aggregate):
     @property
     def mails(self) -> dict[UUID, dict[str, Any]]:
         """The messages queued to the customer, by id, oldest first, each with
-        its `state`: `pending`, `sent` or `cancelled`, `failed`."""
+        its `state`: `pending`, `sent`, `failed` or `cancelled`."""
         found: dict[UUID, dict[str, Any]] = self.__dict__.get("_mails", {})
         return found
 
@@ -282,8 +282,12 @@ class Complaint(Aggregate):
         elif outcome == "failed":
             self._mail_failed(mail=mail, reason=detail, attempts=attempts,
                               actor=actor, timestamp=at)  # fmt: skip
-        else:
+        elif outcome == "cancelled":
             self._mail_cancelled(mail=mail, why=detail, actor=actor, timestamp=at)
+        else:
+            raise RuleViolation(
+                f"a message ends sent, failed or cancelled, not {outcome}"
+            )
 
     def _refuse_text_when_erased(self) -> None:
         if self.erased:
@@ -432,7 +436,7 @@ class Complaint(Aggregate):
     ) -> None:
         mails = self.__dict__.setdefault("_mails", {})
         mails[mail] = {"purpose": purpose, "recipient": recipient, "text": text,
-                          "not_before": not_before, "state": "pending"}  # fmt: skip
+                       "not_before": not_before, "state": "pending"}  # fmt: skip
 
     @event(kinds.MAIL_SENT)
     def _mail_sent(
