@@ -57,3 +57,14 @@ def test_sending_the_outbox_with_a_bad_url_or_as_an_auditor_is_refused(
         "Error: aud is auditor and may not send the outbox: that needs the role "
         "agent, lead, manager or admin"
     )
+
+
+def test_serving_mail_without_a_public_url_is_refused_before_it_listens(
+    sqlite_plaint: Plaint,
+) -> None:
+    result = sqlite_plaint("serve", "--port", "0", "--smtp", "smtp://127.0.0.1:25")
+    assert result.exit_code == 2
+    assert error_line(result.stderr) == (
+        "Error: sending mail needs --public-url (or PLAINT_PUBLIC_URL): the links "
+        "in each message point there"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,7 @@ from ledger.domain.timeutil import ManualClock
 from ledger.errors import LinkGone
 from ledger.mail.compose import MailSettings
 from ledger.mail.sending import send_due
-from ledger.mail.smtp import SmtpTransport, smtp_settings
+from ledger.mail.smtp import SmtpFailure, SmtpTransport, smtp_settings
 from projections.catchup import catch_up, open_store
 from projections.outbox import due, listing
 from projections.views import ACCESS
@@ -239,3 +240,18 @@ def test_a_link_expires_and_a_survey_link_works_once(plaint: Plaint) -> None:
         "fresh one, or write to us quoting its reference"
     )
     ledger.close()
+
+
+def test_a_server_without_starttls_gets_nothing_when_the_url_requires_it(
+    smtp_sink: SmtpSink,
+) -> None:
+    transport = SmtpTransport(smtp_settings(f"{smtp_sink.url}?starttls=require", {}))
+    message = EmailMessage()
+    message["To"], message["From"] = "ada@example.org", "complaints@example.org"
+    message.set_content("secret")
+    with pytest.raises(SmtpFailure) as refused:
+        transport.send(message)
+    assert (refused.value.summary, refused.value.permanent) == (
+        "the SMTP server offers no STARTTLS", False,
+    )  # fmt: skip
+    assert smtp_sink.received == []
