@@ -49,6 +49,7 @@ COMMANDS = {
     "demo": "commands.demo:demo",
     "serve": "commands.serve:serve",
     "mail": "commands.mail:mail",
+    "outbox": "commands.outbox:outbox",
 }
 
 

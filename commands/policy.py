@@ -63,6 +63,11 @@ def policy() -> None:
     help="Whether the customer's reply by mail reopens a resolved complaint "
     "[default: it does].",
 )
+@click.option(
+    "--survey",
+    type=DURATION,
+    help="Invite the customer to the survey this long after resolution [default: 1d].",
+)
 @click.pass_context
 def set_rule(
     ctx: click.Context,
@@ -76,6 +81,7 @@ def set_rule(
     respond: int | None,
     resolve: int | None,
     reopen_on_reply: bool | None,
+    survey: int | None,
 ) -> None:
     """Set the rule for a channel and severity; unnamed settings stay as they were.
 
@@ -92,6 +98,7 @@ def set_rule(
         "respond": respond,
         "resolve": resolve,
         "reopen_on_reply": reopen_on_reply,
+        "survey": survey,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     rule = open_ledger(ctx).set_policy(channel, severity, changes)
@@ -135,4 +142,6 @@ def describe(rule: dict[str, Any]) -> str:
     if rule.get("reopen_on_reply") is not None:
         reopens = rule["reopen_on_reply"]
         parts.append("a reply reopens it" if reopens else "a reply keeps it resolved")
+    if rule.get("survey") is not None:
+        parts.append(f"survey after {format_duration(rule['survey'])}")
     return ", ".join(parts) or "nothing set"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import click
 
 from commands.base import PlaintCommand, session
@@ -42,6 +44,20 @@ from ledger.domain.timeutil import Clock
     help="Also take mail from this mailbox, imaps://user@host/INBOX (password "
     "in PLAINT_IMAP_PASSWORD).",
 )
+@click.option(
+    "--smtp",
+    envvar="PLAINT_SMTP_URL",
+    metavar="URL",
+    help="Send the outbox over smtp://host:587 (STARTTLS) or smtps://host:465; "
+    "needs --public-url [env PLAINT_SMTP_URL].",
+)
+@click.option(
+    "--form-projects",
+    envvar="PLAINT_FORM_PROJECTS",
+    metavar="NAMES",
+    help="Projects whose complaint form /p/NAME/new is open, comma-separated "
+    "[env PLAINT_FORM_PROJECTS; default: every project with a complaint].",
+)
 @mail_options
 @click.pass_context
 def serve(
@@ -55,6 +71,8 @@ def serve(
     mail_project: str | None,
     mail_severity: str,
     mail_domain: str,
+    smtp: str | None,
+    form_projects: str | None,
 ) -> None:
     """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login.
 
@@ -68,20 +86,31 @@ def serve(
     filed on --mail-project as `plaint import` files an .eml.
 
     \b
+    Customers file at /p/PROJECT/new and follow /s/… and /survey/… links;
+    with --smtp the server mails them (user and password from
+    PLAINT_SMTP_USER and PLAINT_SMTP_PASSWORD).
+
+    \b
     Example:
       plaint serve --port 8000
       plaint serve --host 0.0.0.0 --public-url https://complaints.example.org \\
-        --forwarded-allow-ips 10.0.0.5
+        --forwarded-allow-ips 10.0.0.5 --smtp smtp://mail.example.org:587
       plaint --as mailroom serve --lmtp 127.0.0.1:8024 --mail-project Apollo
     """
     current = session(ctx)
+    # The mail sent out names the public host in its Message-IDs; replies
+    # citing them join their complaint unless told another domain.
+    public_host = urlsplit(public_url).hostname if public_url else None
     settings = mail_settings(
-        mail_project, mail_severity, mail_domain, bool(lmtp or imap)
+        mail_project,
+        mail_severity,
+        mail_domain or public_host or "",
+        bool(lmtp or imap),
     )
     listen = None if lmtp is None else host_and_port(lmtp)
     run_server(
         current.ledger, current.environ, current.clock, host, port, public_url,
-        forwarded_allow_ips,
+        forwarded_allow_ips, smtp, form_projects,
         mail=None if settings is None else Mail(settings, current.actor, listen, imap),
     )  # fmt: skip
 
@@ -94,6 +123,8 @@ def run_server(
     port: int,
     public_url: str | None = None,
     forwarded_allow_ips: str | None = None,
+    smtp: str | None = None,
+    form_projects: str | None = None,
     mail: Mail | None = None,
 ) -> None:
     """Open the ledger at `ledger` and serve it until stopped (also `demo --serve`)."""
@@ -107,7 +138,10 @@ def run_server(
     from service.app import create_app
 
     location = parse_location(ledger, environ)
-    app = create_app(location, environ, clock, host=host, public_url=public_url)
+    app = create_app(
+        location, environ, clock, host=host, public_url=public_url, smtp=smtp,
+        form_projects=form_projects,
+    )  # fmt: skip
     app.state.served.ledger  # noqa: B018 - opened now: a missing ledger or key fails here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop_mail = None

@@ -105,6 +105,23 @@ ACCESS = Table(
     key=("id",),
     indexes=(("at",), ("complaint_id",)),
 )  # fmt: skip
+# The outbox: each message queued to a customer and how it ended (its
+# recipient and text stay in the sealed MailQueued event).
+OUTBOX = Table(
+    "plaint_view_outbox",
+    (
+        ("message", "TEXT"), ("complaint_id", "TEXT"), ("purpose", "TEXT"),
+        ("queued_at", "TEXT"), ("not_before", "TEXT"),
+        ("state", "TEXT"), ("ended_at", "TEXT"), ("attempts", "INTEGER"),
+    ),
+    key=("message",),
+    indexes=(("state", "not_before"),),
+)  # fmt: skip
+MAIL_ENDS = {
+    kinds.MAIL_SENT: "sent",
+    kinds.MAIL_FAILED: "failed",
+    kinds.MAIL_CANCELLED: "cancelled",
+}
 
 
 def complaints(event: Any) -> list[Change]:
@@ -269,6 +286,26 @@ def access(event: Any) -> list[Change]:
     ]  # fmt: skip
 
 
+def outbox(event: Any) -> list[Change]:
+    """Every message queued to a customer: pending, sent, failed or cancelled."""
+    kind = kind_of(event)
+    if kind == kinds.MAIL_QUEUED:
+        return [
+            Upsert(OUTBOX, {
+                "message": event.mail.hex, "complaint_id": event.originator_id.hex,
+                "purpose": event.purpose,
+                "queued_at": stamp(event.timestamp),
+                "not_before": stamp(event.not_before), "state": "pending",
+                "ended_at": None, "attempts": 0,
+            })
+        ]  # fmt: skip
+    if kind not in MAIL_ENDS:
+        return []
+    ended = {"state": MAIL_ENDS[kind], "ended_at": stamp(event.timestamp),
+             "attempts": getattr(event, "attempts", 0)}  # fmt: skip
+    return [Update(OUTBOX, {"message": event.mail.hex}, ended)]
+
+
 def team(event: Any) -> list[Change]:
     """The members and their roles."""
     kind = kind_of(event)
@@ -316,6 +353,7 @@ VIEWS = (
     View("waits", (WAITS,), "Complaint", waits),
     View("grants", (GRANTS,), "Complaint", grants),
     View("accesses", (ACCESS,), "Access", access),
+    View("outbox", (OUTBOX,), "Complaint", outbox),
     View("team", (MEMBERS,), "Team", team),
     View("policy", (POLICY,), "Policy", policy),
 )

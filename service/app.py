@@ -53,6 +53,33 @@ def single_sign_on(
     return SingleSignOn(settings, served)
 
 
+def projects_named(names: str | None) -> frozenset[str] | None:
+    """The projects a comma-separated `--form-projects` names."""
+    if names is None:
+        return None
+    return frozenset(name.strip() for name in names.split(",") if name.strip())
+
+
+def mail_loop(
+    app: FastAPI,
+    served: Served,
+    smtp: str,
+    environ: Mapping[str, str],
+    public_url: str | None,
+) -> None:
+    """Send the outbox over `smtp` while the app runs."""
+    from ledger.mail.compose import mail_settings
+    from ledger.mail.smtp import SmtpTransport, smtp_settings
+    from service.mailer import MailLoop, poll_seconds
+
+    transport = SmtpTransport(smtp_settings(smtp, environ))
+    settings = mail_settings(public_url, dict(environ))
+    loop = MailLoop(served, transport, settings, poll_seconds(environ))
+    app.state.wake_mail = loop.wake
+    app.router.add_event_handler("startup", loop.start)
+    app.router.add_event_handler("shutdown", loop.stop)
+
+
 def create_app(
     location: Location,
     environ: Mapping[str, str],
@@ -60,10 +87,14 @@ def create_app(
     *,
     host: str = "127.0.0.1",
     public_url: str | None = None,
+    smtp: str | None = None,
+    form_projects: str | None = None,
 ) -> FastAPI:
     """The service of the ledger at `location`; the ledger opens (with the
-    keys `environ` names) on the first request."""
-    from service import admin, pages, reportpages, sso, staff
+    keys `environ` names) on the first request. With `smtp`, a thread sends
+    the outbox (service/mailer.py); `form_projects` (comma-separated) names
+    the projects whose complaint form is open, else every project known."""
+    from service import admin, customer, pages, reportpages, sso, staff
 
     app = FastAPI(
         title="plaint",
@@ -79,8 +110,12 @@ def create_app(
     )
     app.state.served = served
     app.state.sso = single_sign_on(environ, public_url, served)
+    app.state.form_projects = projects_named(form_projects)
+    app.state.wake_mail = lambda: None
+    if smtp is not None:
+        mail_loop(app, served, smtp, environ, public_url)
     errors.install(app)
-    for module in (health, complaints, actions, views, reports, pages):
+    for module in (health, complaints, actions, views, reports, pages, customer):
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -142,3 +147,57 @@ def sqlite_plaint(environ: dict[str, str], tmp_path: Path) -> Plaint:
     run.ok("init", "--admin", "ann")
     run.ok("team", "add", "bob", "--role", "agent")
     return run
+
+
+@dataclass
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives;
+    it can be stopped and started again on its port, as an outage."""
+
+    port: int
+    received: list[Message]
+    controller: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Keep:
+            async def handle_DATA(
+                self, server: Any, session: Any, envelope: Any
+            ) -> str:
+                parsed = message_from_bytes(envelope.content, policy=default)
+                sink.received.append(parsed)
+                return "250 kept"
+
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[Message]:
+        """Every message received, once there are at least `count`."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.received) >= count, (count, len(self.received))
+        return self.received
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server receiving on a free port of 127.0.0.1."""
+    from benchmarks.http import free_port
+
+    sink = SmtpSink(free_port(), [])
+    sink.start()
+    yield sink
+    sink.stop()

@@ -203,6 +203,24 @@ BREAKS = (
           '            _ok(imap.uid("STORE", uid, "+FLAGS.SILENT", r"(\\Deleted)"))\n'
           "            taken = self.intake.take(raw)\n",
           ("tests/service/test_mail_imap.py",)),
+    # The outbox and the customer's links (issue 19).
+    Break("two senders both claim a message", "ledger/storage/mailstate.py",
+          'f"WHERE s.claimed_until <= {p} AND s.next_at <= {p} RETURNING message"',
+          'f"WHERE {p} > 0 OR {p} > 0 RETURNING message"',
+          ("tests/integration/test_outbox.py",)),
+    Break("a failed attempt gives the message up", "ledger/mail/outbox.py",
+          "if permanent or now - draft.not_before > GIVE_UP_AFTER:", "if True:",
+          ("tests/integration/test_outbox.py",)),
+    Break("a recipient sealed under the ledger's key", "ledger/domain/complaint.py",
+          '"comment", "recipient",', '"comment",',
+          ("tests/integration/test_outbox.py",)),
+    Break("internal notes on the status page", "ledger/cases/customers.py",
+          "if kind_of(e) == kinds.RESPONDED",
+          "if kind_of(e) in (kinds.RESPONDED, kinds.NOTED)",
+          ("tests/service/test_customer_pages.py",)),
+    Break("the honeypot ignored", "ledger/cases/customers.py",
+          "        if trap.strip():", "        if False:",
+          ("tests/service/test_customer_pages.py",)),
 )  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -30,10 +30,10 @@ from ledger.domain.vocabulary import (
     WORKERS,
     Role,
     Severity,
-    Status,
     one_of,
 )
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
+from ledger.mail.notices import RESPONDED, tell, tell_resolved
 
 
 class ComplaintCases(CaseBase):
@@ -58,6 +58,22 @@ class ComplaintCases(CaseBase):
         if allow is not None:
             team.authorise(self.actor, ROUTERS, "make complaints confidential")
             entries = allow_list(allow, team.members)
+
+        def confidential(complaint: Complaint, filing: Filing) -> None:
+            if entries is not None:
+                complaint.make_confidential(entries, None, self.actor, filing.now)
+
+        return filed(self._file_numbered(intake, team, policy, confidential))
+
+    def _file_numbered(
+        self,
+        intake: Intake,
+        team: Team,
+        policy: Policy,
+        then: Callable[[Complaint, Filing], None],
+    ) -> dict[str, Any]:
+        """File the complaint under the next number (`then` adds to it before
+        it is saved), trying the next when another filer took it; its view."""
         claim = self._claim_id(intake) if intake.external_id else None
         for attempt in self._attempts():
             filing = self._filing(team, policy, [intake])
@@ -65,10 +81,7 @@ class ComplaintCases(CaseBase):
                 with self.tables.numbering():
                     number = self._next_number(guess=attempt == 0)
                     complaint = filing.complaint(intake, number)
-                    if entries is not None:
-                        complaint.make_confidential(
-                            entries, None, self.actor, filing.now
-                        )
+                    then(complaint, filing)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
                         aggregates.append(filing.claim(claim, number))
@@ -83,8 +96,7 @@ class ComplaintCases(CaseBase):
                     ) from None
                 continue
             self._used_up_to = complaint.number
-            view = complaint_view(complaint)
-            return filed(view)
+            return complaint_view(complaint)
         raise ConcurrencyConflict(
             f"could not take a reference after {MAX_ATTEMPTS} tries while others "
             "were filing; nothing was recorded, try again"
@@ -93,12 +105,20 @@ class ComplaintCases(CaseBase):
     def _filing(self, team: Team, policy: Policy, intakes: Iterable[Intake]) -> Filing:
         """What complaints filed now from `intakes` are drafted with."""
         kinds = {(intake.channel, intake.severity) for intake in intakes}
+        rules = {kind: policy.resolve(*kind) for kind in kinds}
+        if self.actor not in team.members:
+            # Filed by a customer (the web form): the policy's owner, else an
+            # admin, never the customer.
+            admins = sorted(m for m, role in team.members.items() if role == Role.ADMIN)
+            for rule in rules.values():
+                if rule.get("owner") not in team.members and admins:
+                    rule["owner"] = admins[0]
         return Filing(
             ledger_id=self.ledger_id,
             actor=self.actor,
             now=self.clock(),
             members=frozenset(team.members),
-            rules={kind: policy.resolve(*kind) for kind in kinds},
+            rules=rules,
             calendars=policy.calendars,
         )
 
@@ -190,21 +210,15 @@ class ComplaintCases(CaseBase):
             require_text(reason, "reason"),
         )
 
-    def resume(self, ref: str, *, customer_replied: bool = False) -> dict[str, Any]:
+    def resume(self, ref: str) -> dict[str, Any]:
         """Start the deadlines' clock again, the unmet deadlines moved by the
-        working time spent waiting (agent+). With `customer_replied`, for
-        the mail-in use case acting as the customer (who is no member, so
-        no role is checked): a complaint that waits resumes, any other is
-        left as it is and nothing is recorded."""
+        working time spent waiting (agent+). The customer's reply by mail
+        resumes it too, inside the reply's own save (ledger/cases/mail.py)."""
         policy = self.policy()
 
         def resume(complaint: Complaint, actor: str, at: datetime) -> None:
-            if customer_replied and complaint.status != Status.WAITING:
-                return
             complaint.resume(*policy.current(complaint.calendar), actor, at)
 
-        if customer_replied:
-            return self._act(ref, (), "resume complaints", resume)
         return self._act(ref, ACTION_ROLES["resume"], "resume complaints", resume)
 
     def note(self, ref: str, text: str) -> dict[str, Any]:
@@ -218,22 +232,39 @@ class ComplaintCases(CaseBase):
         )
 
     def respond(self, ref: str, message: str) -> dict[str, Any]:
-        """Record the answer sent to the customer (agent+)."""
+        """Record the answer sent to the customer (agent+); a customer who
+        asked to be told gets it by mail (ledger/mail/notices.py)."""
+
+        def responding(
+            complaint: Complaint, message: str, actor: str, at: datetime
+        ) -> None:
+            complaint.respond(message, actor, at)
+            tell(complaint, RESPONDED, message, actor, at)
+
         return self._act(
             ref,
             ACTION_ROLES["respond"],
             "respond to complaints",
-            Complaint.respond,
+            responding,
             require_text(message, "message"),
         )
 
     def resolve(self, ref: str, resolution: str) -> dict[str, Any]:
-        """Record the resolution (agent+)."""
+        """Record the resolution (agent+); a customer who asked to be told
+        gets it by mail, and the survey invitation after the policy's delay."""
+
+        def resolving(
+            complaint: Complaint, resolution: str, actor: str, at: datetime
+        ) -> None:
+            complaint.resolve(resolution, actor, at)
+            rule = self.policy().resolve(complaint.channel, complaint.severity)
+            tell_resolved(complaint, resolution, rule.get("survey"), actor, at)
+
         return self._act(
             ref,
             ACTION_ROLES["resolve"],
             "resolve complaints",
-            Complaint.resolve,
+            resolving,
             require_text(resolution, "resolution"),
         )
 

@@ -34,7 +34,7 @@ from ledger.errors import RuleViolation
 TEXT_FIELDS = frozenset(
     {
         "summary", "detail", "customer", "contact", "source", "external_id",
-        "text", "message", "resolution", "reason", "comment", "subject",
+        "text", "message", "resolution", "reason", "comment", "subject", "recipient",
     }
 )  # fmt: skip
 
@@ -355,6 +355,71 @@ class Complaint(Aggregate):
             raise RuleViolation(f"{self.ref} is already erased")
         self._erased(grounds=grounds, actor=actor, timestamp=at)
 
+    # Mail to the customer (ledger/mail/): queued first, as an event sealed
+    # like the complaint's text, then sent (or given up on) by the outbox.
+
+    @property
+    def mail_to(self) -> str | None:
+        """The address the customer asked to be told at: that of the first
+        message queued to them, None when they are told nothing."""
+        mails = self.mails
+        return next(iter(mails.values()))["recipient"] if mails else None
+
+    @property
+    def mails(self) -> dict[UUID, dict[str, Any]]:
+        """The messages queued to the customer, by id, oldest first, each with
+        its `state`: `pending`, `sent`, `failed` or `cancelled`."""
+        found: dict[UUID, dict[str, Any]] = self.__dict__.get("_mails", {})
+        return found
+
+    def queue_mail(
+        self,
+        mail: UUID,
+        purpose: str,
+        recipient: str,
+        text: str | None,
+        not_before: datetime,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Queue a message to the customer (sent by the outbox from `not_before`)."""
+        self._refuse_text_when_erased()
+        if mail in self.mails:
+            raise RuleViolation(f"message {mail} of {self.ref} is already queued")
+        self._mail_queued(
+            mail=mail, purpose=purpose, recipient=recipient, text=text,
+            not_before=not_before, actor=actor, timestamp=at,
+        )  # fmt: skip
+
+    def mail_done(
+        self,
+        mail: UUID,
+        outcome: str,
+        detail: str,
+        attempts: int,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Record how a pending message ended: `sent` (its Message-ID in
+        `detail`), `failed` (the reason) or `cancelled` (why)."""
+        found = self.mails.get(mail)
+        if found is None:
+            raise RuleViolation(f"{self.ref} has no message {mail}")
+        if found["state"] != "pending":
+            raise RuleViolation(f"message {mail} of {self.ref} is {found['state']}")
+        if outcome == "sent":
+            self._mail_sent(mail=mail, message_id=detail, attempts=attempts,
+                            actor=actor, timestamp=at)  # fmt: skip
+        elif outcome == "failed":
+            self._mail_failed(mail=mail, reason=detail, attempts=attempts,
+                              actor=actor, timestamp=at)  # fmt: skip
+        elif outcome == "cancelled":
+            self._mail_cancelled(mail=mail, why=detail, actor=actor, timestamp=at)
+        else:
+            raise RuleViolation(
+                f"a message ends sent, failed or cancelled, not {outcome}"
+            )
+
     def _refuse_text_when_erased(self) -> None:
         if self.erased:
             raise RuleViolation(
@@ -544,6 +609,41 @@ class Complaint(Aggregate):
         self.replies.append(
             {"at": timestamp, "from": contact, "subject": subject, "message": message}
         )
+
+    @event(kinds.MAIL_QUEUED)
+    def _mail_queued(
+        self,
+        mail: UUID,
+        purpose: str,
+        recipient: str,
+        text: str | None,
+        not_before: datetime,
+        actor: str,
+        timestamp: datetime,
+    ) -> None:
+        mails = self.__dict__.setdefault("_mails", {})
+        mails[mail] = {"purpose": purpose, "recipient": recipient, "text": text,
+                       "not_before": not_before, "state": "pending"}  # fmt: skip
+
+    @event(kinds.MAIL_SENT)
+    def _mail_sent(
+        self, mail: UUID, message_id: str, attempts: int, actor: str,
+        timestamp: datetime,
+    ) -> None:  # fmt: skip
+        self.mails[mail]["state"] = "sent"
+
+    @event(kinds.MAIL_FAILED)
+    def _mail_failed(
+        self, mail: UUID, reason: str, attempts: int, actor: str,
+        timestamp: datetime,
+    ) -> None:  # fmt: skip
+        self.mails[mail]["state"] = "failed"
+
+    @event(kinds.MAIL_CANCELLED)
+    def _mail_cancelled(
+        self, mail: UUID, why: str, actor: str, timestamp: datetime
+    ) -> None:
+        self.mails[mail]["state"] = "cancelled"
 
 
 keep_topics("ledger.complaint", Complaint)

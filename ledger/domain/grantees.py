@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from ledger.domain.identity import CUSTOMER
 from ledger.domain.vocabulary import Role
 from ledger.errors import InvalidInput, UnknownMember
 
@@ -37,11 +36,6 @@ def new_member_name(name: str) -> str:
         raise InvalidInput(
             f"'{cleaned}' is the name of a role; give the member a name of their "
             "own, so that `--allow` can tell them from everyone holding the role"
-        )
-    if cleaned.lower() == CUSTOMER:
-        raise InvalidInput(
-            f"'{cleaned}' names the customer in the history (a reply by mail); "
-            "give the member a name of their own"
         )
     return cleaned
 

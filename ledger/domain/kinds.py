@@ -29,6 +29,11 @@ WAITED = "Waited"
 RESUMED = "Resumed"
 # The customer's reply, by mail (ledger/cases/mail.py).
 REPLIED = "Replied"
+# Mail to the customer, through the outbox (ledger/mail/).
+MAIL_QUEUED = "MailQueued"
+MAIL_SENT = "MailSent"
+MAIL_FAILED = "MailFailed"
+MAIL_CANCELLED = "MailCancelled"
 
 # The team's and the policy's events.
 FOUNDED = "Founded"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
@@ -25,6 +26,8 @@ _SINCE = {"calendar", "deadlines", "rung"}
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
+    if isinstance(value, UUID):
+        return str(value)  # an outbox message's id
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -18,7 +18,10 @@ from ledger.errors import InvalidInput, RuleViolation
 
 # `reopen_on_reply`: whether the customer's reply reopens a resolved
 # complaint (ledger/cases/mail.py); unset, it does (REOPEN_ON_REPLY).
-RULE_FIELDS = ("owner", "escalate_to", "calendar", *DEADLINE_NAMES, "reopen_on_reply")
+# `survey`: how long after resolution the customer is invited to the survey.
+RULE_FIELDS = (
+    "owner", "escalate_to", "calendar", *DEADLINE_NAMES, "reopen_on_reply", "survey",
+)  # fmt: skip
 REOPEN_ON_REPLY = True
 
 

@@ -70,6 +70,9 @@ ARGUMENTS: dict[tuple[str, ...], list[str]] = {
     ("report", "warnings"): ["-o", "OUTPUT.html"],
     ("report", "team"): ["-o", "OUTPUT.html"],
     ("mail", "fetch"): ["--imap", "imap://u@127.0.0.1:9/INBOX", "--mail-project", "P"],
+    ("outbox",): [],
+    ("outbox", "send"): ["--smtp", "smtp://127.0.0.1:1",
+                         "--public-url", "https://complaints.example.org"],
 }  # fmt: skip
 # `demo` builds its own ledger and keys in a directory of its own, and `init`
 # creates a missing ledger: neither meets the three errors below the same way

@@ -21,7 +21,7 @@ import pytest
 
 from benchmarks.http import free_port
 from ledger.crypto.credentials import csrf_token
-from tests.conftest import Plaint
+from tests.conftest import Plaint, SmtpSink
 
 START_TIMEOUT = 30.0
 
@@ -177,6 +177,44 @@ def server(serve: Callable[..., Server]) -> Server:
     """`plaint serve` on a ledger with admin ann, lead lee, agent bob and
     auditor aud (see the `plaint` fixture), SQLite and PostgreSQL."""
     return serve()
+
+
+@pytest.fixture
+def mail_server(
+    plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink
+) -> Iterator[Server]:
+    """`plaint serve` with its complaint form open for Payroll, mailing the
+    SMTP sink every 0.2 s, its survey invitations sent at resolution; on
+    SQLite and PostgreSQL."""
+    yield from mailing(plaint, tmp_path, smtp_sink)
+
+
+@pytest.fixture
+def sqlite_mail_server(
+    sqlite_plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink
+) -> Iterator[Server]:
+    """`mail_server` on SQLite alone, with admin ann and agent bob: for the
+    pages' own checks, which the store does not decide."""
+    yield from mailing(sqlite_plaint, tmp_path, smtp_sink)
+
+
+def mailing(plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Server]:
+    """A server as `mail_server` describes it, stopped afterwards."""
+    port = free_port()
+    ledger = plaint.open("ann")
+    try:
+        ledger.set_policy("*", "*", {"survey": 0})
+    finally:
+        ledger.close()
+    environ = {
+        "PLAINT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PLAINT_SMTP_URL": smtp_sink.url,
+        "PLAINT_OUTBOX_POLL": "0.2",
+        "PLAINT_FORM_PROJECTS": "Payroll",
+    }
+    server = start(plaint, tmp_path, environ, port)
+    yield server
+    server.stop()
 
 
 def age_sessions(plaint: Plaint, seconds: float) -> None:

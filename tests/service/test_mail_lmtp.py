@@ -95,7 +95,7 @@ def test_real_mail_is_filed_once_and_replies_join_only_from_the_customer(
     for raw in (by_id, by_tag, forged):
         assert [code for code, _ in lmtp_server.deliver(raw)] == [OK]
     replies = [row for row in history(lmtp_server, "C-1") if row["kind"] == "replied"]
-    assert [(r["actor"], r["proof"]) for r in replies] == [("customer", "mail")] * 2
+    assert [(r["actor"], r["proof"]) for r in replies] == [("(customer)", "mail")] * 2
     assert [r["details"]["matched_by"] for r in replies] == ["message-id", "subject"]
     assert [r["details"]["message"] for r in replies] == ["Still slow.", "And today."]
     forged_ref = f"C-{len(CORPUS) + 1}"
