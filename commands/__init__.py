@@ -45,6 +45,8 @@ COMMANDS = {
     "report": "commands.report:report",
     "demo": "commands.demo:demo",
     "serve": "commands.serve:serve",
+    "witness": "commands.witness:witness",
+    "log": "commands.log:log",
 }
 
 

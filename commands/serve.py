@@ -30,6 +30,23 @@ from ledger.domain.timeutil import Clock
     metavar="IPS",
     help="Proxies whose X-Forwarded-For to trust, comma-separated [default: none].",
 )
+@click.option(
+    "--private-log",
+    is_flag=True,
+    envvar="PLAINT_PRIVATE_LOG",
+    help="Serve the log's checkpoint and hash tiles to signed-in members only "
+    "[env PLAINT_PRIVATE_LOG; default: public].",
+)
+@click.option(
+    "--checkpoint-every",
+    default=60.0,
+    show_default=True,
+    envvar="PLAINT_CHECKPOINT_EVERY",
+    type=click.FloatRange(0.1, 3600),
+    metavar="SECONDS",
+    help="Sign a checkpoint this often while events are added, and send it to "
+    "the witnesses [env PLAINT_CHECKPOINT_EVERY].",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -37,8 +54,11 @@ def serve(
     port: int,
     public_url: str | None,
     forwarded_allow_ips: str | None,
+    private_log: bool,
+    checkpoint_every: float,
 ) -> None:
-    """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login.
+    """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login,
+    the log as C2SP tlog-tiles at /log.
 
     The server process alone holds the master and signing keys; members sign
     in with a password, a token or single sign-on (PLAINT_OIDC_ISSUER,
@@ -54,7 +74,8 @@ def serve(
     current = session(ctx)
     run_server(
         current.ledger, current.environ, current.clock, host, port, public_url,
-        forwarded_allow_ips,
+        forwarded_allow_ips, log_public=not private_log,
+        checkpoint_every=checkpoint_every,
     )  # fmt: skip
 
 
@@ -66,6 +87,9 @@ def run_server(
     port: int,
     public_url: str | None = None,
     forwarded_allow_ips: str | None = None,
+    *,
+    log_public: bool = True,
+    checkpoint_every: float | None = 60.0,
 ) -> None:
     """Open the ledger at `ledger` and serve it until stopped (also `demo --serve`)."""
     # Imported here: the web stack loads only for the service, never for
@@ -78,7 +102,10 @@ def run_server(
     from service.app import create_app
 
     location = parse_location(ledger, environ)
-    app = create_app(location, environ, clock, host=host, public_url=public_url)
+    app = create_app(
+        location, environ, clock, host=host, public_url=public_url,
+        log_public=log_public, checkpoint_every=checkpoint_every,
+    )  # fmt: skip
     app.state.served.ledger  # noqa: B018 - opened now: a missing ledger or key fails here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Serving {location.display} at http://{host}:{port}", err=True)

@@ -14,7 +14,7 @@ from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import InvalidInput
 from ledger.storage.location import Location
 from service import errors
-from service.api import actions, complaints, health, reports, views
+from service.api import actions, complaints, health, log, reports, views
 from service.middleware import Guard
 from service.oidc_settings import OidcSettings
 from service.served import Served
@@ -70,6 +70,8 @@ def create_app(
     *,
     host: str = "127.0.0.1",
     public_url: str | None = None,
+    log_public: bool = True,
+    checkpoint_every: float | None = None,
 ) -> FastAPI:
     """The service of the ledger at `location`; the ledger opens (with the
     keys `environ` names) on the first request."""
@@ -85,12 +87,17 @@ def create_app(
         redoc_url=None,
     )
     served = Served(
-        location, environ, clock, public_url, secure_cookies(host, public_url)
+        location,
+        environ,
+        clock,
+        public_url,
+        secure_cookies(host, public_url),
+        log_public,
     )
     app.state.served = served
     app.state.sso = single_sign_on(environ, public_url, served)
     errors.install(app)
-    for module in (health, complaints, actions, views, reports, pages):
+    for module in (health, complaints, actions, views, reports, log, pages):
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)
@@ -100,5 +107,12 @@ def create_app(
         app.include_router(sso.router)
         app.router.add_event_handler("shutdown", app.state.sso.close)
     app.add_middleware(Guard)
+    if checkpoint_every is not None:
+        from service.publisher import Publisher
+
+        publisher = Publisher(served, checkpoint_every)
+        app.state.publisher = publisher
+        app.router.add_event_handler("startup", publisher.start)
+        app.router.add_event_handler("shutdown", publisher.stop)
     app.router.add_event_handler("shutdown", served.close)
     return app

@@ -5,22 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cases.common import CaseBase
+from ledger.cases.transparency import TransparencyCases
 from ledger.domain.vocabulary import Role
-from ledger.errors import RuleViolation
+from ledger.errors import KeyProblem, RuleViolation
 from ledger.evidence.logcheck import leaf_hashes
 from ledger.evidence.merkle import inclusion_proof
 from ledger.storage.checkpoints import checkpoint_view
 
 
-class IntegrityCases(CaseBase):
+class IntegrityCases(TransparencyCases):
     """Signed tree heads over the log, and proofs of inclusion in them."""
 
     def checkpoint(self) -> dict[str, Any]:
         """Sign a tree head over the whole log (any member); when nothing was
         added since the latest checkpoint, that one is returned."""
         self.require_role(tuple(Role), "sign checkpoints")
-        return checkpoint_view(self.signer.sign())
+        signed = self.signer.sign()
+        witnessed = self.witness_latest()
+        view = checkpoint_view(signed)
+        return {**view, "note": self.cosigned_note(signed), "witnesses": witnessed}
+
+    def sign_due_checkpoint(self) -> dict[str, Any] | None:
+        """The server's duty, no member acting: sign a tree head when events
+        were added since the latest checkpoint (where the signing key is)."""
+        try:
+            return checkpoint_view(self.signer.sign())
+        except KeyProblem:
+            return None
 
     def proof(self, ref: str) -> dict[str, Any]:
         """Inclusion proofs of a complaint's events in the latest checkpoint."""
