@@ -16,7 +16,7 @@ def log() -> None:
 
     \b
     Example:
-      plaint --as aud log export /srv/www/plaint-log
+      plaint log export /srv/www/plaint-log
     """
 
 
@@ -34,7 +34,7 @@ def export(ctx: click.Context, directory: Path, hashes_only: bool) -> None:
 
     \b
     Example:
-      plaint --as aud log export /srv/www/plaint-log
+      plaint log export /srv/www/plaint-log
       plaint log export --hashes-only /srv/www/plaint-log
     """
     ledger = open_ledger(ctx)

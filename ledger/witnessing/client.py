@@ -5,6 +5,7 @@ the outcome says what happened, for the caller to keep and retry later."""
 
 from __future__ import annotations
 
+import hashlib
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -91,3 +92,18 @@ def _cosigned(text: str, body: str, vkey: str, size: int) -> Outcome:
         except NoteError as error:
             return Outcome(None, size, f"answered a bad cosignature: {error}")
     return Outcome(None, size, "answered no cosignature by its key")
+
+
+def latest_cosigned(url: str, origin: str, timeout: float = TIMEOUT) -> str | None:
+    """The latest checkpoint of `origin` the witness at `url` cosigned, from
+    its monitoring API (`GET <url>/<origin hash>/checkpoint`); None when it
+    has none. OSError when it cannot be reached."""
+    hashed = hashlib.sha256(origin.encode()).hexdigest()
+    request = urllib.request.Request(f"{url.rstrip('/')}/{hashed}/checkpoint")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            return str(answer.read(65536).decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise OSError(f"it answered {error.code}") from None
