@@ -154,8 +154,12 @@ def parse_key(vkey: str, algorithm: bytes) -> tuple[str, bytes, Ed25519PublicKey
     ):
         raise NoteError(f"malformed verifier key {vkey!r}")
     if raw[:1] != algorithm or len(raw) != 1 + 32:
-        kind = "Ed25519 key" if algorithm == ED25519_ALGORITHM else "witness's key"
-        raise NoteError(f"the verifier key {vkey!r} is not an {kind}")
+        kind = (
+            "an Ed25519 key"
+            if algorithm == ED25519_ALGORITHM
+            else "a witness's key (signature type 0x04)"
+        )
+        raise NoteError(f"the verifier key {vkey!r} is not {kind}")
     expected_id = bytes.fromhex(hex_id)
     if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != expected_id:
         raise NoteError(f"the verifier key {vkey!r} does not match its key ID")

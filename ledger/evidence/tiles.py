@@ -71,12 +71,12 @@ def parse_tile_path(path: str) -> TileRef:
             raise ValueError(f"{parts[1]!r} is not a tile level (0 to {MAX_LEVEL})")
         level = int(parts[1])
     rest, width = parts[2:], TILE_WIDTH
-    if len(rest) >= 3 and rest[-2] == "p" and rest[-3].endswith(".p"):
+    if len(rest) >= 2 and rest[-2].endswith(".p"):
         # `<N>.p/<W>`: the last index group carries the `.p`.
         if not _WIDTH.fullmatch(rest[-1]) or int(rest[-1]) >= TILE_WIDTH:
             raise ValueError(f"{rest[-1]!r} is not a partial tile width (1 to 255)")
         width = int(rest[-1])
-        rest = [*rest[:-3], rest[-3][: -len(".p")]]
+        rest = [*rest[:-2], rest[-2][: -len(".p")]]
     *high, low = rest
     if not _GROUP.fullmatch(low) or not all(
         g[:1] == "x" and _GROUP.fullmatch(g[1:]) for g in high
