@@ -26,6 +26,9 @@ def checkpoint(ctx: click.Context, as_json: bool) -> None:
     """Sign a checkpoint: a tree head over the whole event log.
 
     Write commands sign one by themselves once 1,000 events are unsigned.
+    Each witness (`plaint witness add`) that has not cosigned the latest
+    checkpoint is sent it, with the proof that it extends the last one the
+    witness cosigned; one that is down is asked again next time.
 
     \b
     Example:
@@ -39,6 +42,16 @@ def checkpoint(ctx: click.Context, as_json: bool) -> None:
         echo_json(signed)
     else:
         click.echo(f"Checkpoint of {signed['size']} events, root {signed['root']}.")
+        for asked in signed["witnesses"]:
+            if asked["cosigned"]:
+                click.echo(f"Cosigned by {asked['witness']}.")
+    for asked in signed["witnesses"]:
+        if asked["problem"]:
+            click.echo(
+                f"Warning: witness {asked['witness']} did not cosign: "
+                f"{asked['problem']} (it is asked again with the next checkpoint)",
+                err=True,
+            )
 
 
 @checkpoint.command("export")

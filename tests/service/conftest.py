@@ -4,6 +4,7 @@ fixture's ledger), driven with httpx."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -179,3 +180,67 @@ def age_sessions(plaint: Plaint, seconds: float) -> None:
     with sqlite3.connect(plaint.ledger) as conn:
         conn.execute(statement.format("?"), (seconds, seconds))
     conn.close()
+
+
+@dataclass
+class WitnessProcess:
+    """A `plaint witness serve` on 127.0.0.1, its key and verifier key."""
+
+    url: str
+    vkey: str
+    key: Path
+    log_vkey: str
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it (again) on its port; return once it answers."""
+        port = self.url.rpartition(":")[2]
+        command = [sys.executable, "-c", "from commands import main; main()"]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [*command, "witness", "serve", "--key", str(self.key), "--port", port,
+                 "--log", self.log_vkey],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"plaint witness serve exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        pytest.fail(f"plaint witness serve did not answer:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        """Stop it (its memory stays in its file)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(15)
+
+
+@pytest.fixture
+def witnesses(
+    plaint: Plaint, tmp_path: Path
+) -> Iterator[Callable[[str], WitnessProcess]]:
+    """Makes witnesses of `plaint`'s ledger, by name (a key and a free port
+    each; `start()` runs one); each is stopped afterwards."""
+    from ledger.witnessing.keyfile import create_witness_key
+
+    made: list[WitnessProcess] = []
+    log_vkey = json.loads(plaint.ok("info", "--json"))["verifier_key"]
+
+    def making(name: str) -> WitnessProcess:
+        key = tmp_path / f"{name}.key"
+        vkey = create_witness_key(key, name)
+        url = f"http://127.0.0.1:{free_port()}"
+        witness = WitnessProcess(url, vkey, key, log_vkey, tmp_path / f"{name}.log")
+        made.append(witness)
+        return witness
+
+    yield making
+    for witness in made:
+        witness.stop()
