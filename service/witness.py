@@ -36,7 +36,9 @@ def create_witness_app(witness: Witness) -> FastAPI:
             line = await run_in_threadpool(witness.add_checkpoint, data)
         except Refused as refused:
             if refused.size is not None:
-                return Response(f"{refused.size}\n", 409, media_type=SIZE_TYPE)
+                # Exactly this type: Starlette adds a charset to a text media_type.
+                size = f"{refused.size}\n"
+                return Response(size, 409, headers={"content-type": SIZE_TYPE})
             return PlainTextResponse(f"{refused}\n", status_code=refused.status)
         return Response(line, media_type=NOTE_TYPE)
 

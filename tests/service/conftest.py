@@ -244,3 +244,33 @@ def witnesses(
     yield making
     for witness in made:
         witness.stop()
+
+
+def roll_back(plaint: Plaint, size: int) -> None:
+    """Remove, as an intruder who can write the database would, every event
+    after the first `size` (a checkpoint's) and everything that tells of
+    them: newer checkpoints, their cosignatures, the witnesses' sizes."""
+    statements = [
+        "DELETE FROM {events} WHERE {position} > "
+        "(SELECT position FROM plaint_checkpoints WHERE size = {size})",
+        "DELETE FROM plaint_checkpoints WHERE size > {size}",
+        "DELETE FROM plaint_cosignatures WHERE size > {size}",
+        "UPDATE plaint_witnesses SET seen = {size}",
+    ]
+    if plaint.ledger.startswith("postgresql://"):
+        import psycopg
+
+        url, _, schema = plaint.ledger.partition("?schema=")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            for statement in statements:
+                conn.execute(statement.format(  # type: ignore[arg-type]
+                    events="plaint_events", position="notification_id", size=size
+                ))  # fmt: skip
+        return
+    with sqlite3.connect(plaint.ledger) as conn:
+        for statement in statements:
+            conn.execute(
+                statement.format(events="stored_events", position="rowid", size=size)
+            )
+    conn.close()
