@@ -124,8 +124,9 @@ def serve(
 @witness.command("add")
 @click.argument("url")
 @click.argument("vkey")
+@json_option
 @click.pass_context
-def add(ctx: click.Context, url: str, vkey: str) -> None:
+def add(ctx: click.Context, url: str, vkey: str, as_json: bool) -> None:
     """Send each new checkpoint to the witness at URL, whose key is VKEY (admin).
 
     \b
@@ -134,6 +135,9 @@ def add(ctx: click.Context, url: str, vkey: str) -> None:
         "witness.example.org+1f2e3d4c+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
     """
     added = open_ledger(ctx).add_witness(url, vkey)
+    if as_json:
+        echo_json(added)
+        return
     click.echo(f"Witness {added['name']} at {added['url']} added.")
 
 
