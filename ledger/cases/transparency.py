@@ -12,6 +12,7 @@ token that may read.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from ledger.cases.witnesses import WitnessCases
 from ledger.domain.vocabulary import Role
@@ -70,6 +71,27 @@ class TransparencyCases(WitnessCases):
             yield ref.path, data
             if entries and ref.level == 0:
                 yield TileRef(None, ref.index, ref.width).path, self._bundle(ref)
+
+    def log_coverage(self, ref: str) -> dict[str, int]:
+        """Up to which version a complaint's events are covered by the latest
+        signed checkpoint, and by the latest one a witness cosigned (as kept:
+        `verify --witness` checks the cosignatures)."""
+        self.require_role(tuple(Role), "read complaints")
+        originator = self.complaint_id(ref).bytes
+        checkpoints = self._storage(self.tables.select_checkpoints)
+        cosigned = self.witness_tables.cosignatures()
+        signed = checkpoints[-1].position if checkpoints else 0
+        witnessed = max(
+            (c.position for c in checkpoints if cosigned.get(c.size)), default=0
+        )
+        return {
+            "signed": self._storage(
+                partial(self.tables.last_version, originator, signed)
+            ),
+            "witnessed": self._storage(
+                partial(self.tables.last_version, originator, witnessed)
+            ),
+        }
 
     def _bundle(self, ref: TileRef) -> bytes:
         try:

@@ -37,6 +37,11 @@ def test_a_rollback_after_a_witness_cosigned_fails_verify_and_the_witness_refuse
     for n in range(3):
         plaint.ok(*FILE, "--summary", f"kept {n}")
     kept = checkpoint(plaint)
+    plaint.ok("note", "C-1", "after the checkpoint")
+    route = json.loads(plaint.ok("report", "route", "C-1", "--json"))["events"]
+    assert [(e["signed"], e["witnessed"]) for e in route] == [(True, True)] * (
+        len(route) - 1
+    ) + [(False, False)]
     for n in range(3):
         plaint.ok(*FILE, "--summary", f"removed {n}")
     result = plaint("checkpoint")
