@@ -250,10 +250,6 @@ def proof(ctx: click.Context, ref: str, directory: Path | None, as_json: bool) -
     proved = open_ledger(ctx).proof(ref)
     if directory is not None:
         write_proofs(directory, ref.strip().upper(), proved["events"])
-        if not as_json:
-            click.echo(
-                f"Wrote {len(proved['events'])} tlog-proof files to {directory}."
-            )
     if as_json:
         echo_json(proved)
         return
@@ -264,6 +260,8 @@ def proof(ctx: click.Context, ref: str, directory: Path | None, as_json: bool) -
             f"  event {event['seq']}: leaf {event['index']} {event['leaf_hash']} "
             f"({len(event['proof'])} proof hashes)"
         )
+    if directory is not None:
+        click.echo(f"Wrote {len(proved['events'])} tlog-proof files to {directory}.")
 
 
 def write_proofs(directory: Path, ref: str, events: list[dict[str, Any]]) -> None:
