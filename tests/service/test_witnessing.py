@@ -47,6 +47,10 @@ def test_a_rollback_after_a_witness_cosigned_fails_verify_and_the_witness_refuse
     result = plaint("checkpoint")
     assert result.stdout.endswith("\nCosigned by w1.example.\n")
     cosigned = int(result.stdout.split()[2])
+    proofs = plaint.home / "proofs"
+    plaint.ok("proof", "C-1", "--tlog-proof", str(proofs))
+    for proof in proofs.iterdir():
+        assert "\n\u2014 w1.example " in proof.read_text()
     assert plaint.ok("verify", "--witness", witness.vkey).splitlines()[-1] == (
         f"Witnessed: the first {cosigned} events, by 1 witnesses."
     )
