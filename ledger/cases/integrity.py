@@ -24,7 +24,7 @@ class IntegrityCases(TransparencyCases):
         signed = self.signer.sign()
         witnessed = self.witness_latest()
         view = checkpoint_view(signed)
-        return {**view, "note": self.cosigned_note(signed), "witnesses": witnessed}
+        return {**view, "note": self._cosigned_note(signed), "witnesses": witnessed}
 
     def sign_due_checkpoint(self) -> dict[str, Any] | None:
         """The server's duty, no member acting: sign a tree head when events
@@ -61,7 +61,7 @@ class IntegrityCases(TransparencyCases):
                 f"{complaint.ref} was filed after the latest checkpoint; sign one "
                 "with `plaint checkpoint`"
             )
-        note = self.cosigned_note(signed)
+        note = self._cosigned_note(signed)
         events = []
         for seq, index, entry in mine:
             path = inclusion_proof(hashes, index)

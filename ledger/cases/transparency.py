@@ -31,7 +31,7 @@ class TransparencyCases(WitnessCases):
         or anyone where the log is public)."""
         if not public:
             self.require_role(tuple(Role), "read the log")
-        return self.cosigned_note(self._latest())
+        return self._cosigned_note(self._latest())
 
     def log_tile(self, path: str, public: bool = True) -> bytes:
         """A hash tile of the tree the latest checkpoint covers."""
@@ -63,7 +63,7 @@ class TransparencyCases(WitnessCases):
         compliance role) every entry bundle."""
         self.require_role(ENTRY_ROLES if entries else tuple(Role), "export the log")
         latest = self._latest()
-        yield "checkpoint", self.cosigned_note(latest).encode()
+        yield "checkpoint", self._cosigned_note(latest).encode()
         tree = self.log_tree.catch_up()
         for ref in tiles_of(latest.size):
             data = tree.tile(ref, latest.size)

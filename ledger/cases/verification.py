@@ -128,7 +128,7 @@ class VerificationCases(WitnessedCases):
                 Failure(check.size, None, unsigned_problem(uncovered, CHECKPOINT_EVERY))
             )
         if vouching:
-            witnessed, problem = self.witness_verdict(
+            witnessed, problem = self._witness_verdict(
                 vouching, minimum, checkpoints, trusted.key, check.size
             )
             verdict.update(witnessed=witnessed)

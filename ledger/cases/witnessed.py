@@ -40,7 +40,7 @@ def parse_witnesses(vkeys: Sequence[str]) -> list[Cosigner]:
 class WitnessedCases(WitnessCases):
     """What witnesses vouch for, in `verify`."""
 
-    def witness_verdict(
+    def _witness_verdict(
         self,
         witnesses: Sequence[Cosigner],
         minimum: int,

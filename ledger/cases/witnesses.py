@@ -120,7 +120,7 @@ class WitnessCases(CaseBase):
             )
         return results
 
-    def cosigned_note(self, stored: StoredCheckpoint) -> str:
+    def _cosigned_note(self, stored: StoredCheckpoint) -> str:
         """A checkpoint's note with the cosignatures kept for it."""
         found = self.witness_tables.cosignatures(stored.size).get(stored.size, {})
         return stored.note + "".join(found.values())
@@ -130,7 +130,7 @@ class WitnessCases(CaseBase):
         latest = self.signer.latest()
         if latest is None:
             return None
-        return {**checkpoint_view(latest), "note": self.cosigned_note(latest)}
+        return {**checkpoint_view(latest), "note": self._cosigned_note(latest)}
 
     def checkpoint_signed(self, stored: StoredCheckpoint) -> None:
         """A write signed a checkpoint by itself: send it to the witnesses
