@@ -22,7 +22,7 @@ from ledger.witnessing.client import latest_cosigned
 
 class WitnessWord(NamedTuple):
     """The largest size a witness validly cosigned for this log (0: none),
-    how many cosignatures that is, and what went wrong finding out."""
+    and what could not be checked finding out."""
 
     name: str
     size: int
