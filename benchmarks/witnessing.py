@@ -1,10 +1,13 @@
-"""What witnessing costs filing: `plaint serve` on SQLite signing a
-checkpoint every second, with a `plaint witness serve` cosigning each,
-against the same server with no witness, in the same run (alternating,
-each side's best round kept)."""
+"""What witnessing costs filing: two `plaint serve` on SQLite, each on its
+own ledger and signing a checkpoint every second, one with a `plaint witness
+serve` cosigning each checkpoint. Both stay up while bursts of filings go
+to one and then the other, alternating, so that the load the rest of the
+machine puts on them falls on both alike; each side's median burst is kept."""
 
 from __future__ import annotations
 
+import asyncio
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -12,85 +15,109 @@ from typing import Any
 
 import httpx
 
-from benchmarks.builders import ledger_path
-from benchmarks.http import PLAINT, START_TIMEOUT, free_port, plaint, serve_load
+from benchmarks.builders import create, ledger_path
+from benchmarks.http import (
+    FILE_PATH,
+    PLAINT,
+    START_TIMEOUT,
+    Server,
+    check,
+    free_port,
+    intake_token,
+    plaint,
+)
+from benchmarks.httpclients import Load, drive, filings
 
 EVERY = {"PLAINT_CHECKPOINT_EVERY": "1"}
 
 
-def start_witness(
-    directory: Path, log_vkey: str
-) -> tuple[subprocess.Popen[bytes], str, str]:
-    """A witness of the log `log_vkey`: its process, URL and verifier key."""
+def start_witness(directory: Path, log_vkey: str) -> subprocess.Popen[bytes]:
+    """A witness of the log `log_vkey`, named to the ledger in `directory`."""
     from ledger.witnessing.keyfile import create_witness_key
 
     key = directory / "witness.key"
     vkey = create_witness_key(key, "witness.bench")
-    port = free_port()
+    url = f"http://127.0.0.1:{free_port()}"
     log = directory / "witness.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [*PLAINT, "witness", "serve", "--key", str(key), "--port", str(port),
-             "--log", log_vkey],
+            [*PLAINT, "witness", "serve", "--key", str(key), "--port",
+             url.rpartition(":")[2], "--log", log_vkey],
             stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url, vkey
+                plaint(str(directory), ledger_path(str(directory)),
+                       "witness", "add", url, vkey)  # fmt: skip
+                return process
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"plaint witness serve did not answer: {log.read_text()}")
 
 
-def one_round(
-    directory: Path, count: int, clients: int, witness: bool
-) -> dict[str, Any]:
-    """Filing `count` complaints on a new ledger, with or without a witness."""
-    directory.mkdir(parents=True)
-    served, location = str(directory), ledger_path(str(directory))
-    started: list[subprocess.Popen[bytes]] = []
+class Side:
+    """One server on a ledger of its own (with a witness or not), the
+    bursts it filed and their rates."""
 
-    def add_witness() -> None:
-        log_vkey = plaint(served, location, "info")["verifier_key"]
-        process, url, vkey = start_witness(directory, log_vkey)
-        started.append(process)
-        plaint(served, location, "witness", "add", url, vkey)
+    def __init__(self, directory: Path, witness: bool) -> None:
+        directory.mkdir(parents=True)
+        self.directory, self.location = str(directory), ledger_path(str(directory))
+        create(self.directory, self.location).close()
+        self.witness = (
+            start_witness(directory, plaint(self.directory, self.location, "info")
+                          ["verifier_key"])
+            if witness else None
+        )  # fmt: skip
+        self.token = intake_token(self.directory, self.location)
+        self.server = Server(self.location, self.directory, free_port(), extra=EVERY)
+        self.server.start()
+        self.filed = Load()
+        self.rates: list[float] = []
 
-    try:
-        prepare = add_witness if witness else None
-        done = serve_load(
-            served, location, 1, count, clients, False, prepare=prepare, extra=EVERY
+    def burst(self, bodies: list[dict[str, Any]], clients: int) -> None:
+        """File `bodies`; keep the rate and the answers."""
+        load = asyncio.run(
+            drive([self.server.url], self.token, "POST", FILE_PATH, bodies, clients)
         )
-        if witness:
-            listed = plaint(served, location, "witness", "list")
-            done["cosigned"] = bool(listed and listed[0]["cosigned_size"] > 0)
-    finally:
-        for process in started:
-            process.terminate()
-            process.wait(15)
-    return done
+        self.rates.append(load.figures()["value"])
+        self.filed.answers += load.answers
+        self.filed.latencies += load.latencies
+
+    def finish(self, count: int) -> dict[str, Any]:
+        """Stop; the checks of its `count` filings."""
+        self.server.stop()
+        if self.witness is not None:
+            self.witness.terminate()
+            self.witness.wait(15)
+        return check(self.directory, self.location, count, self.filed)
 
 
 def witnessed(directory: str, count: int, clients: int, rounds: int) -> dict[str, Any]:
-    """The best filing rate with a witness and without, `rounds` each."""
+    """`rounds` bursts of `count` filings to each side, alternating."""
     root = Path(directory)
-    alone, with_witness = [], []
-    for n in range(rounds):
-        alone.append(one_round(root / f"alone-{n}", count, clients, False))
-        with_witness.append(one_round(root / f"witnessed-{n}", count, clients, True))
-    best = max(with_witness, key=lambda done: float(done["value"]))
-    baseline = max(float(done["value"]) for done in alone)
-    best.pop("healthz")
+    alone, with_witness = Side(root / "alone", False), Side(root / "witnessed", True)
+    bodies = filings(count * rounds)
+    try:
+        for n in range(rounds):
+            burst = bodies[n * count : (n + 1) * count]
+            order = (alone, with_witness) if n % 2 == 0 else (with_witness, alone)
+            for side in order:
+                side.burst(burst, clients)
+    finally:
+        checked = [side.finish(count * rounds) for side in (alone, with_witness)]
+    listed = plaint(with_witness.directory, with_witness.location, "witness", "list")
     return {
-        **best,
-        "baseline": baseline,
-        "cosigned": all(done["cosigned"] for done in with_witness),
-        "lost": sum(d["lost"] for d in alone + with_witness),
-        "duplicated": sum(d["duplicated"] for d in alone + with_witness),
-        "verifies": all(d["verifies"] for d in alone + with_witness),
+        "value": statistics.median(with_witness.rates),
+        "baseline": statistics.median(alone.rates),
+        "rates_witnessed": [round(r, 1) for r in with_witness.rates],
+        "rates_alone": [round(r, 1) for r in alone.rates],
+        "cosigned": bool(listed and listed[0]["cosigned_size"] > 0),
+        "lost": sum(c["lost"] for c in checked),
+        "duplicated": sum(c["duplicated"] for c in checked),
+        "gapless_references": all(c["gapless_references"] for c in checked),
+        "verifies": all(c["verifies"] for c in checked),
     }

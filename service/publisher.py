@@ -34,8 +34,13 @@ class Publisher:
         )
 
     def start(self) -> None:
-        """Start the thread."""
+        """Start the thread; from now on a checkpoint a write signs wakes it
+        rather than being sent while the write waits."""
+        self.served.unsigned(self._attach)
         self.thread.start()
+
+    def _attach(self, ledger: ComplaintLedger) -> None:
+        ledger.wake_witnessing = self.wake.set
 
     def stop(self) -> None:
         """Stop the thread (the round under way ends first)."""
@@ -59,7 +64,7 @@ class Publisher:
         """Sign when due, then send the latest checkpoint to the witnesses."""
 
         def sign(ledger: ComplaintLedger) -> None:
-            ledger.wake_witnessing = self.wake.set
+            self._attach(ledger)  # again: the ledger may have been reopened
             ledger.sign_due_checkpoint()
 
         self.served.unsigned(sign)
