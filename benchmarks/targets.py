@@ -95,7 +95,7 @@ TARGETS = (
            "the framework's own floor, /healthz, answers 150-500 requests/s, "
            "below 0.7x of in-process filing (800/s), whatever the ledger "
            "does (RESULTS.md); the quick limit (0.1x) catches a collapse"),
-    Target("http_witness", "ratio", None, 0.95, 1.5,
+    Target("http_witness", "paired_ratio", None, 0.95, 1.5,
            "witnessing must add no more than 5% to filing (issue 20); the "
            "quick run's 200 filings take about a second, over which two "
            "servers on the same shared 2 cores swing by up to a third, so "

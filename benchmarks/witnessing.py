@@ -2,7 +2,9 @@
 own ledger and signing a checkpoint every second, one with a `plaint witness
 serve` cosigning each checkpoint. Both stay up while bursts of filings go
 to one and then the other, alternating, so that the load the rest of the
-machine puts on them falls on both alike; each side's median burst is kept."""
+machine puts on them falls on both alike. The figure held to the target is
+the median, over the rounds, of the witnessed burst's rate over the other's
+in the same round; the table shows each side's median burst."""
 
 from __future__ import annotations
 
@@ -111,6 +113,9 @@ def witnessed(directory: str, count: int, clients: int, rounds: int) -> dict[str
         checked = [side.finish(count * rounds) for side in (alone, with_witness)]
     listed = plaint(with_witness.directory, with_witness.location, "witness", "list")
     return {
+        "paired_ratio": statistics.median(
+            w / a for w, a in zip(with_witness.rates, alone.rates, strict=True)
+        ),
         "value": statistics.median(with_witness.rates),
         "baseline": statistics.median(alone.rates),
         "rates_witnessed": [round(r, 1) for r in with_witness.rates],
