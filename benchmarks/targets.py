@@ -95,11 +95,12 @@ TARGETS = (
            "the framework's own floor, /healthz, answers 150-500 requests/s, "
            "below 0.7x of in-process filing (800/s), whatever the ledger "
            "does (RESULTS.md); the quick limit (0.1x) catches a collapse"),
-    Target("http_witness", "paired_ratio", None, 0.95, 1.5,
+    Target("http_witness", "paired_ratio", None, 0.95, 2,
            "witnessing must add no more than 5% to filing (issue 20); the "
-           "quick run's 200 filings take about a second, over which two "
-           "servers on the same shared 2 cores swing by up to a third, so "
-           "it catches what matters there: writes waiting on the witness"),
+           "quick run's bursts of 100 filings take about a second, and "
+           "bursts a moment apart on this shared 2-core machine differ by "
+           "0.6-1.4x (RESULTS.md), so the quick limit (0.475) catches what "
+           "matters there: writes waiting on the witness"),
 )  # fmt: skip
 
 # Correctness, whatever the mode: (job key, detail, what it must be, meaning).
