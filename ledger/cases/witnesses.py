@@ -6,6 +6,7 @@ the checkpoint and appended to its note."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -19,7 +20,7 @@ from ledger.evidence.note import NoteError
 from ledger.storage.checkpoints import StoredCheckpoint, checkpoint_view
 from ledger.storage.logtree import LogTree
 from ledger.storage.witnesses import StoredWitness, WitnessTables
-from ledger.witnessing.client import TIMEOUT, ask
+from ledger.witnessing.client import TIMEOUT, Outcome, ask
 
 
 class WitnessCases(CaseBase):
@@ -97,28 +98,35 @@ class WitnessCases(CaseBase):
                 {"witness": w.name, "cosigned": False, "problem": problem} for w in due
             ]
         body = latest.note[: latest.note.rfind("\n\n") + 1]
-        results = []
-        for witness in due:
-            outcome = ask(
+
+        def asking(witness: StoredWitness) -> Outcome:
+            return ask(
                 witness.url, witness.vkey, witness.seen, latest.note, body,
                 latest.size, lambda old: self.log_tree.consistency(old, latest.size),
                 timeout,
             )  # fmt: skip
-            now = self.clock().timestamp()
-            if outcome.line is not None:
-                self.witness_tables.keep_cosignature(
-                    latest.size, witness.vkey, outcome.line, now
+
+        # All at once, each answer kept as it comes: a witness that hangs
+        # until the timeout delays no other's cosignature.
+        results: dict[str, dict[str, Any]] = {}
+        with ThreadPoolExecutor(len(due), "plaint-witness") as pool:
+            asked = {pool.submit(asking, witness): witness for witness in due}
+            for future in as_completed(asked):
+                witness, outcome = asked[future], future.result()
+                now = self.clock().timestamp()
+                if outcome.line is not None:
+                    self.witness_tables.keep_cosignature(
+                        latest.size, witness.vkey, outcome.line, now
+                    )
+                self.witness_tables.asked(
+                    witness.vkey, outcome.seen, now, outcome.problem
                 )
-            self.witness_tables.asked(witness.vkey, outcome.seen, now, outcome.problem)
-            cosigned = outcome.line is not None
-            results.append(
-                {
+                results[witness.vkey] = {
                     "witness": witness.name,
-                    "cosigned": cosigned,
+                    "cosigned": outcome.line is not None,
                     "problem": outcome.problem,
                 }
-            )
-        return results
+        return [results[witness.vkey] for witness in due]
 
     def _cosigned_note(self, stored: StoredCheckpoint) -> str:
         """A checkpoint's note with the cosignatures kept for it."""
