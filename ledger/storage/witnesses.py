@@ -178,3 +178,16 @@ class WitnessTables:
         for row in rows:
             found.setdefault(int(row["size"]), {})[row["vkey"]] = row["line"]
         return found
+
+    def copy_from(self, other: WitnessTables) -> None:
+        """Keep another ledger's witnesses and cosignatures as they are (for
+        copying a ledger between databases)."""
+        for witness in other.all():
+            self.add(witness)
+        rows = other._run(
+            "SELECT size, vkey, line, at FROM {cosignatures}", rows=True, reads=True
+        )
+        for row in rows:
+            self.keep_cosignature(
+                int(row["size"]), row["vkey"], row["line"], float(row["at"])
+            )
