@@ -12,11 +12,12 @@ length.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ledger.evidence.merkle import (
     EMPTY_ROOT,
+    HASH_SIZE,
     node_hash,
     root_from_leaf_hashes,
 )
@@ -118,29 +119,28 @@ def entry_bundle(entries: Iterable[bytes]) -> bytes:
 class TileTree:
     """A log's leaf hashes and, level by level, the roots of its full tiles:
     what any tile, and any subtree hash a proof needs, is read from. Grows
-    with `extend`; 32 bytes a leaf."""
+    with `extend`; each level is one bytearray, so 32 bytes a leaf (and a
+    256th of that a level up), not a Python object each."""
 
     def __init__(self) -> None:
-        self.levels: list[list[bytes]] = [[]]
+        self.levels: list[bytearray] = [bytearray()]
 
     @property
     def size(self) -> int:
         """How many leaves it holds."""
-        return len(self.levels[0])
+        return len(self.levels[0]) // HASH_SIZE
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
         """Add leaf hashes; hash each tile that becomes full into the level
         above."""
-        self.levels[0].extend(leaf_hashes)
+        self.levels[0] += b"".join(leaf_hashes)
         level = 0
-        while len(self.levels[level]) >= TILE_WIDTH:
-            below = self.levels[level]
+        while self._count(level) >= TILE_WIDTH:
             if level + 1 == len(self.levels):
-                self.levels.append([])
-            above = self.levels[level + 1]
-            for n in range(len(above), len(below) // TILE_WIDTH):
-                chunk = below[n * TILE_WIDTH : (n + 1) * TILE_WIDTH]
-                above.append(root_from_leaf_hashes(chunk))
+                self.levels.append(bytearray())
+            for n in range(self._count(level + 1), self._count(level) // TILE_WIDTH):
+                chunk = self._hashes(level, n * TILE_WIDTH, TILE_WIDTH)
+                self.levels[level + 1] += root_from_leaf_hashes(chunk)
             level += 1
 
     def tile(self, ref: TileRef, size: int) -> bytes | None:
@@ -151,8 +151,8 @@ class TileTree:
             return None
         if (ref.index * TILE_WIDTH + ref.width) > size >> (TILE_HEIGHT * ref.level):
             return None
-        start = ref.index * TILE_WIDTH
-        return b"".join(self.levels[ref.level][start : start + ref.width])
+        start = ref.index * TILE_WIDTH * HASH_SIZE
+        return bytes(self.levels[ref.level][start : start + ref.width * HASH_SIZE])
 
     def subtree(self, start: int, end: int) -> bytes:
         """MTH of leaves `start` to `end` (exclusive): a perfect subtree from
@@ -161,18 +161,22 @@ class TileTree:
         count = end - start
         if count <= 0:
             return EMPTY_ROOT
-        if count == 1:
-            return self.levels[0][start]
         if count & (count - 1) == 0 and start % count == 0:
             height = count.bit_length() - 1
             level = min(height // TILE_HEIGHT, len(self.levels) - 1)
             first = start >> (TILE_HEIGHT * level)
             width = count >> (TILE_HEIGHT * level)
-            return root_from_leaf_hashes(self.levels[level][first : first + width])
+            return root_from_leaf_hashes(self._hashes(level, first, width))
         split = 1 << ((count - 1).bit_length() - 1)
         left = self.subtree(start, start + split)
         return node_hash(left, self.subtree(start + split, end))
 
-    def leaves(self, start: int, end: int) -> Sequence[bytes]:
-        """Leaf hashes `start` to `end` (exclusive)."""
-        return self.levels[0][start:end]
+    def _count(self, level: int) -> int:
+        return len(self.levels[level]) // HASH_SIZE
+
+    def _hashes(self, level: int, first: int, count: int) -> list[bytes]:
+        data = self.levels[level]
+        return [
+            bytes(data[i : i + HASH_SIZE])
+            for i in range(first * HASH_SIZE, (first + count) * HASH_SIZE, HASH_SIZE)
+        ]
