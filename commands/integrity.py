@@ -100,8 +100,9 @@ def export(ctx: click.Context, output: Path | None) -> None:
     "witnesses",
     multiple=True,
     metavar="VKEY",
-    help="A witness's verifier key: it must have cosigned a checkpoint of this "
-    "log, and none more recent than the log (repeatable).",
+    help="A witness's verifier key, or VKEY@URL to ask it there rather than "
+    "where the ledger says: it must have cosigned a checkpoint of this log, "
+    "and none of more events or another root (repeatable).",
 )
 @click.option(
     "--min",
@@ -138,14 +139,16 @@ def verify(
     checked and its own latest cosigned checkpoint asked for: one of more
     events than the log holds, or of another root, fails (a rollback or a
     rewrite); events after the largest size --min witnesses cosigned are
-    reported as not yet witnessed.
+    reported as not yet witnessed. Give the witness's address with its key
+    (VKEY@URL): the address the ledger keeps is in the database, where an
+    intruder could point it elsewhere.
 
     \b
     Example:
       plaint verify --verifier-key "plaint/5f0c…+8c1a2b3c+AU7…"
       plaint verify --against /mnt/offsite/plaint-head.txt --json
       plaint verify --incremental
-      plaint verify --witness "witness.example.org+1f2e3d4c+BOvN…" --min 1
+      plaint verify --witness "witness.example.org+1f2e3d4c+BOvN…@https://witness.example.org"
     """
     note = None if against is None else against.read_text(encoding="utf-8")
     try:

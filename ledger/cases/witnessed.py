@@ -29,12 +29,27 @@ class WitnessWord(NamedTuple):
     warning: str | None
 
 
-def parse_witnesses(vkeys: Sequence[str]) -> list[Cosigner]:
-    """The witnesses `--witness` names; InvalidInput for a bad key."""
-    try:
-        return [cosigner(vkey) for vkey in vkeys]
-    except NoteError as error:
-        raise InvalidInput(f"--witness: {error}") from None
+class Vouching(NamedTuple):
+    """A witness `--witness` names, and where to ask it (None: where the
+    ledger says, which whoever can write the database can change)."""
+
+    witness: Cosigner
+    url: str | None
+
+
+def parse_witnesses(given: Sequence[str]) -> list[Vouching]:
+    """The witnesses `--witness` names, each `VKEY` or `VKEY@URL`;
+    InvalidInput for a bad key or URL."""
+    found = []
+    for text in given:
+        at = min((i for i in (text.find("@http://"), text.find("@https://"))
+                  if i >= 0), default=len(text))  # fmt: skip
+        vkey, url = text[:at], text[at + 1 :] or None
+        try:
+            found.append(Vouching(cosigner(vkey), url))
+        except NoteError as error:
+            raise InvalidInput(f"--witness: {error}") from None
+    return found
 
 
 class WitnessedCases(WitnessCases):
@@ -42,7 +57,7 @@ class WitnessedCases(WitnessCases):
 
     def _witness_verdict(
         self,
-        witnesses: Sequence[Cosigner],
+        witnesses: Sequence[Vouching],
         minimum: int,
         checkpoints: list[StoredCheckpoint],
         key: str,
@@ -55,8 +70,8 @@ class WitnessedCases(WitnessCases):
         kept = self.witness_tables.cosignatures()
         urls = {w.vkey: w.url for w in self.witness_tables.all()}
         words: list[WitnessWord] = []
-        for witness in witnesses:
-            url = urls.get(witness.vkey)
+        for witness, given in witnesses:
+            url = given or urls.get(witness.vkey)
             word, problem = self._word(witness, signed, kept, url, key, events)
             if problem:
                 failed = {"size": 0, "cosignatures": 0, "unwitnessed": events}

@@ -250,13 +250,19 @@ def roll_back(plaint: Plaint, size: int) -> None:
     """Remove, as an intruder who can write the database would, every event
     after the first `size` (a checkpoint's) and everything that tells of
     them: newer checkpoints, their cosignatures, the witnesses' sizes."""
-    statements = [
+    intrude(
+        plaint,
         "DELETE FROM {events} WHERE {position} > "
-        "(SELECT position FROM plaint_checkpoints WHERE size = {size})",
-        "DELETE FROM plaint_checkpoints WHERE size > {size}",
-        "DELETE FROM plaint_cosignatures WHERE size > {size}",
-        "UPDATE plaint_witnesses SET seen = {size}",
-    ]
+        f"(SELECT position FROM plaint_checkpoints WHERE size = {size})",
+        f"DELETE FROM plaint_checkpoints WHERE size > {size}",
+        f"DELETE FROM plaint_cosignatures WHERE size > {size}",
+        f"UPDATE plaint_witnesses SET seen = {size}",
+    )
+
+
+def intrude(plaint: Plaint, *statements: str) -> None:
+    """Run SQL on `plaint`'s ledger as an intruder would (`{events}` and
+    `{position}` name the log's table and its position column)."""
     if plaint.ledger.startswith("postgresql://"):
         import psycopg
 
@@ -265,12 +271,10 @@ def roll_back(plaint: Plaint, size: int) -> None:
             conn.execute(f'SET search_path TO "{schema}"')
             for statement in statements:
                 conn.execute(statement.format(  # type: ignore[arg-type]
-                    events="plaint_events", position="notification_id", size=size
+                    events="plaint_events", position="notification_id"
                 ))  # fmt: skip
         return
     with sqlite3.connect(plaint.ledger) as conn:
         for statement in statements:
-            conn.execute(
-                statement.format(events="stored_events", position="rowid", size=size)
-            )
+            conn.execute(statement.format(events="stored_events", position="rowid"))
     conn.close()

@@ -16,7 +16,7 @@ import pytest
 
 from ledger.witnessing.protocol import request_body
 from tests.conftest import Plaint, error_line
-from tests.service.conftest import Server, WitnessProcess, roll_back
+from tests.service.conftest import Server, WitnessProcess, intrude, roll_back
 
 FILE = ["file", "--project", "P", "--channel", "web", "--severity", "mild"]
 FILING = {"project": "P", "channel": "web", "severity": "mild", "summary": "x"}
@@ -87,6 +87,16 @@ def test_a_rollback_after_a_witness_cosigned_fails_verify_and_the_witness_refuse
     assert (answer.status_code, answer.text) == (409, f"{cosigned}\n")
     assert answer.headers["content-type"] == "text/x.tlog.size"
     assert plaint("verify", "--witness", witness.vkey).exit_code == 1
+    # An intruder who also points the ledger's record of the witness
+    # elsewhere leaves verify only the kept cosignatures, which cover what
+    # is left; the witness's address given with its key is asked anyway.
+    intrude(plaint, "UPDATE plaint_witnesses SET url = 'http://127.0.0.1:9'")
+    misled = plaint("verify", "--witness", witness.vkey)
+    assert misled.exit_code == 0
+    assert "could not be reached" in misled.stderr
+    pinned = plaint("verify", "--witness", f"{witness.vkey}@{witness.url}")
+    assert pinned.exit_code == 1
+    assert "(a rollback)" in error_line(pinned.stderr)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
