@@ -114,13 +114,15 @@ class WitnessCases(CaseBase):
             for future in as_completed(asked):
                 witness, outcome = asked[future], future.result()
                 now = self.clock().timestamp()
+                # The witness's row first: whoever sees the cosignature sees
+                # the row that says how asking went.
+                self.witness_tables.asked(
+                    witness.vkey, outcome.seen, now, outcome.problem
+                )
                 if outcome.line is not None:
                     self.witness_tables.keep_cosignature(
                         latest.size, witness.vkey, outcome.line, now
                     )
-                self.witness_tables.asked(
-                    witness.vkey, outcome.seen, now, outcome.problem
-                )
                 results[witness.vkey] = {
                     "witness": witness.name,
                     "cosigned": outcome.line is not None,

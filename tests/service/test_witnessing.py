@@ -117,7 +117,7 @@ def test_with_one_of_two_witnesses_down_writing_goes_on_and_it_cosigns_on_return
         for _ in range(5):
             started = time.monotonic()
             assert client.post("/api/v1/complaints", json=FILING).status_code == 201
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 5
         # The other witness's cosignature does not wait for that timeout.
         cosigned_by = wait_for_cosignatures(client, {"up.example"}, within=8)
         assert "down.example" not in cosigned_by
