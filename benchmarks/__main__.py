@@ -43,6 +43,7 @@ SIZES = {
         "http": 200,
         "http_pg": 0,
         "clients": 32,
+        "witness_rounds": 2,
     },
     "full": {
         "runs": 15,
@@ -58,6 +59,7 @@ SIZES = {
         "http": 2000,
         "http_pg": 1,
         "clients": 32,
+        "witness_rounds": 6,
     },
 }
 POSTGRES = os.environ.get(
@@ -91,6 +93,7 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
     once."""
     run_core(size, work, results)
     run_http(size, work, results)
+    run_witnessing(size, work, results)
 
 
 def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
@@ -277,8 +280,29 @@ def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
         )
 
 
+def run_witnessing(size: dict[str, int], work: Path, results: list[Result]) -> None:
+    """HTTP filing with a witness cosigning every checkpoint (signed each
+    second), against the same with no witness, in the same run."""
+    from benchmarks.witnessing import witnessed
+
+    count, clients, rounds = size["http"] // 2, size["clients"], size["witness_rounds"]
+    done = witnessed(str(work / "witnessing"), count, clients, rounds)
+    results.append(
+        result(
+            "http_witness",
+            f"HTTP filing with a witness ({clients} clients, SQLite, 1 server)",
+            "complaints/s",
+            done.pop("value"),
+            done.pop("baseline"),
+            "the same with no witness, bursts alternating",
+            "≥ 0.95x baseline",
+            **done,
+        )
+    )
+
+
 # The jobs `--only` can run alone: each adds its results to RESULTS.md.
-ALONE = {"http": run_http}
+ALONE = {"http": run_http, "witnessing": run_witnessing}
 
 
 def markdown(results: list[Result], mode: str, only: str | None = None) -> str:

@@ -50,6 +50,8 @@ COMMANDS = {
     "serve": "commands.serve:serve",
     "mail": "commands.mail:mail",
     "outbox": "commands.outbox:outbox",
+    "witness": "commands.witness:witness",
+    "log": "commands.log:log",
 }
 
 

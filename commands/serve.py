@@ -58,6 +58,23 @@ from ledger.domain.timeutil import Clock
     help="Projects whose complaint form /p/NAME/new is open, comma-separated "
     "[env PLAINT_FORM_PROJECTS; default: every project with a complaint].",
 )
+@click.option(
+    "--private-log",
+    is_flag=True,
+    envvar="PLAINT_PRIVATE_LOG",
+    help="Serve the log's checkpoint and hash tiles to signed-in members only "
+    "[env PLAINT_PRIVATE_LOG; default: public].",
+)
+@click.option(
+    "--checkpoint-every",
+    default=60.0,
+    show_default=True,
+    envvar="PLAINT_CHECKPOINT_EVERY",
+    type=click.FloatRange(0.1, 3600),
+    metavar="SECONDS",
+    help="Sign a checkpoint this often while events are added, and send it to "
+    "the witnesses [env PLAINT_CHECKPOINT_EVERY].",
+)
 @mail_options
 @click.pass_context
 def serve(
@@ -73,8 +90,11 @@ def serve(
     mail_domain: str,
     smtp: str | None,
     form_projects: str | None,
+    private_log: bool,
+    checkpoint_every: float,
 ) -> None:
-    """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login.
+    """Serve the ledger over HTTP: the JSON API at /api/v1, sign-in at /login,
+    the log as C2SP tlog-tiles at /log.
 
     The server process alone holds the master and signing keys; members sign
     in with a password, a token or single sign-on (PLAINT_OIDC_ISSUER,
@@ -112,6 +132,7 @@ def serve(
         current.ledger, current.environ, current.clock, host, port, public_url,
         forwarded_allow_ips, smtp, form_projects,
         mail=None if settings is None else Mail(settings, current.actor, listen, imap),
+        log_public=not private_log, checkpoint_every=checkpoint_every,
     )  # fmt: skip
 
 
@@ -126,6 +147,9 @@ def run_server(
     smtp: str | None = None,
     form_projects: str | None = None,
     mail: Mail | None = None,
+    *,
+    log_public: bool = True,
+    checkpoint_every: float | None = 60.0,
 ) -> None:
     """Open the ledger at `ledger` and serve it until stopped (also `demo --serve`)."""
     # Imported here: the web stack loads only for the service, never for
@@ -140,7 +164,8 @@ def run_server(
     location = parse_location(ledger, environ)
     app = create_app(
         location, environ, clock, host=host, public_url=public_url, smtp=smtp,
-        form_projects=form_projects,
+        form_projects=form_projects, log_public=log_public,
+        checkpoint_every=checkpoint_every,
     )  # fmt: skip
     app.state.served.ledger  # noqa: B018 - opened now: a missing ledger or key fails here
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -15,7 +15,9 @@ written, which also signs checkpoints when due). Where each use case lives:
 | reading.py | show, history, show_with_history, route, readable, record_report, customer_pseudonyms, make_confidential, grant, revoke, info |
 | administration.py | add_member, change_role, remove_member, members, whoami, team_history, set_policy, set_calendar, calendars, ladder, calendar_versions, policy_rules |
 | keys.py | rotate_master_key, erase, keys_status |
-| integrity.py | checkpoint, proof |
+| integrity.py | checkpoint, sign_due_checkpoint, proof |
+| transparency.py | log_checkpoint, log_tile, log_entries, log_files, log_coverage |
+| witnesses.py | add_witness, remove_witness, witnesses, witness_latest, latest_checkpoint, checkpoint_signed |
 | verification.py | verify |
 | credentials.py | set_password, invite, accept_invite, link_oidc, member_for_oidc, create_token, tokens, revoke_token |
 | sessions.py | sign_in, sign_in_oidc, oidc_refused, consume_nonce, login_state_key, session_identity, sign_out, token_identity |

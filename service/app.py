@@ -13,7 +13,7 @@ from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import InvalidInput
 from ledger.storage.location import Location
 from service import errors
-from service.api import actions, complaints, health, reports, views
+from service.api import actions, complaints, health, log, reports, views
 from service.middleware import Guard
 from service.net import loopback
 from service.oidc_settings import OidcSettings
@@ -89,6 +89,8 @@ def create_app(
     public_url: str | None = None,
     smtp: str | None = None,
     form_projects: str | None = None,
+    log_public: bool = True,
+    checkpoint_every: float | None = None,
 ) -> FastAPI:
     """The service of the ledger at `location`; the ledger opens (with the
     keys `environ` names) on the first request. With `smtp`, a thread sends
@@ -106,7 +108,12 @@ def create_app(
         redoc_url=None,
     )
     served = Served(
-        location, environ, clock, public_url, secure_cookies(host, public_url)
+        location,
+        environ,
+        clock,
+        public_url,
+        secure_cookies(host, public_url),
+        log_public,
     )
     app.state.served = served
     app.state.sso = single_sign_on(environ, public_url, served)
@@ -115,7 +122,7 @@ def create_app(
     if smtp is not None:
         mail_loop(app, served, smtp, environ, public_url)
     errors.install(app)
-    for module in (health, complaints, actions, views, reports, pages, customer):
+    for module in (health, complaints, actions, views, reports, log, pages, customer):
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)
@@ -125,5 +132,12 @@ def create_app(
         app.include_router(sso.router)
         app.router.add_event_handler("shutdown", app.state.sso.close)
     app.add_middleware(Guard)
+    if checkpoint_every is not None:
+        from service.publisher import Publisher
+
+        publisher = Publisher(served, checkpoint_every)
+        app.state.publisher = publisher
+        app.router.add_event_handler("startup", publisher.start)
+        app.router.add_event_handler("shutdown", publisher.stop)
     app.router.add_event_handler("shutdown", served.close)
     return app

@@ -1,6 +1,6 @@
 """The route report of one complaint, for auditors: every event in order, the
-state after it, its deadlines at that point, and the complaint as it stood at
-each escalation.
+state after it, its deadlines at that point, whether a signed and a witnessed
+checkpoint cover it, and the complaint as it stood at each escalation.
 
 The ledger replays the complaint one event at a time and decides whether
 the text is shown (taking it out when not, and recording the export of a
@@ -38,6 +38,7 @@ STATE_FIELDS = ("status", "owner", "severity", "level", "rung")
 def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     """Every event of the complaint with the state after it, as plain data."""
     show_text, steps = ledger.route(ref, "report route")
+    covered = ledger.log_coverage(ref)
     replayed = _records(steps)
     records = [(record, step.complaint) for record, step in replayed]
     first = steps[0].complaint
@@ -62,6 +63,8 @@ def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
                 "state": state,
                 "changed": [],
                 "deadlines": _deadlines(record, parse_time(row["at"])),
+                "signed": row["seq"] <= covered["signed"],
+                "witnessed": row["seq"] <= covered["witnessed"],
             }
         )
     for before, after in pairwise(events):

@@ -5,6 +5,7 @@ fixture's ledger), driven with httpx."""
 from __future__ import annotations
 
 import imaplib
+import json
 import signal
 import sqlite3
 import subprocess
@@ -535,3 +536,101 @@ def imap_serve(
     yield starting
     for server in started:
         server.stop()
+
+
+@dataclass
+class WitnessProcess:
+    """A `plaint witness serve` on 127.0.0.1, its key and verifier key."""
+
+    url: str
+    vkey: str
+    key: Path
+    log_vkey: str
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it (again) on its port; return once it answers."""
+        port = self.url.rpartition(":")[2]
+        command = [sys.executable, "-c", "from commands import main; main()"]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [*command, "witness", "serve", "--key", str(self.key), "--port", port,
+                 "--log", self.log_vkey],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"plaint witness serve exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        pytest.fail(f"plaint witness serve did not answer:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        """Stop it (its memory stays in its file)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(15)
+
+
+@pytest.fixture
+def witnesses(
+    plaint: Plaint, tmp_path: Path
+) -> Iterator[Callable[[str], WitnessProcess]]:
+    """Makes witnesses of `plaint`'s ledger, by name (a key and a free port
+    each; `start()` runs one); each is stopped afterwards."""
+    from ledger.witnessing.keyfile import create_witness_key
+
+    made: list[WitnessProcess] = []
+    log_vkey = json.loads(plaint.ok("info", "--json"))["verifier_key"]
+
+    def making(name: str) -> WitnessProcess:
+        key = tmp_path / f"{name}.key"
+        vkey = create_witness_key(key, name)
+        url = f"http://127.0.0.1:{free_port()}"
+        witness = WitnessProcess(url, vkey, key, log_vkey, tmp_path / f"{name}.log")
+        made.append(witness)
+        return witness
+
+    yield making
+    for witness in made:
+        witness.stop()
+
+
+def roll_back(plaint: Plaint, size: int) -> None:
+    """Remove, as an intruder who can write the database would, every event
+    after the first `size` (a checkpoint's) and everything that tells of
+    them: newer checkpoints, their cosignatures, the witnesses' sizes."""
+    intrude(
+        plaint,
+        "DELETE FROM {events} WHERE {position} > "
+        f"(SELECT position FROM plaint_checkpoints WHERE size = {size})",
+        f"DELETE FROM plaint_checkpoints WHERE size > {size}",
+        f"DELETE FROM plaint_cosignatures WHERE size > {size}",
+        f"UPDATE plaint_witnesses SET seen = {size}",
+    )
+
+
+def intrude(plaint: Plaint, *statements: str) -> None:
+    """Run SQL on `plaint`'s ledger as an intruder would (`{events}` and
+    `{position}` name the log's table and its position column)."""
+    if plaint.ledger.startswith("postgresql://"):
+        import psycopg
+
+        url, _, schema = plaint.ledger.partition("?schema=")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'SET search_path TO "{schema}"')
+            for statement in statements:
+                conn.execute(statement.format(  # type: ignore[arg-type]
+                    events="plaint_events", position="notification_id"
+                ))  # fmt: skip
+        return
+    with sqlite3.connect(plaint.ledger) as conn:
+        for statement in statements:
+            conn.execute(statement.format(events="stored_events", position="rowid"))
+    conn.close()
