@@ -83,6 +83,7 @@ def send(ctx: click.Context, smtp: str, public_url: str | None) -> None:
         --smtp smtp://mail.example.org:587 --public-url https://complaints.example.org
     """
     from ledger.mail.compose import mail_settings
+    from ledger.mail.outbox import retry_base
     from ledger.mail.sending import send_due
     from ledger.mail.smtp import SmtpTransport, smtp_settings
     from projections.catchup import catch_up, open_store
@@ -90,6 +91,7 @@ def send(ctx: click.Context, smtp: str, public_url: str | None) -> None:
 
     environ = session(ctx).environ
     transport = SmtpTransport(smtp_settings(smtp, environ))
+    retry_base(environ)  # a bad setting refused before anything is sent
     settings = mail_settings(public_url, environ)
     ledger = open_ledger(ctx)
     ledger.require_role(WORKERS, "send the outbox")

@@ -69,10 +69,12 @@ def mail_loop(
 ) -> None:
     """Send the outbox over `smtp` while the app runs."""
     from ledger.mail.compose import mail_settings
+    from ledger.mail.outbox import retry_base
     from ledger.mail.smtp import SmtpTransport, smtp_settings
     from service.mailer import MailLoop, poll_seconds
 
     transport = SmtpTransport(smtp_settings(smtp, environ))
+    retry_base(environ)  # a bad setting refused before the server starts
     settings = mail_settings(public_url, dict(environ))
     loop = MailLoop(served, transport, settings, poll_seconds(environ))
     app.state.wake_mail = loop.wake

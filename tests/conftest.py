@@ -152,22 +152,38 @@ def sqlite_plaint(environ: dict[str, str], tmp_path: Path) -> Plaint:
 @dataclass
 class SmtpSink:
     """An SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives;
-    it can be stopped and started again on its port, as an outage."""
+    it can be stopped and started again on its port, as an outage. With
+    `refuse`, it answers every recipient so (`550 ...`); with `logins`, it
+    offers AUTH without TLS (it never offers STARTTLS) and keeps each
+    user and password it is given; `host` is where it listens."""
 
     port: int
     received: list[Message]
     controller: Any = None
+    host: str = "127.0.0.1"
+    refuse: str | None = None
+    logins: list[tuple[str, str]] | None = None
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        return f"smtp://{self.host}:{self.port}"
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
 
         sink = self
 
         class Keep:
+            async def handle_RCPT(
+                self, server: Any, session: Any, envelope: Any, address: str,
+                rcpt_options: list[str],
+            ) -> str:  # fmt: skip
+                if sink.refuse is not None:
+                    return sink.refuse
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(
                 self, server: Any, session: Any, envelope: Any
             ) -> str:
@@ -175,7 +191,20 @@ class SmtpSink:
                 sink.received.append(parsed)
                 return "250 kept"
 
-        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        def keep_login(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> AuthResult:
+            assert sink.logins is not None
+            assert isinstance(data, LoginPassword)
+            sink.logins.append((data.login.decode(), data.password.decode()))
+            return AuthResult(success=True)
+
+        auth: dict[str, Any] = (
+            {}
+            if self.logins is None
+            else {"authenticator": keep_login, "auth_require_tls": False}
+        )
+        self.controller = Controller(Keep(), hostname=self.host, port=self.port, **auth)
         self.controller.start()
 
     def stop(self) -> None:
@@ -201,3 +230,44 @@ def smtp_sink() -> Iterator[SmtpSink]:
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def refusing_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server on 127.0.0.1 that refuses every recipient for good (550)."""
+    from benchmarks.http import free_port
+
+    sink = SmtpSink(free_port(), [], refuse="550 5.1.1 no such mailbox")
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def login_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server on every address of this machine that offers AUTH in
+    the clear and no STARTTLS, keeping each login it is given."""
+    from benchmarks.http import free_port
+
+    sink = SmtpSink(free_port(), [], host="0.0.0.0", logins=[])  # noqa: S104
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def outside_address() -> str:
+    """An address of this machine that is not a loopback one (the one its
+    default route leaves from; no packet is sent); skipped without one."""
+    import ipaddress
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            pytest.skip("this machine has no address but loopback")
+    if ipaddress.ip_address(address).is_loopback:
+        pytest.skip("this machine has no address but loopback")
+    return address

@@ -21,7 +21,13 @@ from ledger.domain.policy import REOPEN_ON_REPLY, Policy
 from ledger.domain.reference import reference
 from ledger.domain.vocabulary import MAX_NAME, WORKERS, Severity, Status, one_of
 from ledger.errors import ConcurrencyConflict, UnknownReference
-from ledger.mail.inbound import Inbound, joins, read_inbound
+from ledger.mail.inbound import (
+    BY_MESSAGE_ID,
+    BY_SUBJECT,
+    Inbound,
+    joins,
+    read_inbound,
+)
 from ledger.sources.records import Record
 
 NO_TEXT = "(the reply has no text)"
@@ -65,7 +71,7 @@ class MailCases(ImportCases):
         claim = self._claim_id(mail.intake)
         if (taken := self._claimed(claim)) is not None:
             return {"outcome": DUPLICATE, "ref": reference(taken)}
-        if mail.replied is not None and (done := self._reply(mail, claim)):
+        if (mail.cited or mail.tagged) and (done := self._reply(mail, claim)):
             return done
         self.import_records(lambda: [Record("message", intake=mail.intake)])
         number = self._claimed(claim)
@@ -78,14 +84,12 @@ class MailCases(ImportCases):
         when the threading rule sends it to be filed instead."""
         from ledger.domain.claims import IntakeClaim
 
-        assert mail.replied is not None
-        assert mail.matched_by is not None
         intake = mail.intake
         for _attempt in self._attempts():
-            try:
-                complaint = self.complaint(mail.replied)
-            except UnknownReference:
+            named = self._named(mail)
+            if named is None:
                 return None
+            complaint, matched_by = named
             if complaint.erased or not joins(complaint.contact, intake.contact):
                 return None
             at = self.clock()
@@ -96,7 +100,7 @@ class MailCases(ImportCases):
                     sender=(intake.customer, intake.contact),
                     external_id=intake.external_id or "",
                     received_at=intake.received_at or at,
-                    matched_by=mail.matched_by,
+                    matched_by=matched_by,
                     automatic=mail.automatic,
                     actor=CUSTOMER,
                     at=at,
@@ -114,9 +118,32 @@ class MailCases(ImportCases):
                         return {"outcome": DUPLICATE, "ref": reference(taken)}
                     continue  # the complaint changed meanwhile: weigh it again
             return {"outcome": REPLIED, "ref": complaint.ref, "reopened": reopened}
+        named_ref = mail.cited[0] if mail.cited else mail.tagged
         raise ConcurrencyConflict(
-            f"{mail.replied} kept changing while a reply was recorded; try again"
+            f"{named_ref} kept changing while a reply was recorded; try again"
         )
+
+    def _named(self, mail: Inbound) -> tuple[Complaint, str] | None:
+        """The complaint the message answers and how it named it, or None.
+        A cited Message-ID names its complaint only when plaint sent that
+        message for it (ledger/mail/inbound.py says why); else the subject's
+        `[C-7]` tag, if any, names it."""
+        if mail.cited is not None:
+            ref, message_id = mail.cited
+            cited = self._complaint_or_none(ref)
+            if cited is not None and cited.sent_mail(message_id):
+                return cited, BY_MESSAGE_ID
+        if mail.tagged is not None:
+            tagged = self._complaint_or_none(mail.tagged)
+            if tagged is not None:
+                return tagged, BY_SUBJECT
+        return None
+
+    def _complaint_or_none(self, ref: str) -> Complaint | None:
+        try:
+            return self.complaint(ref)
+        except UnknownReference:
+            return None
 
     @staticmethod
     def _reply_effects(

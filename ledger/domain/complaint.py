@@ -372,6 +372,17 @@ class Complaint(Aggregate):
         found: dict[UUID, dict[str, Any]] = self.__dict__.get("_mails", {})
         return found
 
+    def sent_mail(self, message_id: str) -> bool:
+        """Whether `message_id` is that of a message plaint sent this
+        complaint's customer (a `MailSent` event names it), compared without
+        regard to case: what a reply citing it must show to join by it."""
+        wanted = message_id.strip().lower()
+        return any(
+            str(mail.get("message_id", "")).strip().lower() == wanted
+            for mail in self.mails.values()
+            if mail["state"] == "sent"
+        )
+
     def queue_mail(
         self,
         mail: UUID,
@@ -631,6 +642,7 @@ class Complaint(Aggregate):
         timestamp: datetime,
     ) -> None:  # fmt: skip
         self.mails[mail]["state"] = "sent"
+        self.mails[mail]["message_id"] = message_id
 
     @event(kinds.MAIL_FAILED)
     def _mail_failed(

@@ -5,10 +5,14 @@ answer.
 The sender controls every byte of a message, headers included, so what a
 message says about itself is weighed, never trusted:
 
-- The complaint it answers is a claim (`replied_reference`: a Message-ID
-  plaint sent in In-Reply-To or References, else a `[C-7]` subject tag). A
-  complaint's numbers are sequential and a subject is free text, so the
-  claim alone would let anyone write into any complaint.
+- The complaint it answers is a claim (a Message-ID of plaint's form in
+  In-Reply-To or References, else a `[C-7]` subject tag). A complaint's
+  numbers are sequential and a subject is free text, so the claim alone
+  would let anyone write into any complaint.
+- A cited Message-ID counts only when plaint sent that very message for
+  that complaint (its `MailSent` event names it): one merely well-formed,
+  of plaint's domain, proves nothing, and the message is weighed as if it
+  cited none (its subject tag, if any, may still name the complaint).
 - `joins` is the threading rule: the reply joins the complaint it names only
   when its From address is the complaint's customer contact. Everything else
   (a stranger, a complaint without a mail contact, an erased one) is filed
@@ -33,7 +37,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 
 from ledger.domain.intake import Intake
-from ledger.mail.messageid import replied_reference
+from ledger.mail.messageid import cited_message, subject_reference
 from ledger.sources.email import email_intake
 
 # The largest message taken in, LMTP or IMAP: larger ones are refused (LMTP
@@ -58,9 +62,11 @@ class Inbound:
     """One message, as the mail use case weighs it."""
 
     intake: Intake
-    # The complaint it claims to answer (`C-7`), and how it named it.
-    replied: str | None
-    matched_by: str | None
+    # The newest Message-ID of plaint's form it cites, with its complaint's
+    # reference (`("C-7", "<C-7.<hex>@domain>")`): a claim still to check.
+    cited: tuple[str, str] | None
+    # The complaint a `[C-7]` tag in its subject names.
+    tagged: str | None
     subject: str | None
     # Sent by a machine, not a person (an out-of-office answer, say).
     automatic: bool = False
@@ -70,19 +76,17 @@ def read_inbound(
     raw: bytes, project: str, severity: str, domain: str, now: datetime
 ) -> Inbound:
     """The message as an intake on `project`, and the complaint it claims to
-    answer (a Message-ID plaint sent from `domain`, or a subject tag).
+    answer (a Message-ID of plaint's form from `domain`, a subject tag).
     InvalidInput when nothing of it can be read, as `import` rejects it."""
     intake = email_intake(raw, project, severity, now)
     if intake.external_id is None:
         intake = replace(intake, external_id=content_id(raw))
     references, subject, automatic = _threading(raw)
-    replied = replied_reference(references, "", domain) if domain else None
-    matched_by = BY_MESSAGE_ID if replied else None
-    if replied is None and (replied := replied_reference([], subject or "", "")):
-        matched_by = BY_SUBJECT
+    cited = cited_message(references, domain) if domain else None
+    tagged = subject_reference(subject or "")
     # The summary is the subject, cut to fit, when there is one.
     return Inbound(
-        intake, replied, matched_by, intake.summary if subject else None, automatic
+        intake, cited, tagged, intake.summary if subject else None, automatic
     )
 
 

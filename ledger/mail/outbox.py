@@ -15,6 +15,7 @@ carries the same Message-ID.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -28,18 +29,34 @@ from ledger.domain.complaint import Complaint
 from ledger.domain.identity import MAILER
 from ledger.domain.lifecycle import SETTLED
 from ledger.domain.vocabulary import WORKERS, ReadAction
-from ledger.errors import ConcurrencyConflict
+from ledger.errors import ConcurrencyConflict, InvalidInput
 
 # How long a claim holds a message (a send takes at most a minute or two).
 LEASE = timedelta(minutes=5)
 FIRST_PAUSE, LONGEST_PAUSE = 30, 3600
 GIVE_UP_AFTER = timedelta(days=3)
+# Where the first pause can be set, in whole seconds (1 to LONGEST_PAUSE).
+RETRY_BASE = "PLAINT_OUTBOX_RETRY_BASE"
 
 
-def pause(attempts: int) -> int:
-    """Seconds before the next attempt after `attempts` failed: 30 s,
-    doubling, at most an hour."""
-    return int(min(FIRST_PAUSE * 2 ** min(attempts - 1, 20), LONGEST_PAUSE))
+def pause(attempts: int, first: int = FIRST_PAUSE) -> int:
+    """Seconds before the next attempt after `attempts` failed: `first`
+    (30 s), doubling, at most an hour."""
+    return int(min(first * 2 ** min(attempts - 1, 20), LONGEST_PAUSE))
+
+
+def retry_base(environ: Mapping[str, str]) -> int:
+    """The first pause, PLAINT_OUTBOX_RETRY_BASE (default 30 s); InvalidInput
+    when it is not a whole number of seconds from 1 to 3600."""
+    given = environ.get(RETRY_BASE, "").strip()
+    if not given:
+        return FIRST_PAUSE
+    if not given.isdigit() or not 1 <= int(given) <= LONGEST_PAUSE:
+        raise InvalidInput(
+            f"{RETRY_BASE} must be whole seconds from 1 to {LONGEST_PAUSE}, "
+            f"not {given!r}"
+        )
+    return int(given)
 
 
 @dataclass(frozen=True)
@@ -126,7 +143,7 @@ class OutboxCases(CustomerCases):
             self._end(draft.complaint_id.hex, draft.message.hex, "failed", reason,
                       attempts)  # fmt: skip
             return "failed"
-        next_at = now.timestamp() + pause(attempts)
+        next_at = now.timestamp() + pause(attempts, retry_base(self.environ))
         self.links.failed(draft.message.hex, attempts, next_at, summary)
         return "retry"
 

@@ -50,6 +50,14 @@ def test_sending_the_outbox_with_a_bad_url_or_as_an_auditor_is_refused(
         "Error: 'http://mail.example.org' is not an SMTP URL like "
         "smtp://mail.example.org:587"
     )
+    plaint.environ["PLAINT_OUTBOX_RETRY_BASE"] = "0"
+    bad = plaint("outbox", "send", "--smtp", "smtp://127.0.0.1:1",
+                 "--public-url", "https://x.example.org", actor="bob")  # fmt: skip
+    assert bad.exit_code == 2
+    assert error_line(bad.stderr) == (
+        "Error: PLAINT_OUTBOX_RETRY_BASE must be whole seconds from 1 to 3600, not '0'"
+    )
+    del plaint.environ["PLAINT_OUTBOX_RETRY_BASE"]
     refused = plaint("outbox", "send", "--smtp", "smtp://127.0.0.1:1",
                      "--public-url", "https://x.example.org", actor="aud")  # fmt: skip
     assert refused.exit_code == 1

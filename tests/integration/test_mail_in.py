@@ -5,12 +5,19 @@ message is recorded once (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
+from typing import Any
 from uuid import UUID
 
 import pytest
 
+from ledger.domain.identity import CUSTOMER, MAILER, OUTBOX, WEB_FORM, Identity
 from ledger.errors import InvalidInput
+from ledger.mail.compose import MailSettings
 from ledger.mail.messageid import sent_message_id
+from ledger.mail.sending import send_due
+from projections.catchup import catch_up, open_store
+from projections.outbox import due
 from tests.conftest import Plaint, error_line, events
 
 DOMAIN = "complaints.example.org"
@@ -95,15 +102,80 @@ def test_a_reply_by_subject_tag_from_the_customer_joins_its_complaint(
     assert route["timeline"]["lanes"][point["lane"]] == "Responded and resolved"
 
 
+class Kept:
+    """A transport that keeps what it is given (no SMTP needed here)."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+
+def web_complaint_acknowledged(plaint: Plaint, email: str, *, send: bool) -> str:
+    """A complaint filed through the form by `email`; with `send`, its
+    acknowledgement sent (`MailSent`); its Message-ID either way."""
+    ledger = plaint.open("ann")
+    try:
+        with ledger.acting(Identity(CUSTOMER, WEB_FORM, "192.0.2.7")):
+            filed = ledger.file_from_web(
+                "Payroll", "Payslips are empty", "hinders", "Jane", email,
+                accepting={"Payroll"},
+            )  # fmt: skip
+        store = open_store(ledger)
+        catch_up(ledger, store)
+        row = due(store, ledger.clock())[-1]  # its acknowledgement, the newest
+        if not send:
+            return sent_message_id(filed["ref"], UUID(row["message"]), DOMAIN)
+
+        def run(case: Any) -> Any:
+            with ledger.acting(Identity(OUTBOX, MAILER)):
+                return case(ledger)
+
+        kept = Kept()
+        settings = MailSettings(f"https://{DOMAIN}", f"complaints@{DOMAIN}")
+        assert send_due(run, [row], kept, settings, ledger.clock)["sent"] == 1
+        return str(kept.sent[0]["Message-ID"])
+    finally:
+        ledger.close()
+
+
 def test_a_reply_citing_a_message_plaint_sent_joins_by_its_message_id(
     plaint: Plaint,
 ) -> None:
-    receive(plaint, message())
-    sent = sent_message_id("C-1", UUID(int=7), DOMAIN)
+    sent = web_complaint_acknowledged(plaint, JANE, send=True)
+    assert sent.startswith("<C-1.")
+    assert sent.endswith(f"@{DOMAIN}>")
     reply = message("Re: your complaint", JANE, "Thanks", "<r@example.com>",
-                    In_Reply_To=sent, References=f"<x@y> {sent}")  # fmt: skip
+                    In_Reply_To=sent.upper(), References=f"<x@y> {sent}")  # fmt: skip
     assert receive(plaint, reply)["outcome"] == "replied"
     assert history(plaint, "C-1")[-1]["details"]["matched_by"] == "message-id"
+
+
+def test_a_well_formed_message_id_plaint_never_sent_proves_nothing(
+    plaint: Plaint,
+) -> None:
+    sent = web_complaint_acknowledged(plaint, JANE, send=True)
+    unsent = web_complaint_acknowledged(plaint, "kim@example.com", send=False)
+    before = history(plaint, "C-1")
+    forged = sent_message_id("C-1", UUID(int=7), DOMAIN)
+    # Another complaint's real id, pointed at C-1; C-2's, queued, not sent.
+    elsewhere = sent.replace("<C-1.", "<C-2.")
+    assert unsent.startswith("<C-2.")
+    for n, cited in enumerate((forged, elsewhere)):
+        raw = message("Re: your complaint", JANE, "Hello", f"<f{n}@example.com>",
+                      In_Reply_To=cited)  # fmt: skip
+        assert receive(plaint, raw)["outcome"] == "filed"
+    pending = message("Re: your complaint", "kim@example.com", "Hi",
+                      "<p@example.com>", In_Reply_To=unsent)  # fmt: skip
+    assert receive(plaint, pending) == {"outcome": "filed", "ref": "C-5"}
+    assert history(plaint, "C-1") == before
+    # From the customer, with the complaint's tag in its subject, it joins,
+    # by the subject: the forged id is no proof either way.
+    tagged = message("Re: [C-1] your complaint", JANE, "Still", "<t@example.com>",
+                     In_Reply_To=forged)  # fmt: skip
+    assert receive(plaint, tagged)["outcome"] == "replied"
+    assert history(plaint, "C-1")[-1]["details"]["matched_by"] == "subject"
 
 
 def test_a_forged_reply_from_a_stranger_is_filed_as_a_new_complaint(

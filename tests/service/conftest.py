@@ -634,3 +634,50 @@ def intrude(plaint: Plaint, *statements: str) -> None:
         for statement in statements:
             conn.execute(statement.format(events="stored_events", position="rowid"))
     conn.close()
+
+
+# Mail out and in on one server (tests/service/test_mail_both_ways.py).
+
+
+@dataclass
+class MailBothWays:
+    """`plaint serve` on SQLite with its form open for Payroll, sending to
+    `sink` (started or not) and taking mail in over LMTP as agent bob."""
+
+    server: Server
+    sink: SmtpSink
+    lmtp: LmtpServer
+
+
+def both_ways(
+    plaint: Plaint, tmp_path: Path, sink: SmtpSink, **environ: str
+) -> Iterator[MailBothWays]:
+    """The server `MailBothWays` describes, with `environ`; stopped after."""
+    port, lmtp_port = free_port(), free_port()
+    args = (
+        "--smtp", sink.url, "--public-url", f"http://127.0.0.1:{port}",
+        "--lmtp", f"127.0.0.1:{lmtp_port}", "--mail-project", "Apollo",
+    )  # fmt: skip
+    environ = {"PLAINT_ACTOR": "bob", "PLAINT_OUTBOX_POLL": "0.2",
+               "PLAINT_FORM_PROJECTS": "Payroll", **environ}  # fmt: skip
+    server = start(plaint, tmp_path, environ, port, args)
+    yield MailBothWays(server, sink, LmtpServer(server, lmtp_port))
+    server.stop()
+
+
+@pytest.fixture
+def mail_both_ways(
+    sqlite_plaint: Plaint, tmp_path: Path, smtp_sink: SmtpSink
+) -> Iterator[MailBothWays]:
+    """`MailBothWays` with its SMTP sink up."""
+    yield from both_ways(sqlite_plaint, tmp_path, smtp_sink)
+
+
+@pytest.fixture
+def mail_smtp_down(sqlite_plaint: Plaint, tmp_path: Path) -> Iterator[MailBothWays]:
+    """`MailBothWays` whose SMTP sink is down (its port free, nothing
+    listening) until the test starts it; a failed attempt waits 1 s, then
+    2, 4... (PLAINT_OUTBOX_RETRY_BASE)."""
+    sink = SmtpSink(free_port(), [])
+    yield from both_ways(sqlite_plaint, tmp_path, sink, PLAINT_OUTBOX_RETRY_BASE="1")
+    sink.stop()

@@ -81,10 +81,12 @@ def test_real_mail_is_filed_once_and_replies_join_only_from_the_customer(
     multi = json.loads(plaint.ok("show", "C-6", "--json"))
     assert multi["detail"] == "See attached.\n\n[attachment: shot.png, 8 bytes]"
 
-    # A reply by In-Reply-To to mail plaint sent, and one by [C-1] subject.
+    # Replies by [C-1] subject, one also citing an id of plaint's form that
+    # plaint never sent C-1 (it got no mail), which proves nothing; a reply
+    # citing mail plaint sent is in tests/service/test_mail_both_ways.py.
     sent = sent_message_id("C-1", UUID(int=42), MAIL_DOMAIN)
-    by_id = message("Re: your complaint", JANE, "Still slow.", "<r1@example.com>",
-                    In_Reply_To=sent, References=sent)  # fmt: skip
+    by_id = message("Re: [C-1] your complaint", JANE, "Still slow.",
+                    "<r1@example.com>", In_Reply_To=sent, References=sent)  # fmt: skip
     by_tag = message(
         "Re: [C-1] portal", f"Jane <{JANE}>", "And today.", "<r2@example.com>"
     )
@@ -96,7 +98,7 @@ def test_real_mail_is_filed_once_and_replies_join_only_from_the_customer(
         assert [code for code, _ in lmtp_server.deliver(raw)] == [OK]
     replies = [row for row in history(lmtp_server, "C-1") if row["kind"] == "replied"]
     assert [(r["actor"], r["proof"]) for r in replies] == [("(customer)", "mail")] * 2
-    assert [r["details"]["matched_by"] for r in replies] == ["message-id", "subject"]
+    assert [r["details"]["matched_by"] for r in replies] == ["subject", "subject"]
     assert [r["details"]["message"] for r in replies] == ["Still slow.", "And today."]
     forged_ref = f"C-{len(CORPUS) + 1}"
     shown = json.loads(plaint.ok("show", forged_ref, "--json"))

@@ -12,7 +12,7 @@ import pytest
 
 from ledger.errors import InvalidInput
 from ledger.mail.compose import MailSettings, compose, mail_settings
-from ledger.mail.outbox import Draft, pause
+from ledger.mail.outbox import RETRY_BASE, Draft, pause, retry_base
 from ledger.mail.smtp import smtp_settings
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -85,6 +85,20 @@ def test_a_projects_own_template_overrides_one_block_and_others_keep_the_default
 
 def test_retries_wait_twice_as_long_each_time_up_to_an_hour() -> None:
     assert [pause(n) for n in (1, 2, 3, 7, 8, 30)] == [30, 60, 120, 1920, 3600, 3600]
+    assert [pause(n, 1) for n in (1, 2, 3, 13)] == [1, 2, 4, 3600]
+
+
+def test_the_first_pause_is_set_in_whole_seconds_up_to_an_hour() -> None:
+    assert retry_base({}) == retry_base({RETRY_BASE: " "}) == 30
+    assert retry_base({RETRY_BASE: "5"}) == 5
+    assert retry_base({RETRY_BASE: "3600"}) == 3600
+    for bad in ("0", "0.5", "-1", "3601", "soon"):
+        with pytest.raises(InvalidInput) as refused:
+            retry_base({RETRY_BASE: bad})
+        assert str(refused.value) == (
+            f"PLAINT_OUTBOX_RETRY_BASE must be whole seconds from 1 to 3600, "
+            f"not {bad!r}"
+        )
 
 
 @pytest.mark.parametrize(

@@ -25,12 +25,20 @@ def test_a_reply_joins_only_from_the_customers_own_address() -> None:
 
 def test_a_subject_tag_names_a_complaint_and_a_foreign_message_id_does_not() -> None:
     mail = read_inbound(RAW, "P", "mild", "complaints.example.org", NOW)
-    assert (mail.replied, mail.matched_by, mail.subject) == (
-        "C-7", "subject", "Re: [c-7] hello",
+    assert (mail.cited, mail.tagged, mail.subject) == (
+        None, "C-7", "Re: [c-7] hello",
     )  # fmt: skip
     cited = b"In-Reply-To: <C-9.0123456789abcdef0123456789abcdef@elsewhere.example>\r\n"
     mail = read_inbound(cited + RAW, "P", "mild", "complaints.example.org", NOW)
-    assert (mail.replied, mail.matched_by) == ("C-7", "subject")
+    assert (mail.cited, mail.tagged) == (None, "C-7")
+
+
+def test_a_message_id_of_our_domain_is_read_as_a_claim_with_its_message() -> None:
+    hexa = "0123456789ABCDEF0123456789ABCDEF"
+    cited = f"References: <x@y> <c-9.{hexa}@Complaints.Example.org>\r\n".encode()
+    mail = read_inbound(cited + RAW, "P", "mild", "complaints.example.org", NOW)
+    assert mail.cited == ("C-9", f"<C-9.{hexa.lower()}@complaints.example.org>")
+    assert mail.tagged == "C-7"
 
 
 def test_the_digest_of_a_message_leaves_out_what_mail_servers_add() -> None:
