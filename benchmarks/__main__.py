@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ SIZES = {
         "incremental": 500,
         "http": 200,
         "http_pg": 0,
+        "pg_verify": 0,
         "clients": 32,
     },
     "full": {
@@ -57,6 +59,7 @@ SIZES = {
         "incremental": 5000,
         "http": 2000,
         "http_pg": 1,
+        "pg_verify": 100000,
         "clients": 32,
     },
 }
@@ -133,6 +136,7 @@ def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
     )
     run_import(size, work, results)
     run_read(size, work, results)
+    run_verify_postgres(size, work, results)
     done = in_child("benchmarks.jobs:lessons", str(work / "lessons"), size["lessons"])
     results.append(
         result(
@@ -258,6 +262,39 @@ def _verify(big: str, rounds: int, results: list[Result]) -> None:
     )
 
 
+def run_verify_postgres(
+    size: dict[str, int], work: Path, results: list[Result]
+) -> None:
+    """verify on PostgreSQL, against reading and hashing the rows there."""
+    if not size["pg_verify"]:
+        return
+    url = f"{POSTGRES}?schema=bench_{uuid.uuid4().hex[:10]}"
+    where = str(work / "pg_verify")
+    try:
+        built = in_child(
+            "benchmarks.jobs:build_postgres", url, where, size["pg_verify"]
+        )
+        rounds = size["rounds"]
+        ours = fastest(rounds, "benchmarks.jobs:verify_at", url, where)
+        theirs = fastest(rounds, "benchmarks.jobs:hash_rows_postgres", url)
+    finally:
+        pgload.drop_schemas(POSTGRES, url)
+    results.append(
+        result(
+            "verify_pg",
+            "verify (PostgreSQL)",
+            "s",
+            ours["seconds"],
+            theirs["seconds"],
+            "reading the rows (server-side cursor) and hashing them with hashlib",
+            "≤ 1.5x baseline",
+            events=ours["events"],
+            built_events=built["events"],
+            peak_rss_mb=ours["peak_rss_mb"],
+        )
+    )
+
+
 def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
     """HTTP filing through `plaint serve`: SQLite with one server, PostgreSQL
     with two, and PostgreSQL with one of the two killed mid-load."""
@@ -304,6 +341,7 @@ ALONE: dict[str, Callable[[dict[str, int], Path, list[Result]], None]] = {
     "http": run_http,
     "import": run_import,
     "read": run_read,
+    "verify_pg": run_verify_postgres,
     **{
         job: lambda size, work, results, job=job: run_read(size, work, results, (job,))
         for job in ("rebuild", "verify")

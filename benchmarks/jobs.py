@@ -335,3 +335,59 @@ def time_now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def build_postgres(url: str, directory: str, complaints: int) -> dict[str, Any]:
+    """A PostgreSQL ledger of `complaints` imported complaints (run in a child)."""
+    ledger = create(directory, url)
+    ledger.import_records(lambda: records(0, complaints), workers=True)
+    ledger.checkpoint()
+    events = ledger.events_after(0)
+    ledger.close()
+    return {"events": events}
+
+
+def verify_at(url: str, directory: str) -> dict[str, Any]:
+    """`verify` of the ledger at `url` (run in a child of its own)."""
+    from ledger.application import ComplaintLedger
+    from ledger.storage.location import parse_location
+
+    environ = environ_for(directory)
+    ledger = ComplaintLedger.open(
+        parse_location(url, environ), actor="ann", environ=environ
+    )
+    started = time.perf_counter()
+    verdict = ledger.verify()
+    seconds = time.perf_counter() - started
+    ledger.close()
+    assert verdict["ok"], verdict
+    return {"events": verdict["events"], "seconds": seconds}
+
+
+def hash_rows_postgres(url: str) -> dict[str, Any]:
+    """The baseline of verifying on PostgreSQL: reading the same rows through
+    one server-side cursor and hashing each with hashlib alone."""
+    import hashlib
+
+    import psycopg
+
+    base, _, schema = url.partition("?schema=")
+    started = time.perf_counter()
+    digest, events = hashlib.sha256, 0
+    with psycopg.connect(base) as connection, connection.transaction():
+        cursor = connection.cursor(name="baseline", binary=True)
+        cursor.execute(
+            "SELECT uuid_send(originator_id), originator_version, topic, state "  # noqa: S608
+            f'FROM "{schema}".stored_events ORDER BY notification_id'
+        )
+        while rows := cursor.fetchmany(1000):
+            for originator, version, topic, state in rows:
+                digest(
+                    b"\x00"
+                    + originator
+                    + version.to_bytes(8, "big")
+                    + topic.encode()
+                    + state
+                ).digest()
+            events += len(rows)
+    return {"events": events, "seconds": time.perf_counter() - started}

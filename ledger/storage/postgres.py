@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 from uuid import UUID
@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ledger.crypto.masterkey import StoredKey
@@ -105,6 +105,28 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         self.write_tables(curs, new_keys, ledger_meta, erase_scope)
         super()._insert_events(curs, stored_events, **kwargs)
 
+    def log_batches(self, after: int, size: int) -> Generator[list[LogRow], None, None]:
+        # One server-side cursor (psycopg's named cursor), fetched `size` rows
+        # at a time in one read-only transaction, so one query and one
+        # snapshot, rather than a query per batch that finds its place in the
+        # index again. Binary rows, with the originator id sent as its 16
+        # bytes, are the log's plain columns as they arrive.
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=True),
+            connection.cursor(
+                name="plaint_log", binary=True, row_factory=tuple_row
+            ) as cursor,
+        ):
+            cursor.execute(
+                "SELECT notification_id, uuid_send(originator_id), "  # noqa: S608
+                f"originator_version, topic, state FROM {self.events_table} "
+                "WHERE notification_id > %s ORDER BY notification_id",
+                (after,),
+            )
+            while rows := cursor.fetchmany(size):
+                yield rows
+
     @staticmethod
     def originator_bytes(stored: Any) -> bytes:
         return bytes(stored.bytes)
@@ -137,6 +159,12 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
                     connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
             finally:
                 connection.autocommit = False
+
+    def cursor_after_many(self, cursor: Any) -> Any:
+        # In the library's pipeline, a cursor that ran an executemany of a few
+        # thousand rows (an import batch's keys) then fetches the result of
+        # one of those inserts: "the last operation didn't produce records".
+        return cursor.connection.cursor()
 
     def lock_keys(self, cursor: Any) -> None:
         cursor.execute(f"LOCK TABLE {self.keys_table} IN EXCLUSIVE MODE")

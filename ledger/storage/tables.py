@@ -95,12 +95,13 @@ class LedgerTables(CheckpointTable, LogQueries):
         if keys:
             # Checked after the insert, which waits for a rotation in progress:
             # a key wrapped by a master key rotated away meanwhile is refused.
-            cursor.execute(
+            reading = self.cursor_after_many(cursor)
+            reading.execute(
                 f"SELECT master_id FROM {self.keys_table} "  # noqa: S608
                 f"WHERE scope = {p} LIMIT 1",
                 (LEDGER_SCOPE,),
             )
-            if cursor.fetchone()["master_id"] != keys[0].master_id:
+            if reading.fetchone()["master_id"] != keys[0].master_id:
                 raise KeyProblem(
                     "the master key was rotated while this command ran; nothing "
                     "was recorded, run it again"
@@ -127,6 +128,11 @@ class LedgerTables(CheckpointTable, LogQueries):
             self._insert_keys(cursor, keys)
         for checkpoint in checkpoints:
             self.insert_checkpoint(checkpoint)
+
+    def cursor_after_many(self, cursor: Any) -> Any:
+        """A cursor to read with in `cursor`'s transaction after its
+        executemany (the same one, but on PostgreSQL)."""
+        return cursor
 
     def _insert_keys(self, cursor: Any, keys: Sequence[StoredKey]) -> None:
         p = self.param
