@@ -378,7 +378,7 @@ def hash_rows_postgres(url: str) -> dict[str, Any]:
         cursor = connection.cursor(name="baseline", binary=True)
         cursor.execute(
             "SELECT uuid_send(originator_id), originator_version, topic, state "  # noqa: S608
-            f'FROM "{schema}".stored_events ORDER BY notification_id'
+            f'FROM "{schema}".plaint_events ORDER BY notification_id'
         )
         while rows := cursor.fetchmany(1000):
             for originator, version, topic, state in rows:

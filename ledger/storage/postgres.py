@@ -160,6 +160,11 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
             finally:
                 connection.autocommit = False
 
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        # One array parameter: the same statement whatever the count, which
+        # psycopg prepares once, rather than a statement of its own per count.
+        return f"{column} = ANY({self.param})", [values]
+
     def cursor_after_many(self, cursor: Any) -> Any:
         # In the library's pipeline, a cursor that ran an executemany of a few
         # thousand rows (an import batch's keys) then fetches the result of
