@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,13 +43,14 @@ SIZES = {
         "incremental": 500,
         "http": 200,
         "http_pg": 0,
+        "pg_verify": 0,
         "clients": 32,
         "witness_rounds": 2,
     },
     "full": {
         "runs": 15,
         "append": 2000,
-        "import": 50000,
+        "import": 20000,
         "rounds": 1,
         "complaints": 500000,
         "library_events": 1000000,
@@ -58,6 +60,7 @@ SIZES = {
         "incremental": 5000,
         "http": 2000,
         "http_pg": 1,
+        "pg_verify": 100000,
         "clients": 32,
         "witness_rounds": 6,
     },
@@ -146,70 +149,9 @@ def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
             "≥ 0.91x baseline (≤ 1.1x the cost)",
         )
     )
-    done = jobs.bulk_import(str(work / "import"), size["import"], size["rounds"])
-    results.append(
-        result(
-            "import",
-            "bulk import (CSV records)",
-            "events/s",
-            done["value"],
-            done["baseline"],
-            "library, batches of 100 aggregates, no encryption",
-            "≥ 1.2x baseline (≥ 20,000/s)",
-            events=done["events"],
-            records=size["import"],
-            lost_events=2 * size["import"] - done["events"],
-            workers=done["workers"],
-        )
-    )
-    big = str(work / "big")
-    built = in_child(
-        "benchmarks.jobs:build", big, size["complaints"], size["library_events"]
-    )
-    rounds = size["rounds"]
-    ours = fastest(rounds, "benchmarks.jobs:rebuild", big)
-    theirs = fastest(rounds, "benchmarks.jobs:library_read", big, built["key"])
-    results.append(
-        result(
-            "rebuild",
-            "projections rebuild",
-            "events/s",
-            ours["events"] / ours["seconds"],
-            theirs["events"] / theirs["seconds"],
-            "select_notifications + decode with the library cipher",
-            "≥ 0.6x baseline, RSS ≤ 200 MB",
-            events=ours["events"],
-            lost_events=built["events"] - ours["events"],
-            peak_rss_mb=ours["peak_rss_mb"],
-        )
-    )
-    ours = fastest(rounds, "benchmarks.jobs:verify", big)
-    theirs = fastest(rounds, "benchmarks.jobs:hash_rows", big)
-    results.append(
-        result(
-            "verify",
-            "verify",
-            "s",
-            ours["seconds"],
-            theirs["seconds"],
-            "reading the rows and hashing them with hashlib",
-            "≤ 10 s at 1M events, ≤ 1.5x baseline",
-            events=ours["events"],
-            peak_rss_mb=ours["peak_rss_mb"],
-            peak_rss_baseline_mb=theirs["peak_rss_mb"],
-        )
-    )
-    done = in_child(
-        "benchmarks.jobs:verify_incremental", big, size["complaints"],
-        size["incremental"], rounds,
-    )  # fmt: skip
-    results.append(
-        result(
-            "incremental", "verify --incremental", "s", done["seconds"], None, "—",
-            f"≤ 0.2 s for 10,000 new events ({done['events']:,} here)",
-            events=done["events"],
-        )
-    )  # fmt: skip
+    run_import(size, work, results)
+    run_read(size, work, results)
+    run_verify_postgres(size, work, results)
     done = in_child("benchmarks.jobs:lessons", str(work / "lessons"), size["lessons"])
     results.append(
         result(
@@ -235,6 +177,135 @@ def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
             "the library's own save loop, same server",
             "≥ 0.9x baseline",
             **done,
+        )
+    )
+
+
+def run_import(size: dict[str, int], work: Path, results: list[Result]) -> None:
+    """`plaint import` as a process, against the library in the same run."""
+    done = jobs.bulk_import(str(work / "import"), size["import"], size["rounds"])
+    results.append(
+        result(
+            "import",
+            "bulk import (plaint import of JSON Lines, whole process)",
+            "complaints/s",
+            done["value"],
+            done["baseline"],
+            "library, batches of 100 aggregates, no encryption",
+            "≥ 1.2x baseline",
+            events_per_s=done["events_per_s"],
+            events=done["events"],
+            records=size["import"],
+            imported=done["imported"],
+            lost_events=2 * size["import"] - done["events"],
+            workers=done["workers"],
+        )
+    )
+
+
+READ_JOBS = ("rebuild", "verify", "incremental")
+
+
+def run_read(
+    size: dict[str, int],
+    work: Path,
+    results: list[Result],
+    wanted: tuple[str, ...] = READ_JOBS,
+) -> None:
+    """The jobs that read a large ledger (built once, for all of them)."""
+    big = str(work / "big")
+    built = in_child(
+        "benchmarks.jobs:build", big, size["complaints"], size["library_events"]
+    )
+    rounds = size["rounds"]
+    if "rebuild" in wanted:
+        _rebuild(big, built, rounds, results)
+    if "verify" in wanted:
+        _verify(big, rounds, results)
+    if "incremental" not in wanted:
+        return
+    done = in_child(
+        "benchmarks.jobs:verify_incremental", big, size["complaints"],
+        size["incremental"], rounds,
+    )  # fmt: skip
+    results.append(
+        result(
+            "incremental", "verify --incremental", "s", done["seconds"], None, "—",
+            f"≤ 0.2 s for 10,000 new events ({done['events']:,} here)",
+            events=done["events"],
+        )
+    )  # fmt: skip
+
+
+def _rebuild(
+    big: str, built: dict[str, Any], rounds: int, results: list[Result]
+) -> None:
+    ours = fastest(rounds, "benchmarks.jobs:rebuild", big)
+    theirs = fastest(rounds, "benchmarks.jobs:library_read", big, built["key"])
+    results.append(
+        result(
+            "rebuild",
+            "projections rebuild",
+            "events/s",
+            ours["events"] / ours["seconds"],
+            theirs["events"] / theirs["seconds"],
+            "select_notifications + decode with the library cipher",
+            "≥ 0.6x baseline, RSS ≤ 200 MB",
+            events=ours["events"],
+            lost_events=built["events"] - ours["events"],
+            peak_rss_mb=ours["peak_rss_mb"],
+        )
+    )
+
+
+def _verify(big: str, rounds: int, results: list[Result]) -> None:
+    ours = fastest(rounds, "benchmarks.jobs:verify", big)
+    theirs = fastest(rounds, "benchmarks.jobs:hash_rows", big)
+    results.append(
+        result(
+            "verify",
+            "verify",
+            "s",
+            ours["seconds"],
+            theirs["seconds"],
+            "reading the rows and hashing them with hashlib",
+            "≤ 10 s at 1M events, ≤ 1.5x baseline",
+            events=ours["events"],
+            peak_rss_mb=ours["peak_rss_mb"],
+            peak_rss_baseline_mb=theirs["peak_rss_mb"],
+        )
+    )
+
+
+def run_verify_postgres(
+    size: dict[str, int], work: Path, results: list[Result]
+) -> None:
+    """verify on PostgreSQL, against reading and hashing the rows there."""
+    if not size["pg_verify"]:
+        return
+    url = f"{POSTGRES}?schema=bench_{uuid.uuid4().hex[:10]}"
+    where = str(work / "pg_verify")
+    try:
+        built = in_child(
+            "benchmarks.jobs:build_postgres", url, where, size["pg_verify"]
+        )
+        rounds = size["rounds"]
+        ours = fastest(rounds, "benchmarks.jobs:verify_at", url, where)
+        theirs = fastest(rounds, "benchmarks.jobs:hash_rows_postgres", url)
+    finally:
+        pgload.drop_schemas(POSTGRES, url)
+    results.append(
+        result(
+            "verify_pg",
+            "verify (PostgreSQL)",
+            "s",
+            ours["seconds"],
+            theirs["seconds"],
+            "reading the rows (server-side cursor) and hashing them with hashlib",
+            "≤ 1.5x baseline",
+            events=ours["events"],
+            built_events=built["events"],
+            peak_rss_mb=ours["peak_rss_mb"],
         )
     )
 
@@ -302,14 +373,30 @@ def run_witnessing(size: dict[str, int], work: Path, results: list[Result]) -> N
 
 
 # The jobs `--only` can run alone: each adds its results to RESULTS.md.
-ALONE = {"http": run_http, "witnessing": run_witnessing}
+ALONE: dict[str, Callable[[dict[str, int], Path, list[Result]], None]] = {
+    "http": run_http,
+    "witnessing": run_witnessing,
+    "import": run_import,
+    "read": run_read,
+    "verify_pg": run_verify_postgres,
+    **{
+        job: lambda size, work, results, job=job: run_read(size, work, results, (job,))
+        for job in ("rebuild", "verify")
+    },
+}
 
 
-def markdown(results: list[Result], mode: str, only: str | None = None) -> str:
+def markdown(
+    results: list[Result],
+    mode: str,
+    only: str | None = None,
+    sizes: tuple[str, ...] = (),
+) -> str:
     """The RESULTS.md table (of one job run alone, a section to add)."""
     command = f"python -m benchmarks{' --quick' if mode == 'quick' else ''}"
     if only:
         command += f" --only {only}"
+    command += "".join(f" --size {setting}" for setting in sizes)
     lines = [
         f"## {only}, {datetime.now(UTC):%Y-%m-%d}" if only else "# Benchmark results",
         "",
@@ -357,14 +444,27 @@ def main() -> int:
         choices=sorted(ALONE),
         help="run this job alone and add its section to RESULTS.md",
     )
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="override one of the mode's sizes (e.g. complaints=100000)",
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
+    size = dict(SIZES[mode])
+    for setting in args.size:
+        name, _, value = setting.partition("=")
+        if name not in size or not value.isdigit():
+            parser.error(f"--size takes NAME=N, NAME one of {', '.join(size)}")
+        size[name] = int(value)
     results: list[Result] = []
     crashed = None
     jobs_run = ALONE[args.only] if args.only else run
     with tempfile.TemporaryDirectory(prefix="plaint-bench-") as work:
         try:
-            jobs_run(SIZES[mode], Path(work), results)
+            jobs_run(size, Path(work), results)
         except Exception as error:
             crashed = f"{type(error).__name__}: {error}"
     output = args.output or (
@@ -382,7 +482,7 @@ def main() -> int:
             indent=2,
         )
     )
-    table = markdown(results, mode, args.only)
+    table = markdown(results, mode, args.only, tuple(args.size))
     written = output / "RESULTS.md"
     if args.only:
         before = written.read_text() if written.exists() else ""
@@ -390,7 +490,7 @@ def main() -> int:
         written.write_text(table)
     else:
         written.write_text(table)
-    print(markdown(results, mode, args.only))
+    print(markdown(results, mode, args.only, tuple(args.size)))
     if crashed:
         print(
             f"Error: a job failed after {len(results)} results: {crashed}",

@@ -76,6 +76,13 @@ def create(
     return ledger
 
 
+def open_ledger(directory: str) -> ComplaintLedger:
+    """The benchmark's ledger in `directory`, opened again."""
+    environ = environ_for(directory)
+    place = parse_location(ledger_path(directory), environ)
+    return ComplaintLedger.open(place, actor="ann", environ=environ)
+
+
 def build_ours(directory: str, complaints: int) -> dict[str, Any]:
     """A ledger of `complaints` imported complaints (two events each)."""
     ledger = create(directory)

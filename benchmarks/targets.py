@@ -67,10 +67,14 @@ TARGETS = (
     Target("calendar", "ratio", None, 1 / 1.1, 1.3,
            "filing with a calendar costs at most 1.1x filing without (issue "
            "21); the quick run's 200 filings in turns swing more than that"),
-    Target("import", "ratio", None, 1.2, 3,
-           "6,000 records: the workers' start (a tenth of a second or more) "
-           "weighs on a run of about a second, and the workers run at a lower "
-           "priority, so other load starves them first (0.33-0.95x quick)"),
+    Target("import", "ratio", None, 1.2, 6,
+           "not met yet: counted since 2026-11-30 as a user counts it, in "
+           "complaints (half the events the old figure counted), by "
+           "`plaint import` as a whole process (start-up, workers' start and "
+           "the validation pass included): 0.31-0.35x quick and 0.33x full "
+           "on the loaded machine that day; 6,000 records are a second or two "
+           "whose niced workers other load starves first. CI catches a "
+           "collapse (0.2x)"),
     Target("rebuild", "ratio", None, 0.6, 4,
            "not met yet (0.32x in the full run, 0.25-0.33x quick): CI holds "
            "that level with room for noise"),
@@ -83,6 +87,9 @@ TARGETS = (
            "to 4.7x under load on this log of two events a complaint, the worst "
            "case (1.45x before those checks); the checkpoints' signatures are a "
            "fixed cost that weighs on 10,000 events"),
+    Target("verify_pg", "ratio", 1.5, None, None,
+           "full runs only: building a PostgreSQL ledger large enough to "
+           "measure takes longer than CI can spare"),
     Target("incremental", "per_10k_events", 0.2, None, 3,
            "opening the ledger and checking the checkpoint's signature are "
            "fixed costs that weigh on 1,000 events; verifying the whole log "

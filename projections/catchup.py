@@ -98,7 +98,7 @@ def catch_up(
         readers.setdefault(view.aggregate, []).append((view, tracking_name(view)))
     while True:
         last = min(positions.values())
-        statements: Statements = {}
+        statements = Statements()
         count = 0
         while count < batch_size:
             rows = ledger.log_reader.rows(last, min(READ_SIZE, batch_size - count))

@@ -19,7 +19,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.changes import Change, Delete, Table, Upsert
+from projections.changes import Change, Delete, Table, Update, Upsert
 from projections.views import VIEWS, View
 
 TRACKING_PREFIX = "plaint.view."
@@ -28,8 +28,18 @@ TRACKING_PREFIX = "plaint.view."
 CACHE_KIB = 64 * 1024
 
 
-# A change as SQL: the statement, the row's key and the parameters, by table.
-Statements = dict[str, list[tuple[str, tuple[Any, ...], tuple[Any, ...]]]]
+# A change as SQL: the statement, the row's key and the parameters.
+Statement = tuple[str, tuple[Any, ...], tuple[Any, ...]]
+
+
+class Statements(dict[str, list[Statement]]):
+    """Changes gathered as statements, by table; and, by table and key, where
+    the last upsert of each row stands among them, so that later changes to
+    that row are made to it in memory rather than written after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.upserted: dict[str, dict[tuple[Any, ...], int]] = {}
 
 
 def tracking_name(view: View) -> str:
@@ -120,11 +130,26 @@ class ViewSQL:
 
     def gather(self, changes: Iterable[Change], into: Statements) -> None:
         """Add `changes` to `into` as statements, each table's in order (a
-        statement is lighter to hold than its change)."""
+        statement is lighter to hold than its change). A row upserted in
+        `into` takes later changes in memory (coalesced): an update is made
+        to the upsert's values when its conditions hold of them, as the
+        database would make it after the upsert, and is not written itself;
+        a delete ends that. Each complaint's rows are so written once a
+        batch, however many events changed them."""
         for change in changes:
+            table = change.table
+            statements = into.setdefault(table.name, [])
+            upserted = into.upserted.setdefault(table.name, {})
+            key = change.key_values()
+            if isinstance(change, Update) and key in upserted:
+                _update_in_memory(statements, upserted[key], table, change)
+                continue
             sql, params = self.change_sql(change)
-            statement = (sql, change.key_values(), params)
-            into.setdefault(change.table.name, []).append(statement)
+            if isinstance(change, Upsert):
+                upserted[key] = len(statements)
+            elif isinstance(change, Delete):
+                upserted.pop(key, None)
+            statements.append((sql, key, params))
 
     def apply(self, statements: Statements, positions: dict[str, int]) -> None:
         """Write gathered statements and advance the views' positions, in one
@@ -197,6 +222,21 @@ class ViewSQL:
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(sql, tuple(params))
             return [dict(row) for row in cursor.fetchall()]
+
+
+def _update_in_memory(
+    statements: list[Statement], index: int, table: Table, update: Update
+) -> None:
+    """Make `update` to the upsert at `index`: its values, where its
+    conditions hold of the row (None meaning NULL, as SQL's IS NULL)."""
+    sql, key, params = statements[index]
+    row = dict(zip(table.column_names, params, strict=True))
+    if all(
+        row[column] is None if wanted is None else row[column] == wanted
+        for column, wanted in update.when.items()
+    ):
+        row.update(update.values)
+        statements[index] = (sql, key, table.values_of(row))
 
 
 class SQLiteViewStore(ViewSQL, SQLiteTrackingRecorder):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -60,27 +60,39 @@ class ImportCases(ComplaintCases):
         must be safe to import (its work under `if __name__ == "__main__":`)."""
         self.require_role(WORKERS, "import complaints")
         now = self.clock()
-        checked = _check(read(), now)
-        rejected, valid = checked.rejected, checked.valid
-        result: dict[str, Any] = {"imported": 0, "skipped": 0, "rejected": rejected}
-        if rejected and not skip_invalid:
-            return result
-        intakes: Iterator[Intake] = (
-            iter(checked.held)
-            if checked.held is not None
-            else (
-                r.intake
-                for r in read()
-                if r.intake is not None and _refusal(r, now) is None
+        with ExitStack() as stack:
+            pool: list[Workers | None] = [None]
+
+            def many() -> None:
+                # Started while the check goes on: they take a tenth of a
+                # second or more to start, and the check leaves a core idle.
+                if workers and not dry_run:
+                    pool[0] = stack.enter_context(self._workers(True))
+
+            checked = _check(read(), now, many)
+            rejected, valid = checked.rejected, checked.valid
+            result: dict[str, Any] = {
+                "imported": 0,
+                "skipped": 0,
+                "rejected": rejected,
+            }
+            if rejected and not skip_invalid:
+                return result
+            intakes: Iterator[Intake] = (
+                iter(checked.held)
+                if checked.held is not None
+                else (
+                    r.intake
+                    for r in read()
+                    if r.intake is not None and _refusal(r, now) is None
+                )
             )
-        )
-        wanted = workers and not dry_run and valid >= WORKERS_FROM
-        with self.signer.deferred(), self._workers(wanted) as pool:
-            for imported, skipped in self._import_all(intakes, dry_run, pool):
-                result["imported"] += imported
-                result["skipped"] += skipped
-                if progress is not None:
-                    progress(result["imported"] + result["skipped"], valid)
+            with self.signer.deferred():
+                for imported, skipped in self._import_all(intakes, dry_run, pool[0]):
+                    result["imported"] += imported
+                    result["skipped"] += skipped
+                    if progress is not None:
+                        progress(result["imported"] + result["skipped"], valid)
         return result
 
     @contextmanager
@@ -218,7 +230,10 @@ class _Checked(NamedTuple):
     held: list[Intake] | None
 
 
-def _check(records: Iterable[Record], now: datetime) -> _Checked:
+def _check(
+    records: Iterable[Record], now: datetime, many: Callable[[], None]
+) -> _Checked:
+    """Check every record; call `many` once WORKERS_FROM of them are valid."""
     rejected: list[dict[str, str | None]] = []
     valid = 0
     held: list[Intake] | None = []
@@ -229,6 +244,8 @@ def _check(records: Iterable[Record], now: datetime) -> _Checked:
             continue
         assert record.intake is not None
         valid += 1
+        if valid == WORKERS_FROM:
+            many()
         if held is not None:
             held.append(record.intake)
             held_bytes += record.intake.size()

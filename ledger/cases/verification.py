@@ -10,7 +10,7 @@ newer checkpoints) is counted as `uncovered`, for a head kept elsewhere
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 from eventsourcing.persistence import Notification
@@ -29,7 +29,7 @@ from ledger.cases.keycheck import ERASED, KeyTableCheck
 from ledger.cases.witnessed import WitnessedCases, parse_witnesses
 from ledger.crypto.envelope import SealCheck
 from ledger.crypto.keyfiles import signing_key_file
-from ledger.domain.reference import complaint_id_bytes
+from ledger.domain.reference import complaint_ids
 from ledger.domain.vocabulary import Role
 from ledger.errors import IntegrityFailure, InvalidInput
 from ledger.evidence.logcheck import LogCheck, LogRow, last_of_run
@@ -279,7 +279,11 @@ class VerificationCases(WitnessedCases):
         return check, position
 
     def _number_id(self, number: int) -> bytes:
-        return complaint_id_bytes(self.ledger_id, number)
+        return self._complaint_ids(number)
+
+    @cached_property
+    def _complaint_ids(self) -> Callable[[int], bytes]:
+        return complaint_ids(self.ledger_id)
 
     def _filed_by(self, position: int) -> int:
         """How many complaints were filed at or before notification id

@@ -4,6 +4,7 @@ index."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from hashlib import sha1
 from uuid import UUID, uuid5
 
@@ -38,3 +39,19 @@ def complaint_id_bytes(ledger_id: UUID, number: int) -> bytes:
     digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
     return bytes(digest[:16])
+
+
+def complaint_ids(ledger_id: UUID) -> Callable[[int], bytes]:
+    """`complaint_id_bytes` of one ledger, by number: the hash of the ledger's
+    id and the prefix is taken once, and each number's only continues it (a
+    quarter fewer instructions, for verify's every complaint)."""
+    base = sha1(ledger_id.bytes + PREFIX.encode())  # noqa: S324 - as uuid5 is defined
+
+    def complaint_id(number: int) -> bytes:
+        hashed = base.copy()
+        hashed.update(b"%d" % number)
+        d = hashed.digest()
+        version_and_variant = ((d[6] & 0x0F) | 0x50, d[7], (d[8] & 0x3F) | 0x80)
+        return d[:6] + bytes(version_and_variant) + d[9:16]
+
+    return complaint_id

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from ledger.domain.intake import Intake
 from ledger.domain.timeutil import parse_time
@@ -116,6 +117,8 @@ def choice(value: str, words: type[StrEnum]) -> str:
         ) from None
 
 
+@lru_cache(maxsize=256)
 def field_name(title: str) -> str:
-    """A column title or key as a field name: "Received At" is received_at."""
+    """A column title or key as a field name: "Received At" is received_at.
+    Kept for the few names a file uses: every JSON record repeats its keys."""
     return _SEPARATORS.sub("_", title.strip().lower())

@@ -37,9 +37,13 @@ class _Pairs(list[tuple[str, Any]]):
     """A JSON object's members in order, so that repeated keys can be seen."""
 
 
+# One decoder for every line: json.loads with a hook builds a new one a call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_Pairs)
+
+
 def _json_values(line: str) -> dict[str, str | None]:
     try:
-        data = json.loads(line.rstrip("\r\n"), object_pairs_hook=_Pairs)
+        data = _DECODER.decode(line.rstrip("\r\n"))
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"not valid JSON: {error.msg} at column {error.pos + 1}"

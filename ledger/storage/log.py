@@ -9,7 +9,7 @@ log followed as it grows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from threading import Timer
@@ -71,7 +71,7 @@ class LogQueries:
             )
             return self.plain_rows(cursor.fetchall())
 
-    def log_batches(self, after: int, size: int) -> Iterator[list[LogRow]]:
+    def log_batches(self, after: int, size: int) -> Generator[list[LogRow], None, None]:
         """The stored events after notification id `after`, as `log_rows`
         gives them, in batches of up to `size`."""
         while batch := self.log_rows(after, size):
@@ -165,7 +165,9 @@ class LogSource(Protocol):
 
     def log_rows(self, after: int, limit: int) -> list[LogRow]: ...
 
-    def log_batches(self, after: int, size: int) -> Iterator[list[LogRow]]: ...
+    def log_batches(
+        self, after: int, size: int
+    ) -> Generator[list[LogRow], None, None]: ...
 
     def count_events_after(self, position: int) -> int: ...
 
@@ -204,8 +206,13 @@ class LogReader:
         `size` (VERIFY_BATCH unless given; on SQLite, one query read as it
         goes, in one snapshot)."""
         batches = self.source.log_batches(after, size or VERIFY_BATCH)
-        while batch := self.guard(partial(next, batches, [])):
-            yield batch
+        try:
+            while batch := self.guard(partial(next, batches, [])):
+                yield batch
+        finally:
+            # Left unfinished (a check that failed), the query ends now, and
+            # its connection goes back to the pool.
+            self.guard(batches.close)
 
     def notifications(
         self, after: int, until: int | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 from uuid import UUID
@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ledger.crypto.masterkey import StoredKey
@@ -119,6 +119,28 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         # else only ever receives its own statement's result.
         return cast(AbstractContextManager[Any], cursor.connection.cursor())
 
+    def log_batches(self, after: int, size: int) -> Generator[list[LogRow], None, None]:
+        # One server-side cursor (psycopg's named cursor), fetched `size` rows
+        # at a time in one read-only transaction, so one query and one
+        # snapshot, rather than a query per batch that finds its place in the
+        # index again. Binary rows, with the originator id sent as its 16
+        # bytes, are the log's plain columns as they arrive.
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=True),
+            connection.cursor(
+                name="plaint_log", binary=True, row_factory=tuple_row
+            ) as cursor,
+        ):
+            cursor.execute(
+                "SELECT notification_id, uuid_send(originator_id), "  # noqa: S608
+                f"originator_version, topic, state FROM {self.events_table} "
+                "WHERE notification_id > %s ORDER BY notification_id",
+                (after,),
+            )
+            while rows := cursor.fetchmany(size):
+                yield rows
+
     @staticmethod
     def originator_bytes(stored: Any) -> bytes:
         return bytes(stored.bytes)
@@ -151,6 +173,11 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
                     connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
             finally:
                 connection.autocommit = False
+
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        # One array parameter: the same statement whatever the count, which
+        # psycopg prepares once, rather than a statement of its own per count.
+        return f"{column} = ANY({self.param})", [values]
 
     def lock_keys(self, cursor: Any) -> None:
         cursor.execute(f"LOCK TABLE {self.keys_table} IN EXCLUSIVE MODE")

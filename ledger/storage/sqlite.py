@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -81,7 +81,7 @@ class SQLiteLedgerRecorder(LedgerTables, SQLiteApplicationRecorder):
         last = int(c.fetchone()[0])
         return list(range(last - len(stored_events) + 1, last + 1))
 
-    def log_batches(self, after: int, size: int) -> Iterator[list[LogRow]]:
+    def log_batches(self, after: int, size: int) -> Generator[list[LogRow], None, None]:
         # One query read as it goes, in one read transaction (so, a snapshot),
         # costs far less per row than a query per batch, and plain tuples less
         # than sqlite3.Row: the library's cursor hands over its sqlite3 cursor.

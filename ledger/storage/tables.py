@@ -136,6 +136,11 @@ class LedgerTables(CheckpointTable, LogQueries):
         for checkpoint in checkpoints:
             self.insert_checkpoint(checkpoint)
 
+    def one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """A condition that `column` is one of `values`, and its parameters."""
+        marks = ", ".join(self.param for _ in values)
+        return f"{column} IN ({marks})", values
+
     def _insert_keys(self, cursor: Any, keys: Sequence[StoredKey]) -> None:
         p = self.param
         if not keys:
@@ -230,12 +235,12 @@ class LedgerTables(CheckpointTable, LogQueries):
         complaint's key."""
         if not key_ids:
             return {}
-        marks = ", ".join(self.param for _ in key_ids)
+        where, params = self.one_of("key_id", [k.hex() for k in key_ids])
         with self.reading() as cursor:
             cursor.execute(
                 f"SELECT key_id, scope, wrapped FROM {self.keys_table} "  # noqa: S608
-                f"WHERE key_id IN ({marks})",
-                [k.hex() for k in key_ids],
+                f"WHERE {where}",
+                params,
             )
             return {
                 bytes.fromhex(row["key_id"]): (row["scope"], bytes(row["wrapped"]))

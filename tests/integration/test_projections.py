@@ -74,6 +74,23 @@ def test_rebuilding_the_views_gives_identical_tables(plaint: Plaint) -> None:
     assert len(before["plaint_view_escalations"]) == 4
 
 
+def test_a_batch_written_with_each_row_coalesced_equals_one_event_at_a_time(
+    plaint: Plaint,
+) -> None:
+    a_busy_day(plaint)
+    plaint.ok("ack", "C-2", actor="bob")  # work starts: a conditional update
+    plaint.ok("respond", "C-2", "--message", "CANARY-NOTE", actor="bob")
+    ledger = plaint.open()
+    coalesced, one_by_one = memory_store(), memory_store()
+    catch_up(ledger, coalesced)
+    # A batch of one event holds no upsert for a later event's changes.
+    catch_up(ledger, one_by_one, batch_size=1)
+    ledger.close()
+    assert dump(coalesced) == dump(one_by_one)
+    met = [r for r in dump(coalesced)["plaint_view_deadlines"] if r[3] is not None]
+    assert len(met) >= 4
+
+
 class Crash(Exception):
     pass
 
