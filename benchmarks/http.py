@@ -272,9 +272,15 @@ def in_process(directory: str, location: str, count: int) -> dict[str, Any]:
     """`ComplaintLedger.file`, one complaint after another, on a new ledger."""
     ledger = create(directory, location)
     filed = [intake(n, external=False) for n in range(count)]
+    cpu = time.process_time()
     seconds = timed(lambda: [ledger.file(each) for each in filed])
+    cpu = time.process_time() - cpu
     ledger.close()
-    return {"value": rate(count, seconds), "seconds": seconds}
+    return {
+        "value": rate(count, seconds),
+        "seconds": seconds,
+        "cpu_ms": cpu / count * 1000,
+    }
 
 
 def sqlite(directory: str, count: int, clients: int) -> dict[str, Any]:
@@ -286,7 +292,11 @@ def sqlite(directory: str, count: int, clients: int) -> dict[str, Any]:
     done = serve_load(served, ledger_path(served), 1, count, clients, fault=False)
     inproc = str(root / "inproc")
     baseline = in_process(inproc, ledger_path(inproc), count)
-    return {**done, "baseline": baseline["value"]}
+    return {
+        **done,
+        "baseline": baseline["value"],
+        "baseline_cpu_ms": baseline["cpu_ms"],
+    }
 
 
 def postgres(
@@ -307,4 +317,8 @@ def postgres(
         baseline = in_process(str(root / "inproc"), inproc, count)
     finally:
         drop_schemas(url, served, inproc)
-    return {**done, "baseline": baseline["value"]}
+    return {
+        **done,
+        "baseline": baseline["value"],
+        "baseline_cpu_ms": baseline["cpu_ms"],
+    }
