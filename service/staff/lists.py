@@ -11,9 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledger.domain.vocabulary import Severity, Status
 from ledger.errors import LedgerError
-from service.pages import page
 from service.served import served
-from service.staff.common import failed, frame, member
+from service.visitor import staff_member, staff_page, staff_refused
 
 router = APIRouter(include_in_schema=False)
 NO_LINKS = {"previous": None, "next": None}
@@ -24,14 +23,13 @@ def my_queue(request: Request) -> Response:
     """The open complaints I own, overdue first, and my counts by status."""
     from projections import queries
 
-    who = member(request)
+    who = staff_member(request)
     if isinstance(who, Response):
         return who
     here = served(request)
     with here.acting(who.identity) as ledger:
-        framed = frame(request, ledger)
         mine = queries.queue(ledger, here.views(), here.now())
-    return page("queue.html", current="queue", queue=mine, **framed)
+    return staff_page(who, "queue.html", "queue", queue=mine)
 
 
 @router.get("/complaints")
@@ -49,7 +47,7 @@ def all_complaints(
     50 a page; a reference given jumps to its complaint."""
     from projections import queries
 
-    who = member(request)
+    who = staff_member(request)
     if isinstance(who, Response):
         return who
     if ref.strip():
@@ -61,13 +59,11 @@ def all_complaints(
     number = int(page_text) if page_text.isdigit() else 0
     here = served(request)
     values: dict[str, Any] = {
-        "current": "complaints",
         "filters": {**given, "overdue": bool(overdue)},
         "statuses": [s.value for s in Status],
         "severities": [s.value for s in Severity],
     }
     with here.acting(who.identity) as ledger:
-        values.update(frame(request, ledger))
         try:
             listed = queries.listing_page(
                 ledger,
@@ -79,15 +75,19 @@ def all_complaints(
             )
         except LedgerError as error:
             empty = {"complaints": [], "page": 1, "pages": 1, "total": 0}
-            return failed(
-                "complaints.html", error, listed=empty, links=NO_LINKS, **values
-            )
+            return staff_refused(
+                who, "complaints.html", "complaints", error,
+                listed=empty, links=NO_LINKS, **values,
+            )  # fmt: skip
     kept = {k: v for k, v in {**given, "overdue": overdue}.items() if v}
     links = {
         "previous": _page_link(kept, number - 1) if number > 1 else None,
         "next": _page_link(kept, number + 1) if number < listed["pages"] else None,
     }
-    return page("complaints.html", listed=listed, links=links, message=None, **values)
+    return staff_page(
+        who, "complaints.html", "complaints",
+        listed=listed, links=links, message=None, **values,
+    )  # fmt: skip
 
 
 def _page_link(kept: dict[str, str], number: int) -> str:

@@ -73,7 +73,8 @@ def test_the_queue_shows_the_complaints_i_own_overdue_first(server: Server) -> N
     assert re.search(r"ack [\dd hm]+ late", queue.text)
     assert "received</a>: 2" in queue.text
     assert 'href="/complaints"' in queue.text
-    assert 'href="/team"' not in queue.text
+    assert '<a href="/" aria-current="page">My queue</a>' in queue.text
+    assert 'href="/access"' not in queue.text
 
 
 def test_the_queue_of_someone_not_signed_in_is_the_sign_in_page(
