@@ -92,7 +92,10 @@ def test_a_session_ends_after_its_idle_time(
     clock.now += timedelta(minutes=29)
     ledger.session_identity(secret, ADDRESS)  # used: the idle time starts again
     clock.now += timedelta(minutes=31)
-    with pytest.raises(NotSignedIn, match=r"^the session timed out: it was not used for 30m; sign in again$"):
+    with pytest.raises(
+        NotSignedIn,
+        match=r"^the session timed out: it was not used for 30m; sign in again$",
+    ):
         ledger.session_identity(secret, ADDRESS)
     with pytest.raises(NotSignedIn, match=r"^not signed in"):
         ledger.session_identity(secret, ADDRESS)

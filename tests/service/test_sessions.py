@@ -98,7 +98,8 @@ def ended_page(answer: httpx.Response) -> tuple[int, str, str]:
     its sign-in link goes."""
     why = re.search(r'<p class="error" role="alert">Why: (.*?)</p>', answer.text)
     link = re.search(r'<a href="([^"]*)">Sign in again</a>', answer.text)
-    assert why is not None and link is not None, answer.text
+    assert why is not None, answer.text
+    assert link is not None, answer.text
     return answer.status_code, why[1], link[1].replace("&amp;", "&")
 
 
