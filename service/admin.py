@@ -65,8 +65,9 @@ def seconds(field: str, text: str) -> int | None:
 
 
 def team_view(ledger: ComplaintLedger) -> dict[str, Any]:
-    """What the team page lists (the tokens are the admin's to see)."""
-    return {"members": ledger.members(), "tokens": ledger.tokens()}
+    """What the team page lists: the members; and for an admin, the tokens."""
+    admin = ledger.whoami()["admin"]
+    return {"members": ledger.members(), "tokens": ledger.tokens() if admin else []}
 
 
 def policy_view(ledger: ComplaintLedger) -> dict[str, Any]:

@@ -60,14 +60,14 @@ class AdministrationCases(CaseBase):
     def whoami(self) -> dict[str, Any]:
         """The actor, their role, and which of the pages and forms for some
         roles only they may use: filing complaints (`file`), setting the
-        policy (`policy`), the team's administration (`admin`), the access
-        report (`access_report`)."""
+        policy and making complaints confidential (`route`), the team's
+        administration (`admin`), the access report (`access_report`)."""
         role = self.team().role_of(self.actor)
         return {
             "member": self.actor,
             "role": str(role),
             "file": role in WORKERS,
-            "policy": role in ROUTERS,
+            "route": role in ROUTERS,
             "admin": role in ADMINS,
             "access_report": role in READ_ROLES[ReadAction.ACCESS_REPORT],
         }

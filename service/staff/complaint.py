@@ -123,12 +123,20 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
 def _feedback(done: str, values: dict[str, Any]) -> str | None:
     """What the page says after an action: what was recorded, where the
     complaint now stands."""
-    if done not in FORMS:
+    if done not in FORMS and done != "filed":
         return None
     shown = values["complaint"] or values["metadata"]
     if shown is None:
         return None
     state = shown["status"].replace("_", " ")
+    if done == "filed":
+        due = [f"{name} by {at}" for name, at in shown.get("deadlines", {}).items()
+               if at]  # fmt: skip
+        return (
+            f"Recorded {shown['ref']} ({shown['project']}, {shown['severity']}, "
+            f"{shown['channel']}): it is {state}, owned by {shown['owner']}; "
+            + (f"deadlines: {', '.join(due)}." if due else "no deadlines.")
+        )
     return (
         f"{shown['ref']} {FORMS[done].done}: it is now {state}, "
         f"owned by {shown['owner']}."
