@@ -106,6 +106,7 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
                 refusal=str(refusal),
                 history=[],
                 actions=[],
+                members=[],
                 status=403,
             )
             return values
@@ -115,6 +116,7 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
             refusal=None,
             history=history,
             actions=ledger.actions(ref),
+            members=[m["name"] for m in ledger.members()],
             status=200,
         )
     return values

@@ -14,7 +14,8 @@ from pydantic import BaseModel
 @dataclass(frozen=True)
 class Field:
     """One field: its name in the body, its label, and its kind of input
-    (`text`, `textarea`, `severity`, `score`)."""
+    (`text`, `textarea`, `severity`, `score`, `member`: a choice of the
+    team's current members, which the use case still checks)."""
 
     name: str
     label: str
@@ -35,11 +36,11 @@ REASON = Field("reason", "Reason (optional)", "textarea", required=False)
 FORMS: dict[str, Form] = {
     "ack": Form("Acknowledge", "acknowledged"),
     "triage": Form("Triage", "triaged", (Field("severity", "Severity", "severity"),)),
-    "assign": Form("Assign", "assigned", (Field("member", "New owner"),)),
+    "assign": Form("Assign", "assigned", (Field("member", "New owner", "member"),)),
     "escalate": Form(
         "Escalate",
         "escalated",
-        (Field("to", "Escalate to"), Field("reason", "Reason", "textarea")),
+        (Field("to", "Escalate to", "member"), Field("reason", "Reason", "textarea")),
     ),
     "note": Form("Add a note", "noted", (Field("text", "Note", "textarea"),)),
     "respond": Form(

@@ -169,11 +169,39 @@ def test_a_refused_action_says_why_keeps_what_was_typed_and_records_nothing(
     owned = act(lee, csrf, ref, "assign", member="lee")
     assert owned.status_code == 409
     assert f'id="assign-error">{ref} is already owned by lee</p>' in owned.text
-    assert 'id="assign-member" name="member" value="lee"' in owned.text
+    assert re.search(r'id="assign-member" name="member" required aria-invalid="true"'
+                     r'[^>]*>\s*<option value="">Choose a member</option>\s*'
+                     r"<option>ann</option><option>aud</option><option>bob</option>"
+                     r"<option selected>lee</option>", owned.text)  # fmt: skip
     missing = act(lee, csrf, ref, "escalate", to="ann", reason="")
     assert missing.status_code == 400
     assert "Missing field &#39;reason&#39;." in missing.text
-    assert 'id="escalate-to" name="to" value="ann"' in missing.text
+    assert "<option selected>ann</option>" in missing.text
+    assert ">angry customer<" not in missing.text
+    assert events(server.plaint) == before
+
+
+def test_a_member_picker_offers_the_team_and_the_use_case_still_checks_the_name(
+    server: Server,
+) -> None:
+    ref = file(server, "s")
+    server.plaint.ok("team", "add", "mia", "--role", "manager")
+    lee, csrf = server.session("lee")
+    page = lee.get(f"/complaints/{ref}").text
+    picker = r'<select id="(assign-member|escalate-to)"[^>]*>(.*?)</select>'
+    pickers = re.findall(picker, page, re.S)
+    for _id, options in pickers:
+        assert re.findall(r"<option>(\w+)</option>", options) == [
+            "ann", "aud", "bob", "lee", "mia"
+        ]  # fmt: skip
+    assert [name for name, _ in pickers] == ["assign-member", "escalate-to"]
+    before = events(server.plaint)
+    stranger = act(lee, csrf, ref, "assign", member="eve")
+    assert stranger.status_code == 400
+    assert (
+        'id="assign-error">eve is not a member of this ledger&#39;s team; an admin '
+        "can add them with `plaint team add eve --role agent`</p>"
+    ) in stranger.text
     assert events(server.plaint) == before
 
 
