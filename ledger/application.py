@@ -11,7 +11,7 @@ written, which also signs checkpoints when due). Where each use case lives:
 |---|---|
 | complaints.py | file, actions, acknowledge, triage, assign, escalate, note, respond, resolve, reopen, close_complaint, withdraw, survey, sweep |
 | importing.py | import_records |
-| reading.py | show, history, show_with_history, route, readable, record_report, make_confidential, grant, revoke, info |
+| reading.py | show, history, show_with_route, route, readable, record_report, make_confidential, grant, revoke, info |
 | administration.py | add_member, change_role, remove_member, members, whoami, team_history, set_policy, policy_rules |
 | keys.py | rotate_master_key, erase, keys_status |
 | integrity.py | checkpoint, proof |

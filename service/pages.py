@@ -17,7 +17,13 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+)
 
 from ledger.crypto.credentials import csrf_matches
 from ledger.errors import LedgerError, PermissionDenied
@@ -33,12 +39,21 @@ Optional = Annotated[str, Form()]
 
 @cache
 def environment() -> Environment:
-    """The pages' templates: everything escaped, nothing undefined."""
-    return Environment(
-        loader=PackageLoader("service", "templates"),
+    """The pages' templates: everything escaped, nothing undefined; the
+    reports' building blocks (`reports/_partials.html`) and filters at hand,
+    so that a page lays out report data as the reports do."""
+    from projections.reports.render import duration, when
+
+    env = Environment(
+        loader=ChoiceLoader([
+            PackageLoader("service", "templates"),
+            PrefixLoader({"reports": PackageLoader("report_templates", ".")}),
+        ]),
         autoescape=True,
         undefined=StrictUndefined,
-    )
+    )  # fmt: skip
+    env.filters.update(when=when, duration=duration)
+    return env
 
 
 def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:

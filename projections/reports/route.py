@@ -36,7 +36,12 @@ STATE_FIELDS = ("status", "owner", "severity", "level")
 
 def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     """Every event of the complaint with the state after it, as plain data."""
-    show_text, steps = ledger.route(ref, "report route")
+    return laid_out(*ledger.route(ref, "report route"))
+
+
+def laid_out(show_text: bool, steps: list[RouteStep]) -> dict[str, Any]:
+    """The route report's data from a complaint's route steps (the report's,
+    and the staff page of the complaint's timeline and escalation steps)."""
     replayed = _records(steps)
     records = [(record, step.complaint) for record, step in replayed]
     events = []

@@ -84,10 +84,12 @@ def _take(request: Request, ref: str, action: str, typed: dict[str, str]) -> Res
 
 def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
     """What the complaint page shows the member: everything `show` gives,
-    the history and the actions they may take; or, for a confidential
-    complaint they may not read, its metadata from the views and the
-    sentence of the refusal (which `show` recorded)."""
+    its route laid out as the route report lays it out (timeline,
+    escalation steps, events) and the actions they may take; or, for a
+    confidential complaint they may not read, its metadata from the views
+    and the sentence of the refusal (which `show` recorded)."""
     from projections import queries
+    from projections.reports.route import laid_out
 
     here = served(request)
     values: dict[str, Any] = {
@@ -98,13 +100,13 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
     }
     with here.acting(identity) as ledger:
         try:
-            view, history = ledger.show_with_history(ref)
+            view, steps = ledger.show_with_route(ref)
         except PermissionDenied as refusal:
             values.update(
                 complaint=None,
                 metadata=queries.metadata(here.views(), ref),
                 refusal=str(refusal),
-                history=[],
+                route=None,
                 actions=[],
                 members=[],
                 status=403,
@@ -114,7 +116,7 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
             complaint=view,
             metadata=None,
             refusal=None,
-            history=history,
+            route=laid_out(True, steps),
             actions=ledger.actions(ref),
             members=[m["name"] for m in ledger.members()],
             status=200,
