@@ -84,7 +84,7 @@ def sections(report: str, data: dict[str, Any]) -> dict[str, str]:
     context = template.new_context(dict(data))
     # The whole page once, for what its top level sets (the imported macros).
     whole = "".join(template.root_render_func(context))
-    found = {
+    found: dict[str, str] = {
         part: "".join(template.blocks[part](context))
         for part in ("subtitle", "content")
         if part in template.blocks
