@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import http, jobs, pgload
+from benchmarks import http, jobs, pages, pgload
 from benchmarks.measure import Result, fastest, in_child
 from benchmarks.targets import checks, failures
 from ledger.cases.importing import BATCH_SIZE, WORKERS_FROM
 
 HERE = Path(__file__).parent
-SIZES = {
+SIZES: dict[str, dict[str, Any]] = {
     "quick": {
         "runs": 5,
         "append": 200,
@@ -43,6 +43,10 @@ SIZES = {
         "http": 200,
         "http_pg": 0,
         "clients": 32,
+        # The staff pages: (small, large) ledgers, requests per page and size.
+        "pages": (1000, 10000),
+        "pages_runs": 15,
+        "pages_pg": 0,
     },
     "full": {
         "runs": 15,
@@ -58,6 +62,9 @@ SIZES = {
         "http": 2000,
         "http_pg": 1,
         "clients": 32,
+        "pages": (1000, 100000),
+        "pages_runs": 15,
+        "pages_pg": 1,
     },
 }
 POSTGRES = os.environ.get(
@@ -91,9 +98,10 @@ def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
     once."""
     run_core(size, work, results)
     run_http(size, work, results)
+    run_pages(size, work, results)
 
 
-def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
+def run_core(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """The ledger's own jobs, without the service."""
     done = jobs.file_process(str(work / "file"), size["runs"])
     results.append(
@@ -224,7 +232,7 @@ def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
     )
 
 
-def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
+def run_http(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """HTTP filing through `plaint serve`: SQLite with one server, PostgreSQL
     with two, and PostgreSQL with one of the two killed mid-load."""
     count, clients = size["http"], size["clients"]
@@ -265,8 +273,39 @@ def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
         )
 
 
+def run_pages(size: dict[str, Any], work: Path, results: list[Result]) -> None:
+    """The staff pages on a small and a large ledger, served side by side:
+    SQLite, and PostgreSQL (in the quick run, SQLite alone)."""
+    small, large = size["pages"]
+    stores: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("SQLite", lambda: pages.sqlite(str(work / "pages"), (small, large),
+                                        size["pages_runs"])),
+        ("PostgreSQL", lambda: pages.postgres(POSTGRES, str(work / "pages_pg"),
+                                              (small, large), size["pages_runs"])),
+    ]  # fmt: skip
+    if not size["pages_pg"]:
+        del stores[1]
+    for store, measure in stores:
+        done = measure()
+        for page, path in pages.PAGES:
+            ms = done["ms"][page]
+            results.append(
+                result(
+                    f"page_{page}" + ("_pg" if store == "PostgreSQL" else ""),
+                    f"page {path} ({store}, {large:,} complaints)",
+                    "median ms",
+                    ms[large],
+                    ms[small],
+                    f"the same page at {small:,} complaints, same run",
+                    "≤ 1.5x baseline",
+                    build_s=done["build_s"],
+                    runs=size["pages_runs"],
+                )
+            )
+
+
 # The jobs `--only` can run alone: each adds its results to RESULTS.md.
-ALONE = {"http": run_http}
+ALONE = {"http": run_http, "pages": run_pages}
 
 
 def markdown(results: list[Result], mode: str, only: str | None = None) -> str:

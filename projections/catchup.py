@@ -53,9 +53,10 @@ def open_store(ledger: ComplaintLedger) -> ViewSQL:
     else:
         store = SQLiteViewStore(datastore)
     positions = store.positions() if store.tracking_exists() else {}
-    if not positions or 0 in positions.values():
-        # A new ledger, or a view added by a newer plaint: create what is missing
-        # (tolerating another process that creates them at the same moment).
+    if not positions or 0 in positions.values() or store.indexes_missing():
+        # A new ledger, or a view or index added by a newer plaint: create what
+        # is missing (tolerating another process that creates them at the same
+        # moment).
         with suppress(IntegrityError):
             store.create_table()
     return store

@@ -91,10 +91,18 @@ def test_the_list_filters_and_pages(server: Server) -> None:
     bob, _csrf = server.session("bob")
     first = bob.get("/complaints")
     assert refs(first.text) == [f"C-{n}" for n in range(1, 51)]
-    assert "53 complaints; page 1 of 2." in first.text
-    assert 'href="/complaints?page=2" rel="next"' in first.text
-    second = bob.get("/complaints", params={"page": "2"})
+    assert "53 complaints; shown: C-1 to C-50." in first.text
+    assert 'href="/complaints?after=50" rel="next"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = bob.get("/complaints", params={"after": "50"})
     assert refs(second.text) == ["C-51", "C-52", "C-53"]
+    assert 'href="/complaints?before=51" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+    back = bob.get("/complaints", params={"before": "51"})
+    assert refs(back.text) == [f"C-{n}" for n in range(1, 51)]
+    bad = bob.get("/complaints", params={"after": "x"})
+    assert bad.status_code == 400
+    assert "&#39;x&#39; is not a complaint number for &#39;after&#39;" in bad.text
     acked = bob.get("/complaints", params={"status": "acknowledged"})
     assert refs(acked.text) == ["C-2"]
     refused = bob.get("/complaints", params={"severity": "awful"})
