@@ -96,12 +96,13 @@ TARGETS = (
            "below 0.7x of in-process filing (800/s), whatever the ledger "
            "does (RESULTS.md); the quick limit (0.1x) catches a collapse"),
     *(
-        Target(f"page_{page}{store}", "ratio", 1.5, None, 4 / 3,
+        Target(f"page_{page}{store}", "ratio", 1.5, None, 2,
                "the quick run compares 10,000 complaints with 1,000 (SQLite "
-               "only): a tenth of the full run's growth, so a page that reads "
-               "more as the ledger grows shows less; but requests of 10-30 ms "
-               "on 2 shared cores swing by a few ms even taking turns "
-               "(1.0-1.2x measured on the same code): a limit of 2x")
+               "only), a tenth of the full run's growth; requests of 10-40 ms "
+               "on 2 cores shared with other work swing even taking turns "
+               "(0.7-1.35x on the same code, once 5.7x when one server was "
+               "starved): 3x catches a page that reads the whole ledger, "
+               "not that noise")
         for page in ("queue", "list", "filtered", "complaint")
         for store in ("", "_pg")
     ),
