@@ -25,7 +25,7 @@ FILTERS = ("project", "status", "severity", "owner")
 PAGE_SIZE = 50
 # How far a page of complaints counts the complaints that match: past it,
 # "more than" (a count of every match would grow with the ledger).
-COUNT_CAP = 1000
+COUNT_CAP = 500
 # The most complaints a queue shows: the ones due soonest (the rest are
 # counted, and listed on /complaints?owner=…).
 QUEUE_SIZE = 200
