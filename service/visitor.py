@@ -15,10 +15,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from ledger.crypto.credentials import csrf_token
 from ledger.domain.identity import Identity
@@ -98,16 +99,28 @@ def login_link(request: Request) -> str:
 
 
 def returning_to(request: Request) -> str | None:
-    """The same-site path to return to after signing in, if there is one."""
+    """The same-site path to return to after signing in, if there is one:
+    the page asked for; for a form (a POST), the page that shows it, the
+    nearest path above the form's address that a page answers (the pages
+    send no Referer: `Referrer-Policy: no-referrer`)."""
+    path = request.url.path
     if request.method == "GET":
-        wanted = request.url.path + (
-            f"?{request.url.query}" if request.url.query else ""
-        )
-        return local_path(wanted)
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc:
-        return None
-    return local_path(referer.path + (f"?{referer.query}" if referer.query else ""))
+        query = request.url.query
+        return local_path(path + (f"?{query}" if query else ""))
+    while path not in ("", "/"):
+        if any(_shows(route, path) for route in request.app.routes):
+            return local_path(path)
+        path = path.rpartition("/")[0]
+    return None
+
+
+def _shows(route: Any, path: str) -> bool:
+    """Whether `route` answers a GET of `path` with a page (not the API)."""
+    if path.startswith("/api/"):
+        return False
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+    match, _scope = route.matches(scope)
+    return bool(match == Match.FULL)
 
 
 def staff_page(
