@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 # per transaction, so fewer, larger ones write much less. They are read a
 # part at a time, and held as statements until written.
 BATCH_SIZE = 50_000
+# A catch-up of at least this many events (a rebuild, a first use of a large
+# ledger, a big import) has the database re-read the views' statistics, so
+# that its planner picks the indexes a page's query is written for.
+ANALYZE_AFTER = 20_000
 READ_SIZE = 10_000
 Progress = Callable[[int], None]
 
@@ -109,6 +113,8 @@ def catch_up(
             store.gather(changes, statements)
             count, last = count + len(rows), rows[-1][0]
         if not count:
+            if read >= ANALYZE_AFTER:
+                store.analyze(views)
             return read
         advanced = {name: last for name, at in positions.items() if at < last}
         try:

@@ -156,6 +156,12 @@ class ViewSQL:
             cursor.execute(*self.table_probe())
             return bool(cursor.fetchone())
 
+    def analyze(self, views: Iterable[View] = VIEWS) -> None:
+        """Have the database gather the statistics of the views' tables."""
+        with self.datastore.transaction(commit=True) as cursor:
+            for table in (t for v in views for t in v.tables):
+                cursor.execute(f"ANALYZE {self.table_name(table)}")
+
     def indexes_missing(self) -> bool:
         """Whether an index the views declare is not in the database yet (a
         ledger whose views a plaint without that index built)."""

@@ -1,15 +1,19 @@
 """A page of complaints: read from a filing number on (forwards or back),
 filtered, its matches counted up to a cap; the same pages whichever way
-they are reached."""
+they are reached; and the planner's statistics after a large catch-up."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ledger.domain.timeutil import stamp
+from projections import catchup
 from projections.catchup import memory_store
 from projections.queries import COUNT_CAP, complaints_page
 from projections.store import ViewSQL
+from tests.conftest import Plaint
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -73,3 +77,21 @@ def test_the_overdue_filter_keeps_open_complaints_past_a_deadline() -> None:
     late = complaints_page(store, NOW, size=50, overdue_only=True)
     assert numbers(late) == [n for n in range(1, 101) if n % 10 == 0]
     assert all(c["overdue"] == ["ack"] for c in late["complaints"])  # type: ignore[attr-defined]
+
+
+def test_a_large_catch_up_leaves_the_planner_statistics_of_the_views(
+    sqlite_plaint: Plaint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(3):
+        sqlite_plaint.ok("file", "--project", "P", "--channel", "web",
+                         "--severity", "mild", "--summary", f"s{n}")  # fmt: skip
+    monkeypatch.setattr(catchup, "ANALYZE_AFTER", 5)
+    ledger = sqlite_plaint.open("ann")
+    try:
+        store = catchup.open_store(ledger)
+        assert catchup.catch_up(ledger, store) >= 5
+        analyzed = store.query("SELECT tbl, stat FROM sqlite_stat1")
+    finally:
+        ledger.close()
+    tables = {row["tbl"] for row in analyzed}
+    assert {"plaint_view_complaints", "plaint_view_deadlines"} <= tables
