@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 FILTERS = ("project", "status", "severity", "owner")
 PAGE_SIZE = 50
 # How far a page of complaints counts the complaints that match: past it,
-# "more than" (a count of every match would grow with the ledger).
-COUNT_CAP = 500
+# "more than" (a count of every match would grow with the ledger; counting
+# to 1,000 matches of a filter no index covers took 16 ms at 100,000
+# complaints, to 500 2.6 ms, on SQLite; 500 still cost PostgreSQL 1.45x).
+COUNT_CAP = 200
 # The most complaints a queue shows: the ones due soonest (the rest are
 # counted, and listed on /complaints?owner=…).
 QUEUE_SIZE = 200
