@@ -43,6 +43,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "http": 200,
         "http_pg": 0,
         "clients": 32,
+        "witness_rounds": 2,
         # The staff pages: (small, large) ledgers, requests per page and size.
         "pages": (1000, 10000),
         "pages_runs": 15,
@@ -62,6 +63,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "http": 2000,
         "http_pg": 1,
         "clients": 32,
+        "witness_rounds": 6,
         "pages": (1000, 100000),
         # Requests of 5-50 ms swing with the machine's other work: more of
         # them, taking turns between the sizes, steady the medians.
@@ -94,12 +96,13 @@ def result(
     return found
 
 
-def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
+def run(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """Every job, in order, each result added to `results` as it comes (so a
     job that fails leaves the others' figures); the large ledgers are built
     once."""
     run_core(size, work, results)
     run_http(size, work, results)
+    run_witnessing(size, work, results)
     run_pages(size, work, results)
 
 
@@ -139,6 +142,18 @@ def run_core(size: dict[str, Any], work: Path, results: list[Result]) -> None:
             done["baseline"],
             "library save with its AESCipher, SQLite file",
             "≥ 0.9x baseline",
+        )
+    )
+    done = jobs.calendar_filing(str(work / "calendar"), size["append"])
+    results.append(
+        result(
+            "calendar",
+            "file on a business-hours calendar (ComplaintLedger.file)",
+            "saves/s",
+            done["value"],
+            done["baseline"],
+            "the same filing around the clock, same run",
+            "≥ 0.91x baseline (≤ 1.1x the cost)",
         )
     )
     done = jobs.bulk_import(str(work / "import"), size["import"], size["rounds"])
@@ -275,6 +290,27 @@ def run_http(size: dict[str, Any], work: Path, results: list[Result]) -> None:
         )
 
 
+def run_witnessing(size: dict[str, int], work: Path, results: list[Result]) -> None:
+    """HTTP filing with a witness cosigning every checkpoint (signed each
+    second), against the same with no witness, in the same run."""
+    from benchmarks.witnessing import witnessed
+
+    count, clients, rounds = size["http"] // 2, size["clients"], size["witness_rounds"]
+    done = witnessed(str(work / "witnessing"), count, clients, rounds)
+    results.append(
+        result(
+            "http_witness",
+            f"HTTP filing with a witness ({clients} clients, SQLite, 1 server)",
+            "complaints/s",
+            done.pop("value"),
+            done.pop("baseline"),
+            "the same with no witness, bursts alternating",
+            "≥ 0.95x baseline",
+            **done,
+        )
+    )
+
+
 def run_pages(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """The staff pages on a small and a large ledger, served side by side:
     SQLite, and PostgreSQL (in the quick run, SQLite alone)."""
@@ -307,7 +343,7 @@ def run_pages(size: dict[str, Any], work: Path, results: list[Result]) -> None:
 
 
 # The jobs `--only` can run alone: each adds its results to RESULTS.md.
-ALONE = {"http": run_http, "pages": run_pages}
+ALONE = {"http": run_http, "witnessing": run_witnessing, "pages": run_pages}
 
 
 def markdown(results: list[Result], mode: str, only: str | None = None) -> str:

@@ -18,7 +18,8 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,8 @@ class Server:
     directory: str
     port: int
     process: subprocess.Popen[bytes] | None = None
+    # More of the server's environment (PLAINT_CHECKPOINT_EVERY, say).
+    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -85,6 +88,7 @@ class Server:
     def start(self) -> None:
         """Start the server; return once /healthz answers."""
         env = {**environ_for(self.directory), "PLAINT_LEDGER": self.location}
+        env.update(self.extra)
         serve = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         command = [*PLAINT, *serve]
         if env.get(PROFILE):
@@ -158,14 +162,28 @@ def kill_once(servers: list[Server], count: int) -> Any:
 
 
 def serve_load(
-    directory: str, location: str, servers: int, count: int, clients: int, fault: bool
+    directory: str,
+    location: str,
+    servers: int,
+    count: int,
+    clients: int,
+    fault: bool,
+    *,
+    prepare: Callable[[], object] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Start `servers` servers on a new ledger at `location`; /healthz then
-    filing, `count` requests each from `clients` clients; the checks."""
+    """Start `servers` servers on a new ledger at `location` (after
+    `prepare`, with `extra` in their environment); /healthz then filing,
+    `count` requests each from `clients` clients; the checks."""
     ledger = create(directory, location)
     ledger.close()
+    if prepare is not None:
+        prepare()
     token = intake_token(directory, location)
-    running = [Server(location, directory, free_port()) for _ in range(servers)]
+    running = [
+        Server(location, directory, free_port(), extra=dict(extra or {}))
+        for _ in range(servers)
+    ]
     try:
         for server in running:
             server.start()

@@ -96,6 +96,27 @@ def append(directory: str, count: int) -> dict[str, Any]:
     return {"value": rate(count, ours), "baseline": rate(count, theirs)}
 
 
+def calendar_filing(directory: str, count: int) -> dict[str, Any]:
+    """Filing on a business-hours calendar (deadlines in working time, public
+    holidays looked up), against filing with the same policy around the
+    clock, in turns of 20 in the same run so that both see the same load."""
+    plain = create(f"{directory}/plain")
+    office = create(f"{directory}/office")
+    office.set_calendar(
+        "office", "Europe/Berlin", "mon-fri 09:00-12:00,13:00-17:30", "DE-BY"
+    )
+    office.set_policy("*", "*", {"calendar": "office"})
+    filed = [intake(n, external=False) for n in range(count)]
+    ours = theirs = 0.0
+    for start in range(0, count, 20):
+        turn = filed[start : start + 20]
+        theirs += timed(lambda turn=turn: [plain.file(each) for each in turn])
+        ours += timed(lambda turn=turn: [office.file(each) for each in turn])
+    plain.close()
+    office.close()
+    return {"value": rate(count, ours), "baseline": rate(count, theirs)}
+
+
 def bulk_import(directory: str, complaints: int, rounds: int = 1) -> dict[str, Any]:
     """Importing, in events per second (a complaint and its claim each), against
     the library saving batches of 100 aggregates without encryption; each the

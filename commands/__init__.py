@@ -14,6 +14,7 @@ COMMANDS = {
     "team": "commands.team:team",
     "token": "commands.tokens:token",
     "policy": "commands.policy:policy",
+    "calendar": "commands.calendar:calendar",
     "file": "commands.intake:file_complaint",
     "import": "commands.importing:import_files",
     "ack": "commands.lifecycle:ack",
@@ -26,6 +27,8 @@ COMMANDS = {
     "reopen": "commands.lifecycle:reopen",
     "close": "commands.lifecycle:close",
     "withdraw": "commands.lifecycle:withdraw",
+    "wait": "commands.lifecycle:wait",
+    "resume": "commands.lifecycle:resume",
     "survey": "commands.lifecycle:survey",
     "confidential": "commands.confidential:confidential",
     "grant": "commands.confidential:grant",
@@ -45,6 +48,10 @@ COMMANDS = {
     "report": "commands.report:report",
     "demo": "commands.demo:demo",
     "serve": "commands.serve:serve",
+    "mail": "commands.mail:mail",
+    "outbox": "commands.outbox:outbox",
+    "witness": "commands.witness:witness",
+    "log": "commands.log:log",
 }
 
 

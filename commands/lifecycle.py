@@ -53,19 +53,62 @@ def assign(ctx: click.Context, ref: str, member: str) -> None:
 
 @click.command(cls=PlaintCommand)
 @click.argument("ref")
-@click.option("--to", "to", metavar="MEMBER", required=True, help="The new owner.")
+@click.option(
+    "--to",
+    "to",
+    metavar="MEMBER",
+    help="The new owner; without it, the next rung of the escalation ladder.",
+)
 @click.option("--reason", required=True, help="Why it is escalated.")
 @click.pass_context
-def escalate(ctx: click.Context, ref: str, to: str, reason: str) -> None:
-    """Escalate a complaint to another member, with a reason (lead+).
+def escalate(ctx: click.Context, ref: str, to: str | None, reason: str) -> None:
+    """Escalate a complaint one rung up its ladder, or to a member (lead+).
 
     \b
     Example:
-      plaint escalate C-7 --to carol --reason "customer threatens to leave"
+      plaint escalate C-7 --reason "customer threatens to leave"
+      plaint escalate C-7 --to carol --reason "needs a refund decision"
     """
     done = open_ledger(ctx).escalate(ref, to, reason)
-    level = done["escalations"][-1]["level"]
-    click.echo(f"{done['ref']} escalated to {done['owner']} (level {level}).")
+    last = done["escalations"][-1]
+    rung = f", rung {last['rung']}" if last.get("rung") else ""
+    click.echo(
+        f"{done['ref']} escalated to {done['owner']} (level {last['level']}{rung})."
+    )
+
+
+@click.command(cls=PlaintCommand)
+@click.argument("ref")
+@click.option("--reason", required=True, help="What the customer is asked for.")
+@click.pass_context
+def wait(ctx: click.Context, ref: str, reason: str) -> None:
+    """Wait on the customer: the deadlines' clock stops until `resume`.
+
+    \b
+    Example:
+      plaint wait C-7 --reason "asked for the invoice number"
+    """
+    done = open_ledger(ctx).wait(ref, reason)
+    click.echo(f"{done['ref']} is waiting on the customer; its clock is stopped.")
+
+
+@click.command(cls=PlaintCommand)
+@click.argument("ref")
+@click.pass_context
+def resume(ctx: click.Context, ref: str) -> None:
+    """Start a waiting complaint's clock again; its unmet deadlines move on
+    by the working time it waited.
+
+    \b
+    Example:
+      plaint resume C-7
+    """
+    done = open_ledger(ctx).resume(ref)
+    status = done["status"].replace("_", " ")
+    click.echo(
+        f"{done['ref']} resumed ({status}); its unmet deadlines moved on by the "
+        "working time it waited."
+    )
 
 
 @click.command(cls=PlaintCommand)

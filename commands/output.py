@@ -42,10 +42,10 @@ def allowed_output(ledger: ComplaintLedger, output: Path) -> Path:
 def write_output(
     ledger: ComplaintLedger,
     output: Path,
-    text: str,
+    text: str | bytes,
     before: Callable[[], object] | None = None,
 ) -> Path:
-    """Write `text` to `output` through a temporary file beside it, renamed
+    """Write `text` (or bytes) to `output` through a temporary file beside it, renamed
     into place after `before` (recording the run, say) has succeeded; refuse
     a ledger's or a key's file before doing anything."""
     target = allowed_output(ledger, output)
@@ -57,8 +57,12 @@ def write_output(
         raise StorageFailure(f"cannot write {target}: {error.strerror}") from None
     try:
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
+            if isinstance(text, bytes):
+                with os.fdopen(handle, "wb") as binary:
+                    binary.write(text)
+            else:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(text)
         except OSError as error:
             raise StorageFailure(f"cannot write {target}: {error.strerror}") from None
         if before is not None:

@@ -27,6 +27,9 @@ def policy() -> None:
       plaint policy set --channel '*' --severity '*' --ack 1d --resolve 2w
       plaint policy set --channel email --severity severe --owner lee --ack 2h
       plaint policy set --channel '*' --severity severe --escalate-to kim
+      plaint policy set --channel '*' --severity '*' --route lee,kim,role:admin
+      plaint policy set --channel '*' --severity '*' --calendar office
+      plaint policy set --channel email --severity positive --keep-resolved-on-reply
       plaint policy show
     """
 
@@ -36,11 +39,35 @@ def policy() -> None:
 @click.option("--severity", type=SEVERITY_OR_ANY, required=True, help="Severity, or *.")
 @click.option("--owner", metavar="NAME", help="Default owner of new complaints.")
 @click.option(
-    "--escalate-to", metavar="NAME", help="Whom `plaint sweep` escalates breaches to."
+    "--escalate-to",
+    metavar="NAME",
+    help="Whom escalations go to: a ladder of one rung.",
+)
+@click.option(
+    "--route",
+    metavar="RUNGS",
+    help="The escalation ladder, lowest rung first: members or role:NAME, "
+    "separated by commas.",
+)
+@click.option(
+    "--calendar",
+    metavar="NAME",
+    help="The calendar the durations count working time on.",
 )
 @click.option("--ack", type=DURATION, help="Acknowledge within, e.g. 4h.")
 @click.option("--respond", type=DURATION, help="Respond within, e.g. 2d.")
 @click.option("--resolve", type=DURATION, help="Resolve within, e.g. 2w.")
+@click.option(
+    "--reopen-on-reply/--keep-resolved-on-reply",
+    default=None,
+    help="Whether the customer's reply by mail reopens a resolved complaint "
+    "[default: it does].",
+)
+@click.option(
+    "--survey",
+    type=DURATION,
+    help="Invite the customer to the survey this long after resolution [default: 1d].",
+)
 @click.pass_context
 def set_rule(
     ctx: click.Context,
@@ -48,9 +75,13 @@ def set_rule(
     severity: str,
     owner: str | None,
     escalate_to: str | None,
+    route: str | None,
+    calendar: str | None,
     ack: int | None,
     respond: int | None,
     resolve: int | None,
+    reopen_on_reply: bool | None,
+    survey: int | None,
 ) -> None:
     """Set the rule for a channel and severity; unnamed settings stay as they were.
 
@@ -61,9 +92,13 @@ def set_rule(
     given = {
         "owner": owner,
         "escalate_to": escalate_to,
+        "route": route,
+        "calendar": calendar,
         "ack": ack,
         "respond": respond,
         "resolve": resolve,
+        "reopen_on_reply": reopen_on_reply,
+        "survey": survey,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     rule = open_ledger(ctx).set_policy(channel, severity, changes)
@@ -95,9 +130,18 @@ def describe(rule: dict[str, Any]) -> str:
     parts = [f"owner {rule['owner']}"] if rule.get("owner") else []
     if rule.get("escalate_to"):
         parts.append(f"escalate to {rule['escalate_to']}")
+    if rule.get("route"):
+        parts.append(f"ladder {' → '.join(rule['route'])}")
+    if rule.get("calendar"):
+        parts.append(f"calendar {rule['calendar']}")
     parts += [
         f"{name} {format_duration(rule[name])}"
         for name in DEADLINE_NAMES
         if rule.get(name) is not None
     ]
+    if rule.get("reopen_on_reply") is not None:
+        reopens = rule["reopen_on_reply"]
+        parts.append("a reply reopens it" if reopens else "a reply keeps it resolved")
+    if rule.get("survey") is not None:
+        parts.append(f"survey after {format_duration(rule['survey'])}")
     return ", ".join(parts) or "nothing set"

@@ -64,6 +64,13 @@ def show(ctx: click.Context, ref: str, as_of: datetime | None, as_json: bool) ->
             f"  escalation {step['level']}: {when(step['at'])} {step['by']}: "
             f"{step['from']} -> {step['to']}: {step['reason']}"
         )
+    for number, reply in enumerate(view["replies"], 1):
+        click.echo(
+            f"  reply {number}: {when(reply['at'])} from {reply['from'] or '-'}: "
+            f"{reply['subject'] or '(no subject)'}"
+        )
+        for line in (reply["message"] or "").splitlines():
+            click.echo(f"    {line}")
 
 
 @click.command(cls=PlaintCommand)

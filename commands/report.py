@@ -31,11 +31,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def publish(
-    ledger: ComplaintLedger, data: dict[str, Any], output: Path | None
+    ledger: ComplaintLedger,
+    data: dict[str, Any],
+    output: Path | None,
+    printer: str | None = None,
+    paper: str = "a4",
 ) -> Path | None:
-    """Print the data (no `output`) or write the page, and record the run. A
-    page is written whole or not at all: to a temporary file beside it,
-    renamed into place only once the run is recorded."""
+    """Print the data (no `output`) or write the page (printed to PDF by the
+    Chromium program `printer`, when given), and record the run. A file is
+    written whole or not at all: to a temporary file beside it, renamed into
+    place only once the run is recorded."""
     from projections.reports.registry import record
     from projections.reports.render import render
 
@@ -43,12 +48,15 @@ def publish(
         record(ledger, data)
         echo_json(data)
         return None
-    return write_output(
-        ledger,
-        output,
-        render(data["header"]["report"], data),
-        partial(record, ledger, data),
-    )
+    name = data["header"]["report"]
+    page: str | bytes
+    if printer is None:
+        page = render(name, data)
+    else:
+        from commands.pdf import PAPERS, print_pdf
+
+        page = print_pdf(printer, render(name, data, PAPERS[paper]), ledger.environ)
+    return write_output(ledger, output, page, partial(record, ledger, data))
 
 
 def _run(
@@ -58,26 +66,74 @@ def _run(
     output: Path | None,
     as_json: bool,
 ) -> None:
-    from projections.reports.registry import build, open_for
+    from commands.csvfiles import usable_folder, write_tables
+    from commands.pdf import browser, wants_pdf
+    from projections.reports.registry import build, open_for, record
+    from projections.reports.tables import tables
 
-    if (output is None) == (not as_json):
+    folder: Path | None = ctx.meta.get("csv")
+    if as_json and (output is not None or folder is not None):
+        raise click.UsageError(
+            "give -o FILE or --json, not both"
+            if folder is None
+            else "give --csv DIR or --json, not both"
+        )
+    if not as_json and output is None and folder is None:
         raise click.UsageError(
             "say where to write the report with -o FILE, or use --json"
-            if output is None
-            else "give -o FILE or --json, not both"
         )
+    if folder is not None:
+        usable_folder(folder)
+    paper = ctx.meta.get("paper", "a4")
+    # Before anything is read or recorded: a PDF needs a browser to print it.
+    printer = browser(session(ctx).environ) if wants_pdf(output) else None
     now = session(ctx).clock()
     ledger, store = open_for(
         partial(open_ledger, ctx), name, now, parameters.get("as_of")
     )
     if output is not None:
         allowed_output(ledger, output)
-    written = publish(ledger, build(ledger, store, name, now, parameters), output)
-    if written is not None:
-        click.echo(f"Wrote {written}")
+    data = build(ledger, store, name, now, parameters)
+    if as_json or output is not None:
+        written = publish(ledger, data, output, printer, paper)
+        if written is not None:
+            click.echo(f"Wrote {written}")
+    if folder is not None:
+        # The run is recorded once: by the page when there is one.
+        once = None if output is not None else partial(record, ledger, data)
+        for path in write_tables(ledger, folder, name, tables(name, data), once):
+            click.echo(f"Wrote {path}")
 
 
-output_option = output_file("Write the HTML report to this file.")
+_output = output_file(
+    "Write the HTML report to this file; FILE.pdf prints it to PDF with Chromium."
+)
+_paper = click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"], case_sensitive=False),
+    default="a4",
+    show_default=True,
+    help="The paper size of a PDF (-o FILE.pdf).",
+    expose_value=False,
+    callback=lambda ctx, _option, value: ctx.meta.__setitem__("paper", value.lower()),
+)
+
+
+_csv = click.option(
+    "--csv",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also (or instead) write the report's tables as CSV files into DIR, "
+    "one per table, named REPORT-TABLE.csv.",
+    expose_value=False,
+    callback=lambda ctx, _option, value: ctx.meta.__setitem__("csv", value),
+)
+
+
+def output_option(function: F) -> F:
+    """`-o FILE` (HTML, or PDF by its suffix), `--paper` for a PDF, and
+    `--csv DIR` for the tables as CSV files."""
+    return _output(_paper(_csv(function)))
 
 
 def as_of_option(function: F) -> F:
@@ -120,6 +176,7 @@ def lessons(
     \b
     Example:
       plaint report lessons --project Apollo -o apollo-lessons.html
+      plaint report lessons --project Apollo -o apollo-lessons.pdf --csv apollo/
       plaint report lessons --project Apollo --as-of 2026-03-01 --json
     """
     _run(ctx, "lessons", {"project": project, "as_of": as_of}, output, as_json)

@@ -90,12 +90,13 @@ def overdue(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def sweep(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
-    """Escalate every breached deadline once, per the policy (lead+).
+    """Climb breached complaints one rung up their escalation ladder (lead+).
 
-    Each breached deadline of an open complaint is escalated to the policy's
-    escalation target for its channel and severity (`policy set
-    --escalate-to`). Running it again escalates nothing new, so it is safe
-    from cron, and two sweeps at once escalate each breach once.
+    An open complaint whose deadlines were newly breached climbs one rung of
+    the ladder of its channel and severity (`policy set --route` or
+    `--escalate-to`), once for all of them; at the top of the ladder the
+    breach is reported, not escalated. Running it again escalates nothing
+    new, so it is safe from cron, and two sweeps at once escalate once.
 
     \b
     Example:
@@ -113,7 +114,7 @@ def sweep(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     if not done:
         click.echo("No breached deadlines.")
     for row in done:
-        to = f" to {row['to']}" if row["to"] and row["outcome"] != "skipped" else ""
+        to = f" to {row['to']} (rung {row['rung']})" if row["to"] else ""
         why = f": {row['why']}" if row["why"] else ""
         click.echo(
             f"{row['ref']} {row['deadline']}-by {row['due']}: {row['outcome']}{to}{why}"

@@ -51,7 +51,7 @@ from ledger.errors import (
 )
 from ledger.evidence.note import verifier_key
 from ledger.signer import Signer
-from ledger.storage.checkpoints import checkpoint_view
+from ledger.storage.checkpoints import StoredCheckpoint, checkpoint_view
 from ledger.storage.ledgerfile import check_ledger_file, new_ledger_file
 from ledger.storage.location import Location
 from ledger.storage.log import LogReader
@@ -327,7 +327,11 @@ class LedgerBase(Application[UUID]):
             self._storage,
             self.origin,
             signing_key_file(self.ledger_id, self.environ),
+            self.checkpoint_signed,
         )
+
+    def checkpoint_signed(self, stored: StoredCheckpoint) -> None:
+        """A write signed `stored` by itself (witnessing sends it on)."""
 
     # The log, for the read side.
 

@@ -82,6 +82,10 @@ class NotSignedIn(LedgerError):
     expired, ended or revoked, or a wrong password."""
 
 
+class LinkGone(LedgerError):
+    """A customer's link that expired or was used up: what to do instead."""
+
+
 class Throttled(LedgerError):
     """Too many attempts in a short time; try again after `retry_after` seconds."""
 

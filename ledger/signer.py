@@ -8,13 +8,13 @@ signing key is on this machine (elsewhere `plaint checkpoint` does).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ledger.crypto.signing import load_signing_key
-from ledger.errors import KeyProblem
+from ledger.errors import KeyProblem, LedgerError
 from ledger.evidence.logcheck import leaf_hashes
 from ledger.evidence.merkle import TreeBuilder
 from ledger.evidence.note import checkpoint_body, sign_note
@@ -39,12 +39,15 @@ class Signer:
         storage: Guard,
         origin: str,
         key_file: Path,
+        signed: Callable[[StoredCheckpoint], None] | None = None,
     ) -> None:
         self.tables = tables
         self.log = log
         self.storage = storage
         self.origin = origin
         self.key_file = key_file
+        # Told of each checkpoint a write signs by itself (to witness it).
+        self.signed = signed
         self._signed_position: int | None = None
         self._unsigned = 0
         self._deferred = False
@@ -109,7 +112,12 @@ class Signer:
         self._unsigned = self.log.count_after(self._signed_position)
         if self._unsigned >= CHECKPOINT_EVERY:
             try:
-                self.sign()
+                stored = self.sign()
             except KeyProblem:  # no signing key here: `plaint checkpoint` signs
                 self._signed_position = self.log.head()
+                stored = None
             self._unsigned = 0
+            if stored is not None and self.signed is not None:
+                # The write stands; witnessing is retried.
+                with suppress(LedgerError):
+                    self.signed(stored)

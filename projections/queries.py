@@ -303,3 +303,9 @@ def metadata(store: ViewSQL, ref: str) -> dict[str, Any] | None:
     row["received_at"] = _time(row["received_at"])
     row["confidential"] = bool(row["confidential"])
     return row
+
+
+def known_projects(store: ViewSQL) -> frozenset[str]:
+    """Every project the ledger holds a complaint about."""
+    rows = store.query(f"SELECT DISTINCT project FROM {store.table_name(COMPLAINTS)}")  # noqa: S608
+    return frozenset(row["project"] for row in rows)

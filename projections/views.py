@@ -60,6 +60,19 @@ ESCALATIONS = Table(
     ),
     key=("complaint_id", "level"),
 )  # fmt: skip
+CLOCKS = Table(
+    "plaint_view_clocks",
+    (("complaint_id", "TEXT"), ("calendar", "TEXT"), ("version", "INTEGER")),
+    key=("complaint_id",),
+)
+WAITS = Table(
+    "plaint_view_waits",
+    (
+        ("complaint_id", "TEXT"), ("since", "TEXT"), ("until", "TEXT"),
+        ("paused", "INTEGER"), ("by_member", "TEXT"),
+    ),
+    key=("complaint_id", "since"),
+)  # fmt: skip
 MEMBERS = Table(
     "plaint_view_members",
     (("name", "TEXT"), ("role", "TEXT"), ("since", "TEXT")),
@@ -95,6 +108,23 @@ ACCESS = Table(
     key=("id",),
     indexes=(("at",), ("complaint_id",)),
 )  # fmt: skip
+# The outbox: each message queued to a customer and how it ended (its
+# recipient and text stay in the sealed MailQueued event).
+OUTBOX = Table(
+    "plaint_view_outbox",
+    (
+        ("message", "TEXT"), ("complaint_id", "TEXT"), ("purpose", "TEXT"),
+        ("queued_at", "TEXT"), ("not_before", "TEXT"),
+        ("state", "TEXT"), ("ended_at", "TEXT"), ("attempts", "INTEGER"),
+    ),
+    key=("message",),
+    indexes=(("state", "not_before"),),
+)  # fmt: skip
+MAIL_ENDS = {
+    kinds.MAIL_SENT: "sent",
+    kinds.MAIL_FAILED: "failed",
+    kinds.MAIL_CANCELLED: "cancelled",
+}
 
 
 def complaints(event: Any) -> list[Change]:
@@ -120,6 +150,8 @@ def complaints(event: Any) -> list[Change]:
         changes.append(Update(COMPLAINTS, key, {"status": str(STATUS_AFTER[kind])}))
     if kind == kinds.TRIAGED:
         changes.append(Update(COMPLAINTS, key, {"severity": event.severity}))
+    if kind == kinds.RESUMED:
+        changes.append(Update(COMPLAINTS, key, {"status": event.status}))
     if kind == kinds.ASSIGNED:
         changes.append(Update(COMPLAINTS, key, {"owner": event.owner}))
     if kind == kinds.ESCALATED:
@@ -156,11 +188,57 @@ def deadlines(event: Any) -> list[Change]:
             })
             for name in DEADLINE_NAMES
         ]  # fmt: skip
+    # Deadlines computed anew (by a triage that changed the severity, since
+    # the Triaged events that carry them) or moved on by a wait.
+    moved = getattr(event, "deadlines", None) if kind in _MOVES else None
+    if moved is not None:
+        return [
+            Update(DEADLINES, {"complaint_id": complaint_id, "name": name},
+                   {"due": stamp(due)})
+            for name, due in moved.items()
+        ]  # fmt: skip
     if kind not in MEETS:
         return []
     key = {"complaint_id": complaint_id, "name": MEETS[kind]}
     met = {"met_at": stamp(event.timestamp)}
     return [Update(DEADLINES, key, met, when={"met_at": None})]
+
+
+_MOVES = (kinds.TRIAGED, kinds.RESUMED)
+
+
+def clocks(event: Any) -> list[Change]:
+    """The calendar each complaint's deadlines count on, where one does."""
+    kind = kind_of(event)
+    if kind not in (kinds.FILED, *_MOVES):
+        return []
+    calendar = getattr(event, "calendar", None)
+    if kind == kinds.TRIAGED and getattr(event, "deadlines", None) is None:
+        return []
+    key = {"complaint_id": event.originator_id.hex}
+    if calendar is None:
+        return [] if kind == kinds.FILED else [Delete(CLOCKS, key)]
+    row = {**key, "calendar": calendar["name"], "version": calendar["version"]}
+    return [Upsert(CLOCKS, row)]
+
+
+def waits(event: Any) -> list[Change]:
+    """Each wait on the customer: from when, until when, and the working
+    seconds the clock stood still (the reason stays in the event)."""
+    kind = kind_of(event)
+    complaint_id = event.originator_id.hex
+    if kind == kinds.WAITED:
+        return [
+            Upsert(WAITS, {
+                "complaint_id": complaint_id, "since": stamp(event.timestamp),
+                "until": None, "paused": None, "by_member": event.actor,
+            })
+        ]  # fmt: skip
+    if kind == kinds.RESUMED:
+        key = {"complaint_id": complaint_id, "since": stamp(event.since)}
+        ended = {"until": stamp(event.timestamp), "paused": event.paused}
+        return [Update(WAITS, key, ended)]
+    return []
 
 
 def escalations(event: Any) -> list[Change]:
@@ -211,6 +289,26 @@ def access(event: Any) -> list[Change]:
     ]  # fmt: skip
 
 
+def outbox(event: Any) -> list[Change]:
+    """Every message queued to a customer: pending, sent, failed or cancelled."""
+    kind = kind_of(event)
+    if kind == kinds.MAIL_QUEUED:
+        return [
+            Upsert(OUTBOX, {
+                "message": event.mail.hex, "complaint_id": event.originator_id.hex,
+                "purpose": event.purpose,
+                "queued_at": stamp(event.timestamp),
+                "not_before": stamp(event.not_before), "state": "pending",
+                "ended_at": None, "attempts": 0,
+            })
+        ]  # fmt: skip
+    if kind not in MAIL_ENDS:
+        return []
+    ended = {"state": MAIL_ENDS[kind], "ended_at": stamp(event.timestamp),
+             "attempts": getattr(event, "attempts", 0)}  # fmt: skip
+    return [Update(OUTBOX, {"message": event.mail.hex}, ended)]
+
+
 def team(event: Any) -> list[Change]:
     """The members and their roles."""
     kind = kind_of(event)
@@ -254,8 +352,11 @@ VIEWS = (
     View("complaints", (COMPLAINTS,), "Complaint", complaints),
     View("deadlines", (DEADLINES,), "Complaint", deadlines),
     View("escalations", (ESCALATIONS,), "Complaint", escalations),
+    View("clocks", (CLOCKS,), "Complaint", clocks),
+    View("waits", (WAITS,), "Complaint", waits),
     View("grants", (GRANTS,), "Complaint", grants),
     View("accesses", (ACCESS,), "Access", access),
+    View("outbox", (OUTBOX,), "Complaint", outbox),
     View("team", (MEMBERS,), "Team", team),
     View("policy", (POLICY,), "Policy", policy),
 )

@@ -74,7 +74,11 @@ def policy_view(ledger: ComplaintLedger) -> dict[str, Any]:
     """The policy's rules, their durations in words."""
     rules = [
         {"channel": rule["channel"], "severity": rule["severity"],
-         "owner": rule.get("owner") or "", "escalate_to": rule.get("escalate_to") or "",
+         "owner": rule.get("owner") or "",
+         # The ladder, lowest rung first (one rung for --escalate-to).
+         "escalate_to": " → ".join(rule.get("route") or [])
+                        or rule.get("escalate_to") or "",
+         "calendar": rule.get("calendar") or "around the clock",
          **{name: format_duration(rule[name]) if rule.get(name) else ""
             for name in DEADLINE_NAMES}}
         for rule in ledger.policy_rules()

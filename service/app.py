@@ -4,7 +4,6 @@ and the middleware around them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from ipaddress import ip_address
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -14,8 +13,9 @@ from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import InvalidInput
 from ledger.storage.location import Location
 from service import errors
-from service.api import actions, complaints, health, reports, views
+from service.api import actions, complaints, health, log, reports, views
 from service.middleware import Guard
+from service.net import loopback
 from service.oidc_settings import OidcSettings
 from service.served import Served
 
@@ -23,16 +23,6 @@ if TYPE_CHECKING:
     from service.sso import SingleSignOn
 
 OPENAPI = "/api/v1/openapi.json"
-
-
-def loopback(host: str) -> bool:
-    """Whether `host` names this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def secure_cookies(host: str, public_url: str | None) -> bool:
@@ -63,6 +53,35 @@ def single_sign_on(
     return SingleSignOn(settings, served)
 
 
+def projects_named(names: str | None) -> frozenset[str] | None:
+    """The projects a comma-separated `--form-projects` names."""
+    if names is None:
+        return None
+    return frozenset(name.strip() for name in names.split(",") if name.strip())
+
+
+def mail_loop(
+    app: FastAPI,
+    served: Served,
+    smtp: str,
+    environ: Mapping[str, str],
+    public_url: str | None,
+) -> None:
+    """Send the outbox over `smtp` while the app runs."""
+    from ledger.mail.compose import mail_settings
+    from ledger.mail.outbox import retry_base
+    from ledger.mail.smtp import SmtpTransport, smtp_settings
+    from service.mailer import MailLoop, poll_seconds
+
+    transport = SmtpTransport(smtp_settings(smtp, environ))
+    retry_base(environ)  # a bad setting refused before the server starts
+    settings = mail_settings(public_url, dict(environ))
+    loop = MailLoop(served, transport, settings, poll_seconds(environ))
+    app.state.wake_mail = loop.wake
+    app.router.add_event_handler("startup", loop.start)
+    app.router.add_event_handler("shutdown", loop.stop)
+
+
 def create_app(
     location: Location,
     environ: Mapping[str, str],
@@ -70,10 +89,16 @@ def create_app(
     *,
     host: str = "127.0.0.1",
     public_url: str | None = None,
+    smtp: str | None = None,
+    form_projects: str | None = None,
+    log_public: bool = True,
+    checkpoint_every: float | None = None,
 ) -> FastAPI:
     """The service of the ledger at `location`; the ledger opens (with the
-    keys `environ` names) on the first request."""
-    from service import admin, pages, reportpages, sso, staff
+    keys `environ` names) on the first request. With `smtp`, a thread sends
+    the outbox (service/mailer.py); `form_projects` (comma-separated) names
+    the projects whose complaint form is open, else every project known."""
+    from service import admin, customer, pages, reportpages, sso, staff
 
     app = FastAPI(
         title="plaint",
@@ -85,12 +110,21 @@ def create_app(
         redoc_url=None,
     )
     served = Served(
-        location, environ, clock, public_url, secure_cookies(host, public_url)
+        location,
+        environ,
+        clock,
+        public_url,
+        secure_cookies(host, public_url),
+        log_public,
     )
     app.state.served = served
     app.state.sso = single_sign_on(environ, public_url, served)
+    app.state.form_projects = projects_named(form_projects)
+    app.state.wake_mail = lambda: None
+    if smtp is not None:
+        mail_loop(app, served, smtp, environ, public_url)
     errors.install(app)
-    for module in (health, complaints, actions, views, reports, pages):
+    for module in (health, complaints, actions, views, reports, log, pages, customer):
         app.include_router(module.router)
     for router in staff.ROUTERS:
         app.include_router(router)
@@ -100,5 +134,12 @@ def create_app(
         app.include_router(sso.router)
         app.router.add_event_handler("shutdown", app.state.sso.close)
     app.add_middleware(Guard)
+    if checkpoint_every is not None:
+        from service.publisher import Publisher
+
+        publisher = Publisher(served, checkpoint_every)
+        app.state.publisher = publisher
+        app.router.add_event_handler("startup", publisher.start)
+        app.router.add_event_handler("shutdown", publisher.stop)
     app.router.add_event_handler("shutdown", served.close)
     return app

@@ -20,6 +20,7 @@ from ledger import errors
 STATUSES: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.NotSignedIn, 401),
     (errors.Throttled, 429),
+    (errors.LinkGone, 410),
     (errors.UnknownReference, 404),
     (errors.InvalidInput, 400),
     (errors.ProtectedFile, 400),

@@ -42,7 +42,7 @@ def environment() -> Environment:
     """The pages' templates: everything escaped, nothing undefined; the
     reports' building blocks (`reports/_partials.html`) and filters at hand,
     so that a page lays out report data as the reports do."""
-    from projections.reports.render import duration, when
+    from projections.reports.render import environment as reports
 
     env = Environment(
         loader=ChoiceLoader([
@@ -51,8 +51,12 @@ def environment() -> Environment:
         ]),
         autoescape=True,
         undefined=StrictUndefined,
+        extensions=list(reports().extensions),
     )  # fmt: skip
-    env.filters.update(when=when, duration=duration)
+    env.filters.update({
+        name: reports().filters[name]
+        for name in ("when", "day", "duration", "percent", "number", "css_string")
+    })  # fmt: skip
     return env
 
 

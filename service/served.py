@@ -42,6 +42,7 @@ class Served:
         clock: Clock = system_clock,
         public_url: str | None = None,
         secure: bool = True,
+        log_public: bool = True,
     ) -> None:
         self.location = location
         self.environ = dict(environ)
@@ -50,6 +51,8 @@ class Served:
         # Cookies need TLS but on a loopback address, where browsers refuse
         # `Secure` and `__Host-` cookies over plain http.
         self.secure = secure
+        # Whether anyone may read the log's checkpoint and hash tiles.
+        self.log_public = log_public
         self.lock = threading.Lock()
         self._ledger: ComplaintLedger | None = None
         self._store: ViewSQL | None = None

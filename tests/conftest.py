@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import Message
+from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -142,3 +147,127 @@ def sqlite_plaint(environ: dict[str, str], tmp_path: Path) -> Plaint:
     run.ok("init", "--admin", "ann")
     run.ok("team", "add", "bob", "--role", "agent")
     return run
+
+
+@dataclass
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives;
+    it can be stopped and started again on its port, as an outage. With
+    `refuse`, it answers every recipient so (`550 ...`); with `logins`, it
+    offers AUTH without TLS (it never offers STARTTLS) and keeps each
+    user and password it is given; `host` is where it listens."""
+
+    port: int
+    received: list[Message]
+    controller: Any = None
+    host: str = "127.0.0.1"
+    refuse: str | None = None
+    logins: list[tuple[str, str]] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        sink = self
+
+        class Keep:
+            async def handle_RCPT(
+                self, server: Any, session: Any, envelope: Any, address: str,
+                rcpt_options: list[str],
+            ) -> str:  # fmt: skip
+                if sink.refuse is not None:
+                    return sink.refuse
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(
+                self, server: Any, session: Any, envelope: Any
+            ) -> str:
+                parsed = message_from_bytes(envelope.content, policy=default)
+                sink.received.append(parsed)
+                return "250 kept"
+
+        def keep_login(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> AuthResult:
+            assert sink.logins is not None
+            assert isinstance(data, LoginPassword)
+            sink.logins.append((data.login.decode(), data.password.decode()))
+            return AuthResult(success=True)
+
+        auth: dict[str, Any] = (
+            {}
+            if self.logins is None
+            else {"authenticator": keep_login, "auth_require_tls": False}
+        )
+        self.controller = Controller(Keep(), hostname=self.host, port=self.port, **auth)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[Message]:
+        """Every message received, once there are at least `count`."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.received) >= count, (count, len(self.received))
+        return self.received
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server receiving on a free port of 127.0.0.1."""
+    from benchmarks.http import free_port
+
+    sink = SmtpSink(free_port(), [])
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def refusing_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server on 127.0.0.1 that refuses every recipient for good (550)."""
+    from benchmarks.http import free_port
+
+    sink = SmtpSink(free_port(), [], refuse="550 5.1.1 no such mailbox")
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def login_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP server on every address of this machine that offers AUTH in
+    the clear and no STARTTLS, keeping each login it is given."""
+    from benchmarks.http import free_port
+
+    sink = SmtpSink(free_port(), [], host="0.0.0.0", logins=[])  # noqa: S104
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def outside_address() -> str:
+    """An address of this machine that is not a loopback one (the one its
+    default route leaves from; no packet is sent); skipped without one."""
+    import ipaddress
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            pytest.skip("this machine has no address but loopback")
+    if ipaddress.ip_address(address).is_loopback:
+        pytest.skip("this machine has no address but loopback")
+    return address

@@ -12,13 +12,22 @@ AGENTS = ("bob", "cara", "dev", "eli", "fay")
 CHANNEL_OWNERS = {"email": "bob", "phone": "cara", "chat": "cara", "web": "dev",
                   "social": "eli", "survey": "eli", "meeting": "fay",
                   "internal": "fay", "other": "bob"}  # fmt: skip
+# Business hours: the office's, and the longer ones severe complaints get.
+CALENDARS = {
+    "office": ("Europe/Berlin", "mon-fri 08:00-12:30,13:30-18:00", "DE-BE"),
+    "extended": ("Europe/Berlin", "mon-fri 07:00-21:00; sat 09:00-14:00", "DE-BE"),
+}
+# Durations count working time on the rule's calendar: 9 working hours a
+# day in the office, so `9 * HOUR` is a working day.
+WORKDAY = 9 * HOUR
 POLICY: list[tuple[str, str, dict[str, Any]]] = [
-    ("*", "*", {"owner": "bob", "escalate_to": "lee", "ack": DAY,
-                "respond": 3 * DAY, "resolve": 14 * DAY}),
-    ("*", "moderate", {"respond": 2 * DAY, "resolve": 10 * DAY}),
-    ("*", "severe", {"escalate_to": "max", "ack": 4 * HOUR, "respond": DAY,
-                     "resolve": 7 * DAY}),
-    ("*", "positive", {"ack": 3 * DAY, "respond": 7 * DAY, "resolve": 14 * DAY}),
+    ("*", "*", {"owner": "bob", "route": "lee,max", "calendar": "office",
+                "ack": WORKDAY, "respond": 3 * WORKDAY, "resolve": 10 * WORKDAY}),
+    ("*", "moderate", {"respond": 2 * WORKDAY, "resolve": 7 * WORKDAY}),
+    ("*", "severe", {"route": "lee,max,role:admin", "calendar": "extended",
+                     "ack": 4 * HOUR, "respond": 14 * HOUR, "resolve": 70 * HOUR}),
+    ("*", "positive", {"ack": 3 * WORKDAY, "respond": 5 * WORKDAY,
+                       "resolve": 10 * WORKDAY}),
     *[(c, "*", {"owner": o}) for c, o in CHANNEL_OWNERS.items() if o != "bob"],
     ("phone", "*", {"ack": 4 * HOUR}),
     ("chat", "*", {"ack": 2 * HOUR}),
@@ -68,6 +77,9 @@ RESOLUTIONS = ["Fixed the configuration and added monitoring.",
                "Scaled the service up and added an alert on its queue.",
                "Corrected the release and added a test for it.",
                "Explained the change and updated the documentation."]  # fmt: skip
+# What the team waits on the customer for.
+WAITS = ["asked for the invoice number", "asked for a screenshot of the error",
+         "asked which users are affected", "asked for a time to call back"]  # fmt: skip
 REASONS = ["customer threatens to cancel the contract",
            "needs a change approved by the change board",
            "second occurrence this month",

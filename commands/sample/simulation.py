@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from commands.sample.arrivals import Case, arrivals
 from commands.sample.data import (
     AGENTS,
+    CALENDARS,
     CHANNEL_OWNERS,
     COMMENTS,
     DAY,
@@ -27,11 +28,12 @@ from commands.sample.data import (
     RESPONSES,
     TEAM,
     THANKS,
+    WAITS,
 )
 from commands.sample.timeline import Timeline
 from ledger.domain.timeutil import ManualClock, parse_time
 from ledger.domain.vocabulary import Role
-from ledger.errors import PermissionDenied
+from ledger.errors import PermissionDenied, RuleViolation
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -43,6 +45,8 @@ def setup_team(ledger: ComplaintLedger) -> None:
     for name, role in {**TEAM, **dict.fromkeys(AGENTS, "agent")}.items():
         if name != ledger.actor:
             ledger.add_member(name, Role(role))
+    for name, (zone, hours, holidays) in CALENDARS.items():
+        ledger.set_calendar(name, zone, hours, holidays)
     for channel, severity, changes in POLICY:
         ledger.set_policy(channel, severity, dict(changes))
 
@@ -149,6 +153,16 @@ class Simulation:
         yield self._wait(case, "ack")
         self._did(case, self._as(case.owner).acknowledge(case.ref), "ack")
         yield from self._triage_and_route(case, positive)
+        if not positive and rng.random() < 0.15:
+            # Waiting on the customer: the clock stops until they answer.
+            yield rng.uniform(0.5, 4) * HOUR
+            self._did(case, self._as(case.owner).wait(case.ref, rng.choice(WAITS)))
+            yield rng.uniform(0.3, 4) * DAY
+            view = self._as(case.owner).resume(case.ref)
+            case.deadlines = {
+                k: v and parse_time(v) for k, v in view["deadlines"].items()
+            }
+            self._did(case, view)
         if not positive and rng.random() < 0.03:
             yield rng.uniform(1, 5) * DAY
             view = self._as(case.owner).withdraw(case.ref, "the customer withdrew it")
@@ -210,13 +224,12 @@ class Simulation:
             if rng.random() >= chance * (1.8 if case.surge else 1.0):
                 return
             yield rng.uniform(2, 20) * HOUR
-            target = "lee" if case.owner in AGENTS else "max"
-            if case.owner == "max" or case.status not in (
-                "acknowledged",
-                "in_progress",
-            ):
+            if case.status not in ("acknowledged", "in_progress"):
                 return
-            view = self._as(lead).escalate(case.ref, target, rng.choice(REASONS))
+            try:  # one rung up the ladder, unless it is at the top
+                view = self._as(lead).escalate(case.ref, None, rng.choice(REASONS))
+            except RuleViolation:
+                return
             self._did(case, view)
             case.escalated = True
 

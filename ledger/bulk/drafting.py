@@ -6,7 +6,7 @@ transaction (in this process, or in worker processes: see ledger/bulk/workers.py
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -21,6 +21,7 @@ from ledger.domain.intake import Intake
 from ledger.domain.reference import complaint_uuid
 from ledger.domain.timeutil import add
 from ledger.domain.vocabulary import DEADLINE_NAMES
+from ledger.domain.workclock import clock_for
 
 if TYPE_CHECKING:
     from ledger.domain.claims import IntakeClaim
@@ -39,6 +40,8 @@ class Filing:
     now: datetime
     members: frozenset[str]
     rules: Rules
+    # The policy's calendars a rule may name: name: {"version", "definition"}.
+    calendars: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     # Both aggregates are made by the library's `_create` with their created
     # event class named: what calling the class does, without first matching
@@ -59,11 +62,23 @@ class Filing:
         if owner not in self.members:
             owner = self.actor
         received_at = intake.received_at or self.now
+        kept = self.calendars.get(rule.get("calendar") or "")
+        if kept is None:
+            deadlines = {n: add(received_at, rule.get(n)) for n in DEADLINE_NAMES}
+            calendar = None
+        else:
+            clock = clock_for(kept["definition"])
+            deadlines = {
+                n: None if rule.get(n) is None else clock.add(received_at, rule[n])
+                for n in DEADLINE_NAMES
+            }
+            calendar = {"name": rule["calendar"], "version": kept["version"]}
         return {
             "id": complaint_uuid(self.ledger_id, number),
             "number": number,
             "owner": owner,
-            "deadlines": {n: add(received_at, rule.get(n)) for n in DEADLINE_NAMES},
+            "deadlines": deadlines,
+            "calendar": calendar,
             "received_at": received_at,
             "actor": self.actor,
             "timestamp": self.now,

@@ -103,9 +103,66 @@ class AdministrationCases(CaseBase):
         for member in ("owner", "escalate_to"):
             if member in changes:
                 team.check_owner(changes[member])
+        if "route" in changes:
+            from ledger.domain.ladder import parse_route
+
+            changes = {**changes, "route": parse_route(changes["route"], team.members)}
         rule = policy.set_rule(channel, severity, changes, self.actor, self.clock())
         self._save(policy)
         return {"channel": channel, "severity": severity, **rule}
+
+    def set_calendar(
+        self,
+        name: str,
+        tz: str,
+        hours: str,
+        holidays: str | None = None,
+        closed: tuple[str, ...] | list[str] = (),
+    ) -> dict[str, Any]:
+        """Define or redefine a business-hours calendar (lead+); each
+        definition is a new version, and complaints keep the deadlines they
+        were given."""
+        from ledger.domain.calendar_spec import check_name, definition
+
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, ROUTERS, "set calendars")
+        name = check_name(name)
+        defined = definition(tz, hours, holidays, closed)
+        policy = self._to_change(policy)
+        version = policy.set_calendar(name, defined, self.actor, self.clock())
+        self._save(policy)
+        return {"name": name, "version": version, **defined}
+
+    def calendars(self) -> list[dict[str, Any]]:
+        """Every calendar, its current version and definition, and the
+        policy rules that use it."""
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, tuple(Role), "see the calendars")
+        return [
+            {
+                "name": name,
+                "version": kept["version"],
+                **kept["definition"],
+                "rules": sorted(
+                    key for key, rule in policy.rules.items()
+                    if rule.get("calendar") == name
+                ),
+            }
+            for name, kept in sorted(policy.calendars.items())
+        ]  # fmt: skip
+
+    def ladder(self, channel: str, severity: str) -> list[str]:
+        """The escalation ladder of a channel and severity, lowest rung first."""
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, tuple(Role), "see the policy")
+        return policy.ladder(channel, severity)
+
+    def calendar_versions(self) -> dict[str, dict[int, dict[str, Any]]]:
+        """Every version of every calendar's definition, by name and version
+        (the reports count working time on the one a deadline was computed on)."""
+        team, policy = self.team_and_policy()
+        team.authorise(self.actor, tuple(Role), "see the calendars")
+        return {name: dict(kept) for name, kept in policy.versions.items()}
 
     def policy_rules(self) -> list[dict[str, Any]]:
         """Every rule of the policy."""

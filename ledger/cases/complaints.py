@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from ledger.cases.common import MAX_ATTEMPTS, CaseBase
 from ledger.domain.complaint import Complaint
 from ledger.domain.grantees import allow_list
 from ledger.domain.intake import Intake, require_text
+from ledger.domain.ladder import Step, climb, describe, rung_of
 from ledger.domain.plain import complaint_view, filed
 from ledger.domain.policy import Policy
 from ledger.domain.reference import reference
@@ -31,6 +33,7 @@ from ledger.domain.vocabulary import (
     one_of,
 )
 from ledger.errors import ConcurrencyConflict, RuleViolation, UnknownReference
+from ledger.mail.notices import RESPONDED, tell, tell_resolved
 
 
 class ComplaintCases(CaseBase):
@@ -55,6 +58,22 @@ class ComplaintCases(CaseBase):
         if allow is not None:
             team.authorise(self.actor, ROUTERS, "make complaints confidential")
             entries = allow_list(allow, team.members)
+
+        def confidential(complaint: Complaint, filing: Filing) -> None:
+            if entries is not None:
+                complaint.make_confidential(entries, None, self.actor, filing.now)
+
+        return filed(self._file_numbered(intake, team, policy, confidential))
+
+    def _file_numbered(
+        self,
+        intake: Intake,
+        team: Team,
+        policy: Policy,
+        then: Callable[[Complaint, Filing], None],
+    ) -> dict[str, Any]:
+        """File the complaint under the next number (`then` adds to it before
+        it is saved), trying the next when another filer took it; its view."""
         claim = self._claim_id(intake) if intake.external_id else None
         for attempt in self._attempts():
             filing = self._filing(team, policy, [intake])
@@ -62,10 +81,7 @@ class ComplaintCases(CaseBase):
                 with self.tables.numbering():
                     number = self._next_number(guess=attempt == 0)
                     complaint = filing.complaint(intake, number)
-                    if entries is not None:
-                        complaint.make_confidential(
-                            entries, None, self.actor, filing.now
-                        )
+                    then(complaint, filing)
                     aggregates: list[Aggregate] = [complaint]
                     if claim is not None:
                         aggregates.append(filing.claim(claim, number))
@@ -80,8 +96,7 @@ class ComplaintCases(CaseBase):
                     ) from None
                 continue
             self._used_up_to = complaint.number
-            view = complaint_view(complaint)
-            return filed(view)
+            return complaint_view(complaint)
         raise ConcurrencyConflict(
             f"could not take a reference after {MAX_ATTEMPTS} tries while others "
             "were filing; nothing was recorded, try again"
@@ -90,12 +105,21 @@ class ComplaintCases(CaseBase):
     def _filing(self, team: Team, policy: Policy, intakes: Iterable[Intake]) -> Filing:
         """What complaints filed now from `intakes` are drafted with."""
         kinds = {(intake.channel, intake.severity) for intake in intakes}
+        rules = {kind: policy.resolve(*kind) for kind in kinds}
+        if self.actor not in team.members:
+            # Filed by a customer (the web form): the policy's owner, else an
+            # admin, never the customer.
+            admins = sorted(m for m, role in team.members.items() if role == Role.ADMIN)
+            for rule in rules.values():
+                if rule.get("owner") not in team.members and admins:
+                    rule["owner"] = admins[0]
         return Filing(
             ledger_id=self.ledger_id,
             actor=self.actor,
             now=self.clock(),
             members=frozenset(team.members),
-            rules={kind: policy.resolve(*kind) for kind in kinds},
+            rules=rules,
+            calendars=policy.calendars,
         )
 
     # Claims are imported where used: defining an aggregate's event classes is
@@ -135,14 +159,16 @@ class ComplaintCases(CaseBase):
         )
 
     def triage(self, ref: str, severity: str) -> dict[str, Any]:
-        """Re-assess the severity (lead+)."""
-        return self._act(
-            ref,
-            ACTION_ROLES["triage"],
-            "triage complaints",
-            Complaint.triage,
-            one_of(Severity, severity, "severity"),
-        )
+        """Re-assess the severity (lead+); a new one brings its rule's
+        deadlines, computed now and stored with the event."""
+        chosen = one_of(Severity, severity, "severity")
+        policy = self.policy()
+
+        def triage(complaint: Complaint, actor: str, at: datetime) -> None:
+            rule = policy.resolve(complaint.channel, chosen)
+            complaint.triage(chosen, actor, at, policy.schedule(rule))
+
+        return self._act(ref, ACTION_ROLES["triage"], "triage complaints", triage)
 
     def assign(self, ref: str, owner: str) -> dict[str, Any]:
         """Make another member the owner (lead+)."""
@@ -154,16 +180,46 @@ class ComplaintCases(CaseBase):
             self._owner(owner),
         )
 
-    def escalate(self, ref: str, to: str, reason: str) -> dict[str, Any]:
-        """Escalate to another member, with a reason (lead+)."""
+    def escalate(self, ref: str, to: str | None, reason: str) -> dict[str, Any]:
+        """Escalate, with a reason (lead+): to the member named, or without
+        one a rung up the escalation ladder of the complaint's channel and
+        severity."""
+        if to is not None:
+            self._owner(to)
+        reason = require_text(reason, "reason")
+        team, policy = self.team_and_policy()
+
+        def escalate(complaint: Complaint, actor: str, at: datetime) -> None:
+            ladder = policy.ladder(complaint.channel, complaint.severity)
+            if to is not None:
+                rung = rung_of(ladder, team.members, to) if to in team.members else 0
+                complaint.escalate(to, reason, actor, at, rung=rung or None)
+                return
+            step = _next_rung(complaint, team, ladder)
+            complaint.escalate(step.member, reason, actor, at, rung=step.rung)
+
+        return self._act(ref, ACTION_ROLES["escalate"], "escalate complaints", escalate)
+
+    def wait(self, ref: str, reason: str) -> dict[str, Any]:
+        """Stop the deadlines' clock while waiting on the customer (agent+)."""
         return self._act(
             ref,
-            ACTION_ROLES["escalate"],
-            "escalate complaints",
-            Complaint.escalate,
-            self._owner(to),
+            ACTION_ROLES["wait"],
+            "put complaints to wait",
+            Complaint.wait,
             require_text(reason, "reason"),
         )
+
+    def resume(self, ref: str) -> dict[str, Any]:
+        """Start the deadlines' clock again, the unmet deadlines moved by the
+        working time spent waiting (agent+). The customer's reply by mail
+        resumes it too, inside the reply's own save (ledger/cases/mail.py)."""
+        policy = self.policy()
+
+        def resume(complaint: Complaint, actor: str, at: datetime) -> None:
+            complaint.resume(*policy.current(complaint.calendar), actor, at)
+
+        return self._act(ref, ACTION_ROLES["resume"], "resume complaints", resume)
 
     def note(self, ref: str, text: str) -> dict[str, Any]:
         """Add an internal note (agent+)."""
@@ -176,22 +232,39 @@ class ComplaintCases(CaseBase):
         )
 
     def respond(self, ref: str, message: str) -> dict[str, Any]:
-        """Record the answer sent to the customer (agent+)."""
+        """Record the answer sent to the customer (agent+); a customer who
+        asked to be told gets it by mail (ledger/mail/notices.py)."""
+
+        def responding(
+            complaint: Complaint, message: str, actor: str, at: datetime
+        ) -> None:
+            complaint.respond(message, actor, at)
+            tell(complaint, RESPONDED, message, actor, at)
+
         return self._act(
             ref,
             ACTION_ROLES["respond"],
             "respond to complaints",
-            Complaint.respond,
+            responding,
             require_text(message, "message"),
         )
 
     def resolve(self, ref: str, resolution: str) -> dict[str, Any]:
-        """Record the resolution (agent+)."""
+        """Record the resolution (agent+); a customer who asked to be told
+        gets it by mail, and the survey invitation after the policy's delay."""
+
+        def resolving(
+            complaint: Complaint, resolution: str, actor: str, at: datetime
+        ) -> None:
+            complaint.resolve(resolution, actor, at)
+            rule = self.policy().resolve(complaint.channel, complaint.severity)
+            tell_resolved(complaint, resolution, rule.get("survey"), actor, at)
+
         return self._act(
             ref,
             ACTION_ROLES["resolve"],
             "resolve complaints",
-            Complaint.resolve,
+            resolving,
             require_text(resolution, "resolution"),
         )
 
@@ -237,9 +310,11 @@ class ComplaintCases(CaseBase):
     def sweep(
         self, breaches: Sequence[Mapping[str, Any]], *, dry_run: bool = False
     ) -> list[dict[str, Any]]:
-        """Escalate each breached deadline once to the policy's escalation target
-        for the complaint's channel and severity (lead+). Safe to repeat and to
-        run twice at once: a deadline already escalated is skipped."""
+        """Escalate the breached deadlines of each complaint one rung up the
+        escalation ladder of its channel and severity, all of them in one
+        step, and each deadline once (lead+); at the top of the ladder a
+        breach is reported, not escalated. Safe to repeat and to run twice at
+        once: a deadline already escalated is skipped."""
         team, policy = self.team_and_policy()
         team.authorise(self.actor, ROUTERS, "sweep overdue complaints")
         by_ref: dict[str, list[Mapping[str, Any]]] = {}
@@ -262,26 +337,47 @@ class ComplaintCases(CaseBase):
         complaint changed meanwhile, perhaps by another sweep)."""
         for _attempt in self._attempts():
             complaint = self.complaint(ref)
-            target = policy.resolve(complaint.channel, complaint.severity).get(
-                "escalate_to"
-            )
+            ladder = policy.ladder(complaint.channel, complaint.severity)
+            fresh = [
+                b for b in breaches if b["deadline"] not in complaint.breaches_escalated
+            ]
+            why = _sweep_skip(complaint, ladder) if fresh else None
+            step = None
+            if fresh and why is None:
+                step = climb(ladder, team.members, complaint.owner)
+            if fresh and step is None and why is None:
+                why = (
+                    f"at the top of its escalation ladder ({describe(ladder)}): "
+                    "reported, not escalated"
+                )
+            if step is not None:
+                names = ",".join(b["deadline"] for b in fresh)
+                dues = ", ".join(f"{b['deadline']}-by {b['due']}" for b in fresh)
+                complaint.escalate(
+                    step.member,
+                    f"deadline breached: {dues}",
+                    self.actor,
+                    self.clock(),
+                    breached=names,
+                    rung=step.rung,
+                )
             done = []
             for breach in breaches:
                 name, due = breach["deadline"], breach["due"]
-                row = {"ref": complaint.ref, "deadline": name, "due": due, "to": target}
-                skip = _sweep_skip(complaint, team, name, target)
-                if skip is None:
-                    assert target is not None
-                    reason = f"deadline breached: {name}-by {due}"
-                    complaint.escalate(
-                        target, reason, self.actor, self.clock(), breached=name
-                    )
-                if skip is not None:
-                    outcome = "skipped"
+                row = {"ref": complaint.ref, "deadline": name, "due": due}
+                if breach not in fresh:
+                    skip: str | None = "already escalated for this deadline"
+                else:
+                    skip = why
+                if skip is not None or step is None:
+                    outcome, to, rung = "skipped", None, None
                 else:
                     outcome = "would escalate" if dry_run else "escalated"
-                done.append({**row, "outcome": outcome, "why": skip})
-            if dry_run:
+                    to, rung = step.member, step.rung
+                done.append(
+                    {**row, "to": to, "rung": rung, "outcome": outcome, "why": skip}
+                )
+            if dry_run or step is None:
                 return done
             try:
                 self._storage(partial(self.save, complaint))
@@ -294,21 +390,31 @@ class ComplaintCases(CaseBase):
         )
 
 
-def _sweep_skip(
-    complaint: Complaint, team: Team, deadline: str, target: str | None
-) -> str | None:
-    """Why the sweep leaves this breach alone, or None to escalate it."""
-    if deadline in complaint.breaches_escalated:
-        return "already escalated for this deadline"
+def _sweep_skip(complaint: Complaint, ladder: list[str]) -> str | None:
+    """Why the sweep leaves a complaint's new breaches alone, or None to
+    climb its ladder."""
     if complaint.status not in OPEN_STATUSES:
         return f"it is {complaint.status}"
-    if target is None:
+    if not ladder:
         return (
-            f"no escalation target for {complaint.channel}/{complaint.severity}: "
-            "set one with `plaint policy set --escalate-to`"
+            f"no escalation ladder for {complaint.channel}/{complaint.severity}: "
+            "set one with `plaint policy set --route` or `--escalate-to`"
         )
-    if target not in team.members or team.role_of(target) not in WORKERS:
-        return f"the escalation target {target} cannot own complaints"
-    if target == complaint.owner:
-        return f"it is already owned by the escalation target {target}"
     return None
+
+
+def _next_rung(complaint: Complaint, team: Team, ladder: list[str]) -> Step:
+    """The rung a complaint escalated without a member named climbs to."""
+    if not ladder:
+        raise RuleViolation(
+            f"{complaint.ref} has no escalation ladder for "
+            f"{complaint.channel}/{complaint.severity}: name a member with --to, "
+            "or set a ladder with `plaint policy set --route`"
+        )
+    step = climb(ladder, team.members, complaint.owner)
+    if step is None:
+        raise RuleViolation(
+            f"{complaint.ref} stands at the top of its escalation ladder "
+            f"({describe(ladder)}): name a member with --to"
+        )
+    return step

@@ -1,9 +1,10 @@
 """Copying a ledger between SQLite and PostgreSQL, exactly as it is stored.
 
-Events, data keys (still wrapped), the ledger's identity and its signed
-checkpoints are copied without decrypting or re-encrypting anything; the
-copy is then verified, and its Merkle root must equal the original's. Views
-are not copied: they rebuild themselves from the log on first use.
+Events, data keys (still wrapped), the ledger's identity, its signed
+checkpoints, its witnesses and their cosignatures are copied without
+decrypting or re-encrypting anything; the copy is then verified, and its
+Merkle root must equal the original's. Views are not copied: they rebuild
+themselves from the log on first use.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def migrate(
             for c in source.tables.select_checkpoints()
         ]
         copy.tables.copy_in(source.meta, source.tables.all_keys(), checkpoints)
+        copy.witness_tables.copy_from(source.witness_tables)
     finally:
         copy.close()
     copied = ledger_class.open(target, actor=source.actor, environ=source.environ)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import datetime
 from itertools import takewhile
 from typing import Any, cast
@@ -17,6 +20,7 @@ from ledger.crypto.keyfiles import (
     signing_key_file,
 )
 from ledger.domain.complaint import Complaint
+from ledger.domain.contact import normalised_contact
 from ledger.domain.grantees import allow_list, describe, entry_for
 from ledger.domain.intake import require_text
 from ledger.domain.plain import (
@@ -210,6 +214,32 @@ class ReadingCases(CaseBase):
         """Every event of the complaint, in order."""
         complaint = self._read(ref, purpose, export=export)
         return [event_row(e) for e in self.events.get(complaint.id)]
+
+    def customer_pseudonyms(self, refs: list[str]) -> dict[str, str | None]:
+        """For counting repeat contacts without showing who: each complaint's
+        customer (its normalised contact, or name) as a keyed hash, under a
+        key made for this call and dropped after it, so the pseudonyms match
+        within one report and mean nothing outside it; None for a complaint
+        erased, without either, or confidential and not readable by the
+        actor. No content leaves the ledger, so nothing is recorded; the
+        actor must be one who may generate reports."""
+        self.authorise_read(ReadAction.REPORT)
+        key = secrets.token_bytes(32)
+        team = self.team()
+        role = team.role_of(self.actor)
+        found: dict[str, str | None] = {}
+        for ref in refs:
+            complaint = self.complaint(ref)
+            who = normalised_contact(complaint.contact, complaint.customer)
+            if (
+                complaint.erased
+                or who is None
+                or not complaint.may_read(self.actor, role)
+            ):
+                found[ref] = None
+            else:
+                found[ref] = hmac.new(key, who.encode(), hashlib.sha256).hexdigest()
+        return found
 
     def record_report(
         self, report: str, parameters: dict[str, Any], covering: int

@@ -9,13 +9,12 @@ newer checkpoints) is counted as `uncovered`, for a head kept elsewhere
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
 from eventsourcing.persistence import Notification
 
-from ledger.cases.common import CaseBase
 from ledger.cases.culprits import Culprits
 from ledger.cases.heads import (
     Expected,
@@ -27,6 +26,7 @@ from ledger.cases.heads import (
     unsigned_problem,
 )
 from ledger.cases.keycheck import ERASED, KeyTableCheck
+from ledger.cases.witnessed import WitnessedCases, parse_witnesses
 from ledger.crypto.envelope import SealCheck
 from ledger.crypto.keyfiles import signing_key_file
 from ledger.domain.reference import complaint_id_bytes
@@ -50,7 +50,7 @@ class Failure(NamedTuple):
     why: str
 
 
-class VerificationCases(CaseBase):
+class VerificationCases(WitnessedCases):
     """`verify`: every event, checkpoint, signature and data key."""
 
     def verify(
@@ -60,6 +60,8 @@ class VerificationCases(CaseBase):
         *,
         incremental: bool = False,
         verifier_key: str | None = None,
+        witnesses: Sequence[str] = (),
+        minimum: int = 1,
     ) -> dict[str, Any]:
         """Recompute the tree over the whole log; check that every record's
         versions follow on, that complaints are filed C-1, C-2… with none
@@ -71,9 +73,18 @@ class VerificationCases(CaseBase):
 
         `incremental` starts from the latest validly signed checkpoint instead,
         trusting what it covers (a full verify checked that), and checks only
-        the events after it."""
+        the events after it.
+
+        `witnesses` (verifier keys from outside the ledger): at least
+        `minimum` of them must have cosigned a checkpoint of the log, and
+        none may have cosigned more events, or others, than it holds."""
         self.require_role(tuple(Role), "verify the ledger")
         assert self.meta is not None
+        vouching = parse_witnesses(witnesses)
+        if not 1 <= minimum <= max(1, len(vouching)):
+            raise InvalidInput(
+                f"--min {minimum}: give at least that many --witness keys"
+            )
         signing = signing_key_file(self.ledger_id, self.environ)
         trusted = trusted_key(
             verifier_key, signing, self.meta.verifier_key, self.origin
@@ -116,6 +127,13 @@ class VerificationCases(CaseBase):
             return failed(
                 Failure(check.size, None, unsigned_problem(uncovered, CHECKPOINT_EVERY))
             )
+        if vouching:
+            witnessed, problem = self._witness_verdict(
+                vouching, minimum, checkpoints, trusted.key, check.size
+            )
+            verdict.update(witnessed=witnessed)
+            if problem:
+                return failed(Failure(check.size, None, problem))
         return {**verdict, "root": check.tree.root().hex()}
 
     @property

@@ -12,7 +12,9 @@ from ledger.domain.lifecycle import STATUSES_FOR
 from ledger.domain.vocabulary import ACTION_ROLES, Role
 
 # The actions that add text, which an erased complaint refuses.
-ADDS_TEXT = frozenset({"escalate", "note", "respond", "resolve", "reopen", "withdraw"})
+ADDS_TEXT = frozenset(
+    {"escalate", "note", "respond", "resolve", "reopen", "withdraw", "wait"}
+)
 
 
 def allowed(complaint: Complaint, role: Role) -> list[str]:

@@ -25,6 +25,15 @@ GRANTED = "Granted"
 REVOKED = "Revoked"
 ERASED = "Erased"
 SURVEYED = "Surveyed"
+WAITED = "Waited"
+RESUMED = "Resumed"
+# The customer's reply, by mail (ledger/cases/mail.py).
+REPLIED = "Replied"
+# Mail to the customer, through the outbox (ledger/mail/).
+MAIL_QUEUED = "MailQueued"
+MAIL_SENT = "MailSent"
+MAIL_FAILED = "MailFailed"
+MAIL_CANCELLED = "MailCancelled"
 
 # The team's and the policy's events.
 FOUNDED = "Founded"
@@ -33,6 +42,7 @@ ROLE_CHANGED = "RoleChanged"
 MEMBER_REMOVED = "MemberRemoved"
 STARTED = "Started"
 RULE_SET = "RuleSet"
+CALENDAR_SET = "CalendarSet"
 # The team's sign-in credentials (argon2id hashes and sha256 digests, never
 # a password or a secret).
 PASSWORD_SET = "PasswordSet"  # noqa: S105 - a kind, not a password

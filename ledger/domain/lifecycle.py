@@ -19,6 +19,7 @@ from ledger.domain.kinds import (
     RESOLVED,
     RESPONDED,
     TRIAGED,
+    WAITED,
     WITHDRAWN,
 )
 from ledger.domain.vocabulary import OPEN_STATUSES, Status
@@ -33,7 +34,10 @@ STATUS_AFTER: Mapping[str, Status] = {
     REOPENED: Status.IN_PROGRESS,
     CLOSED: Status.CLOSED,
     WITHDRAWN: Status.WITHDRAWN,
+    WAITED: Status.WAITING,
 }
+# A Resumed event puts back the status the complaint had before it waited
+# (the event says which).
 # Work on a complaint (these kinds) moves it from BEFORE_WORK to IN_WORK; any
 # other status stays as it is.
 STARTS_WORK = frozenset({TRIAGED, ASSIGNED, ESCALATED})
@@ -41,6 +45,8 @@ BEFORE_WORK, IN_WORK = Status.ACKNOWLEDGED, Status.IN_PROGRESS
 
 ACTIVE = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED})
 SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
+# Open, and its deadlines running or stopped: what a queue shows.
+UNSETTLED = OPEN_STATUSES | {Status.WAITING}
 # The statuses in which each lifecycle action may be taken: the Complaint
 # aggregate's guards check these, and a page offers an action only in them.
 # Confidentiality (`confidential`, `grant`, `revoke`) has no such table: any
@@ -48,14 +54,16 @@ SETTLED = frozenset({Status.RESOLVED, Status.CLOSED})
 STATUSES_FOR: Mapping[str, frozenset[Status]] = {
     "ack": frozenset({Status.RECEIVED}),
     "triage": OPEN_STATUSES,
-    "assign": OPEN_STATUSES,
+    "assign": UNSETTLED,
     "escalate": OPEN_STATUSES,
     "note": frozenset(Status),
     "respond": ACTIVE,
     "resolve": ACTIVE,
     "reopen": frozenset({Status.RESOLVED}),
     "close": frozenset({Status.RESOLVED}),
-    "withdraw": OPEN_STATUSES,
+    "withdraw": UNSETTLED,
+    "wait": ACTIVE,
+    "resume": frozenset({Status.WAITING}),
     "survey": SETTLED,
 }
 

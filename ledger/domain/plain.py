@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
@@ -16,11 +17,17 @@ from ledger.domain.timeutil import iso
 _BOOKKEEPING = {"originator_id", "originator_version", "originator_topic", "timestamp"}
 # Who acted and how they proved it: the row's own fields, not the event's details.
 _IDENTITY = {"actor", "proof", "address"}
+# Details added to existing kinds of event since (a calendar, deadlines
+# computed anew, a ladder's rung): shown only when they say something, so
+# that the history of a ledger without calendars or ladders reads as before.
+_SINCE = {"calendar", "deadlines", "rung"}
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
+    if isinstance(value, UUID):
+        return str(value)  # an outbox message's id
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -51,9 +58,15 @@ def complaint_view(complaint: Complaint) -> dict[str, Any]:
         "external_id": complaint.external_id,
         "received_at": iso(complaint.received_at),
         "deadlines": _plain(complaint.deadlines),
+        # The calendar the deadlines count on (name, version), None around
+        # the clock; since when it waits on the customer, if it does.
+        "calendar": complaint.calendar,
+        "waiting_since": iso(complaint.waiting["since"]) if complaint.waiting else None,
         "escalations": _plain(complaint.escalations),
         "resolution": complaint.resolution,
         "survey": complaint.survey,
+        # The customer's replies by mail, oldest first.
+        "replies": _plain(complaint.replies),
         "erased": complaint.erased,
         "version": complaint.version,
     }
@@ -89,7 +102,9 @@ def event_row(event: DomainEventProtocol[Any]) -> dict[str, Any]:
     details = {
         k: _plain(v)
         for k, v in state.items()
-        if k not in _BOOKKEEPING and k not in _IDENTITY
+        if k not in _BOOKKEEPING
+        and k not in _IDENTITY
+        and not (k in _SINCE and v is None)
     }
     kind = type(event).__name__.lower()
     if kind == "triaged":
@@ -141,6 +156,10 @@ def without_text(step: RouteStep) -> RouteStep:
     if survey is not None:
         view["survey"] = {**survey, "comment": None}
     view["escalations"] = [{**e, "reason": None} for e in escalations]
+    view["replies"] = [
+        {**r, "from": None, "subject": None, "message": None}
+        for r in step.complaint["replies"]
+    ]
     details = {
         k: None if k in step.text_details else v
         for k, v in step.event["details"].items()

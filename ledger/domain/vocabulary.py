@@ -54,6 +54,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    WAITING = "waiting"  # on the customer: the deadlines' clock is stopped
 
 
 OPEN_STATUSES = frozenset(
@@ -79,6 +80,8 @@ ACTION_ROLES: dict[str, tuple[Role, ...]] = {
     "reopen": WORKERS,
     "close": WORKERS,
     "withdraw": WORKERS,
+    "wait": WORKERS,
+    "resume": WORKERS,
     "survey": WORKERS,
     "confidential": ROUTERS,
     "grant": ROUTERS,
@@ -108,6 +111,10 @@ READ_ROLES: dict[ReadAction, tuple[Role, ...]] = {
 WILDCARD = "*"
 IMPORT_FORMATS = ("csv", "jsonl", "eml", "mbox")
 DEADLINE_NAMES = ("ack", "respond", "resolve")
+# The roles in the order of the escalation ladder: escalating never hands a
+# complaint down this order. An admin administers the ledger and stands on
+# a ladder only where it names them (or `role:admin`).
+ROLE_RANK: dict[str, int] = {Role.AGENT: 1, Role.LEAD: 2, Role.MANAGER: 3}
 
 # Limits on free text, in characters, so that one event stays a sensible size.
 MAX_SUMMARY = 500

@@ -46,6 +46,17 @@ def leaf_hashes(rows: Sequence[LogRow]) -> list[bytes]:
     ]  # fmt: skip
 
 
+def leaf_entries(rows: Sequence[LogRow]) -> list[bytes]:
+    """The leaves of log rows as bytes (the encoding above, the entries of
+    the log's tlog-tiles entry bundles): `leaf_hashes` hashes exactly these."""
+    topics = {topic: _topic_field(topic) for topic in {row[3] for row in rows}}
+    return [
+        b"".join((LEAF_PREFIX, originator, version.to_bytes(8, "big", signed=True),
+                  topics[topic], state))
+        for _, originator, version, topic, state in rows
+    ]  # fmt: skip
+
+
 def _topic_field(topic: str) -> bytes:
     encoded = topic.encode()
     return len(encoded).to_bytes(4, "big") + encoded

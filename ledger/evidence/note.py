@@ -50,7 +50,7 @@ def checkpoint_body(origin: str, size: int, root: bytes) -> str:
         raise NoteError(f"{size} is not a tree size")
     if len(root) != ROOT_SIZE:
         raise NoteError("a checkpoint root hash is 32 bytes")
-    return f"{origin}\n{size}\n{_b64encode(root)}\n"
+    return f"{origin}\n{size}\n{b64encode(root)}\n"
 
 
 def parse_checkpoint(body: str) -> tuple[str, int, bytes]:
@@ -67,7 +67,7 @@ def parse_checkpoint(body: str) -> tuple[str, int, bytes]:
     origin, size_text, root_text = lines[:3]
     if not _TREE_SIZE.fullmatch(size_text) or int(size_text) > MAX_TREE_SIZE:
         raise NoteError(f"the checkpoint tree size {size_text!r} is not a decimal size")
-    root = _b64decode(root_text)
+    root = b64decode(root_text)
     if root is None or len(root) != ROOT_SIZE:
         raise NoteError("the checkpoint root hash is not base64 of 32 bytes")
     return origin, int(size_text), root
@@ -82,7 +82,7 @@ def key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
 def verifier_key(name: str, public_key: Ed25519PublicKey) -> str:
     """The verifier key `<name>+<hex key ID>+<base64(0x01 || public key)>`."""
     _check_name(name)
-    encoded = _b64encode(ED25519_ALGORITHM + public_key.public_bytes_raw())
+    encoded = b64encode(ED25519_ALGORITHM + public_key.public_bytes_raw())
     return f"{name}+{key_id(name, public_key).hex()}+{encoded}"
 
 
@@ -94,7 +94,7 @@ def sign_note(body: str, name: str, key: Ed25519PrivateKey) -> str:
         raise NoteError("a note's text ends with a newline")
     signature = key.sign(body.encode())
     prefix = key_id(name, key.public_key())
-    return f"{body}\n{SIGNATURE_PREFIX}{name} {_b64encode(prefix + signature)}\n"
+    return f"{body}\n{SIGNATURE_PREFIX}{name} {b64encode(prefix + signature)}\n"
 
 
 def open_note(text: str, verifier_key: str) -> str:
@@ -114,8 +114,8 @@ def open_note(text: str, verifier_key: str) -> str:
         if not line.startswith(SIGNATURE_PREFIX):
             raise NoteError(f"malformed note: {line!r} is not a signature line")
         signer, _, encoded = line[len(SIGNATURE_PREFIX) :].partition(" ")
-        signature = _b64decode(encoded)
-        if not _valid_name(signer) or signature is None or len(signature) < 5:
+        signature = b64decode(encoded)
+        if not valid_name(signer) or signature is None or len(signature) < 5:
             raise NoteError(f"malformed note: bad signature line {line!r}")
         # The spec has verifiers skip signatures by keys they do not know.
         if signer != name or signature[:4] != expected_id:
@@ -137,18 +137,29 @@ def check_verifier_key(vkey: str) -> str:
 
 
 def _parse_verifier_key(vkey: str) -> tuple[str, bytes, Ed25519PublicKey]:
+    return parse_key(vkey, ED25519_ALGORITHM)
+
+
+def parse_key(vkey: str, algorithm: bytes) -> tuple[str, bytes, Ed25519PublicKey]:
+    """The name, key ID and Ed25519 key of a verifier key of signature type
+    `algorithm` (0x01 a log's key, 0x04 a witness's cosignature key)."""
     name, _, rest = vkey.partition("+")
     hex_id, _, encoded = rest.partition("+")
-    raw = _b64decode(encoded)
+    raw = b64decode(encoded)
     if (
-        not _valid_name(name)
+        not valid_name(name)
         or len(hex_id) != 8
         or not all(c in string.hexdigits for c in hex_id)
         or not raw
     ):
         raise NoteError(f"malformed verifier key {vkey!r}")
-    if raw[:1] != ED25519_ALGORITHM or len(raw) != 1 + 32:
-        raise NoteError(f"the verifier key {vkey!r} is not an Ed25519 key")
+    if raw[:1] != algorithm or len(raw) != 1 + 32:
+        kind = (
+            "an Ed25519 key"
+            if algorithm == ED25519_ALGORITHM
+            else "a witness's key (signature type 0x04)"
+        )
+        raise NoteError(f"the verifier key {vkey!r} is not {kind}")
     expected_id = bytes.fromhex(hex_id)
     if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != expected_id:
         raise NoteError(f"the verifier key {vkey!r} does not match its key ID")
@@ -165,7 +176,8 @@ def _signed_by(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
     return True
 
 
-def _valid_name(name: str) -> bool:
+def valid_name(name: str) -> bool:
+    """Whether `name` may name a key: non-empty, no space, no plus."""
     # Non-empty, no Unicode space and no plus, as the spec says.
     return (
         bool(name)
@@ -177,7 +189,7 @@ def _valid_name(name: str) -> bool:
 
 
 def _check_name(name: str) -> None:
-    if not _valid_name(name):
+    if not valid_name(name):
         raise NoteError(
             f"{name!r} is not a key name: it must be non-empty, without spaces or '+'"
         )
@@ -200,15 +212,17 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def _b64encode(data: bytes) -> str:
+def b64encode(data: bytes) -> str:
+    """Standard base64, as text."""
     return base64.b64encode(data).decode("ascii")
 
 
-def _b64decode(text: str) -> bytes | None:
+def b64decode(text: str) -> bytes | None:
+    """The bytes of canonical base64 text, or None."""
     # Only the canonical encoding is accepted, so that no two spellings of a
     # signature or root (differing in padding or unused bits) both verify.
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return None
-    return data if _b64encode(data) == text else None
+    return data if b64encode(data) == text else None

@@ -35,10 +35,26 @@ def replied_reference(headers: Iterable[str], subject: str, domain: str) -> str 
     last as RFC 5322 orders them; a Message-ID plaint sent from `domain`
     wins over a `[C-7]` tag in the subject.
     """
+    cited = cited_message(headers, domain)
+    return cited[0] if cited else subject_reference(subject)
+
+
+def cited_message(headers: Iterable[str], domain: str) -> tuple[str, str] | None:
+    """The newest Message-ID of `domain`'s form cited in `headers` (the
+    In-Reply-To and References values), as the reference of its complaint
+    and the Message-ID (`<C-7.<hex>@domain>`, lower case but the reference);
+    None when there is none. Well-formed is not sent: the use case checks
+    that plaint sent this message for that complaint."""
     for value in reversed(list(headers)):
-        for ref, _message, host in reversed(_SENT.findall(value or "")):
+        for ref, message, host in reversed(_SENT.findall(value or "")):
             if host.lower() == domain.lower():
-                return _normal(ref)
+                ref = _normal(ref)
+                return ref, f"<{ref}.{message.lower()}@{host.lower()}>"
+    return None
+
+
+def subject_reference(subject: str) -> str | None:
+    """The reference a `[C-7]` tag in `subject` names, or None."""
     tag = _SUBJECT_TAG.search(subject or "")
     return _normal(tag.group(1)) if tag else None
 

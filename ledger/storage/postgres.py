@@ -105,6 +105,20 @@ class PostgresLedgerRecorder(LedgerTables, PostgresApplicationRecorder):
         self.write_tables(curs, new_keys, ledger_meta, erase_scope)
         super()._insert_events(curs, stored_events, **kwargs)
 
+    def query_cursor(self, cursor: Any) -> AbstractContextManager[Any]:
+        # The library's insert_events() runs the event transaction in psycopg's
+        # pipeline mode, where each result is handed to the cursor that sent
+        # its statement whenever it comes in, even after that cursor has sent
+        # another. The server sends results as its 8 KB output buffer fills,
+        # so when a batch's key INSERTs (an import's 1,000) outrun it, as on a
+        # busy or just restarted server, some can come in while a SELECT sent
+        # next on the same cursor goes out: psycopg then holds an INSERT's
+        # result as the SELECT's, and fetchone() fails with "the last operation
+        # didn't produce records (command status: INSERT 0 1)". A cursor of
+        # the same connection, so of the same transaction, that sent nothing
+        # else only ever receives its own statement's result.
+        return cast(AbstractContextManager[Any], cursor.connection.cursor())
+
     @staticmethod
     def originator_bytes(stored: Any) -> bytes:
         return bytes(stored.bytes)

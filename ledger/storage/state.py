@@ -25,6 +25,9 @@ SESSIONS = "plaint_sessions"
 IDEMPOTENCY = "plaint_idempotency"
 COUNTERS = "plaint_counters"
 NONCES = "plaint_nonces"
+# Customer links and the outbox's sending state (ledger/storage/mailstate.py).
+LINKS = "plaint_links"
+SENDING = "plaint_sending"
 # Finished idempotency records are kept this long (seconds) for retries.
 KEEP_RESULTS = 24 * 3600
 PRUNE_EVERY = 60
@@ -36,6 +39,10 @@ _TABLES = {
     "created REAL NOT NULL, status INTEGER, body BLOB, PRIMARY KEY (member, key)",
     COUNTERS: "bucket TEXT PRIMARY KEY, started REAL NOT NULL, hits INTEGER NOT NULL",
     NONCES: "digest TEXT PRIMARY KEY, expires REAL NOT NULL",
+    LINKS: "digest TEXT PRIMARY KEY, complaint TEXT NOT NULL, purpose TEXT NOT NULL, "
+    "expires REAL NOT NULL, seal TEXT NOT NULL, used REAL",
+    SENDING: "message TEXT PRIMARY KEY, attempts INTEGER NOT NULL, "
+    "next_at REAL NOT NULL, claimed_until REAL NOT NULL, error TEXT",
 }
 _POSTGRES_TYPES = {"REAL": "double precision", "BLOB": "bytea"}
 
@@ -86,11 +93,11 @@ class ServiceState:
     def _name(self, table: str) -> str:
         return table if self.schema is None else f'"{self.schema}".{table}'
 
-    def _run(
+    def run(
         self, sql: str, params: tuple[Any, ...] = (), *, rows: bool = False
     ) -> list[Any]:
         """Run one statement in a transaction of its own; with `rows`, the
-        rows it returns."""
+        rows it returns. Tables are named `{sessions}`, `{links}`…"""
         try:
             if not self._made:
                 self._make_tables()
@@ -106,6 +113,8 @@ class ServiceState:
             "idempotency": self._name(IDEMPOTENCY),
             "counters": self._name(COUNTERS),
             "nonces": self._name(NONCES),
+            "links": self._name(LINKS),
+            "sending": self._name(SENDING),
         }
 
     def _make_tables(self) -> None:
@@ -129,8 +138,8 @@ class ServiceState:
     def open_session(self, digest: str, session: Session, older: float) -> None:
         """Keep a new session; forget those last used before `older`."""
         p = self.p
-        self._run(f"DELETE FROM {{sessions}} WHERE seen < {p}", (older,))
-        self._run(
+        self.run(f"DELETE FROM {{sessions}} WHERE seen < {p}", (older,))
+        self.run(
             "INSERT INTO {sessions} (digest, member, proof, joined, created, seen) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p})",
             (digest, session.member, session.proof, session.joined,
@@ -139,7 +148,7 @@ class ServiceState:
 
     def session(self, digest: str) -> Session | None:
         """The session of this digest, if kept."""
-        rows = self._run(
+        rows = self.run(
             "SELECT member, proof, joined, created, seen FROM {sessions} "
             f"WHERE digest = {self.p}",
             (digest,),
@@ -150,13 +159,13 @@ class ServiceState:
     def touch_session(self, digest: str, now: float) -> None:
         """Note that the session was used now."""
         p = self.p
-        self._run(
+        self.run(
             f"UPDATE {{sessions}} SET seen = {p} WHERE digest = {p}", (now, digest)
         )
 
     def end_session(self, digest: str) -> Session | None:
         """Forget the session; what it was, if it was kept."""
-        rows = self._run(
+        rows = self.run(
             f"DELETE FROM {{sessions}} WHERE digest = {self.p} "
             "RETURNING member, proof, joined, created, seen",
             (digest,),
@@ -169,7 +178,7 @@ class ServiceState:
     def hit(self, bucket: str, now: float, window: float) -> tuple[int, float]:
         """Count a hit; the hits in the bucket's window so far, and when it started."""
         p = self.p
-        rows = self._run(
+        rows = self.run(
             "INSERT INTO {counters} AS c (bucket, started, hits) "
             f"VALUES ({p}, {p}, 1) ON CONFLICT (bucket) DO UPDATE SET "
             f"hits = CASE WHEN c.started <= {p} THEN 1 ELSE c.hits + 1 END, "
@@ -182,7 +191,7 @@ class ServiceState:
 
     def hits(self, bucket: str, now: float, window: float) -> tuple[int, float]:
         """The hits in the bucket's current window (none if it has passed)."""
-        rows = self._run(
+        rows = self.run(
             f"SELECT hits, started FROM {{counters}} WHERE bucket = {self.p}",
             (bucket,),
             rows=True,
@@ -193,14 +202,14 @@ class ServiceState:
 
     def clear(self, bucket: str) -> None:
         """Start the bucket's count again."""
-        self._run(f"DELETE FROM {{counters}} WHERE bucket = {self.p}", (bucket,))
+        self.run(f"DELETE FROM {{counters}} WHERE bucket = {self.p}", (bucket,))
 
     # Idempotency keys.
 
     def answer(self, member: str, key: str) -> Answer | None:
         """The answer kept for the member's request with `key`, if any."""
         p = self.p
-        rows = self._run(
+        rows = self.run(
             "SELECT request, status, body FROM {idempotency} "
             f"WHERE member = {p} AND key = {p}",
             (member, key),
@@ -217,11 +226,11 @@ class ServiceState:
         p = self.p
         if now - self._pruned > PRUNE_EVERY:
             self._pruned = now
-            self._run(
+            self.run(
                 f"DELETE FROM {{idempotency}} WHERE created < {p}",
                 (now - KEEP_RESULTS,),
             )
-        self._run(
+        self.run(
             "INSERT INTO {idempotency} (member, key, request, created, status, body) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
             "ON CONFLICT (member, key) DO NOTHING",
@@ -235,8 +244,8 @@ class ServiceState:
         primary key decides, so two servers cannot both use it). Nonces
         past their time are forgotten first: their tokens are refused anyway."""
         p = self.p
-        self._run(f"DELETE FROM {{nonces}} WHERE expires < {p}", (now,))
-        rows = self._run(
+        self.run(f"DELETE FROM {{nonces}} WHERE expires < {p}", (now,))
+        rows = self.run(
             f"INSERT INTO {{nonces}} (digest, expires) VALUES ({p}, {p}) "
             "ON CONFLICT (digest) DO NOTHING RETURNING digest",
             (digest, expires),

@@ -11,7 +11,7 @@ seal, so a key never exists without its events nor an event without its key.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -95,12 +95,14 @@ class LedgerTables(CheckpointTable, LogQueries):
         if keys:
             # Checked after the insert, which waits for a rotation in progress:
             # a key wrapped by a master key rotated away meanwhile is refused.
-            cursor.execute(
-                f"SELECT master_id FROM {self.keys_table} "  # noqa: S608
-                f"WHERE scope = {p} LIMIT 1",
-                (LEDGER_SCOPE,),
-            )
-            if cursor.fetchone()["master_id"] != keys[0].master_id:
+            with self.query_cursor(cursor) as query:
+                query.execute(
+                    f"SELECT master_id FROM {self.keys_table} "  # noqa: S608
+                    f"WHERE scope = {p} LIMIT 1",
+                    (LEDGER_SCOPE,),
+                )
+                master_id = query.fetchone()["master_id"]
+            if master_id != keys[0].master_id:
                 raise KeyProblem(
                     "the master key was rotated while this command ran; nothing "
                     "was recorded, run it again"
@@ -113,6 +115,12 @@ class LedgerTables(CheckpointTable, LogQueries):
             )
         if meta is not None:
             self._insert_meta(cursor, meta)
+
+    def query_cursor(self, cursor: Any) -> AbstractContextManager[Any]:
+        """A cursor for a query whose rows are read in the middle of the event
+        transaction: the writing cursor itself, unless the backend needs one of
+        the same transaction's own."""
+        return nullcontext(cursor)
 
     def copy_in(
         self,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso, parse_time
-from ledger.domain.vocabulary import DEADLINE_NAMES, OPEN_STATUSES, Severity
+from ledger.domain.vocabulary import DEADLINE_NAMES, OPEN_STATUSES, Severity, Status
+from ledger.domain.workclock import between
 from projections.store import ViewSQL
 from projections.views import COMPLAINTS, DEADLINES, ESCALATIONS
 
@@ -51,11 +52,19 @@ class Record:
     level: int
     score: int | None
     deadlines: dict[str, Deadline] = field(default_factory=dict)
+    # The definition of the calendar its deadlines count working time on,
+    # where a report looked it up (projections/reports/clock.py).
+    clock: Mapping[str, Any] | None = None
 
     @property
     def open(self) -> bool:
-        """Whether it is still being worked on."""
-        return self.status in OPEN_STATUSES
+        """Whether it is still being worked on (or waits on the customer)."""
+        return self.status in OPEN_STATUSES or self.waiting
+
+    @property
+    def waiting(self) -> bool:
+        """Whether it waits on the customer, its deadlines' clock stopped."""
+        return self.status == Status.WAITING
 
     @property
     def settled(self) -> datetime | None:
@@ -71,6 +80,8 @@ class Record:
             return "none"
         if deadline.met is not None:
             return "met" if deadline.met <= deadline.due else "late"
+        if self.waiting:
+            return "pending"  # judged once the clock runs again
         end = now if self.open else (self.settled or now)
         if end > deadline.due:
             return "missed"
@@ -81,18 +92,25 @@ class Record:
         return self.outcome(name, now) in ("late", "missed")
 
     def taken(self, name: str) -> int | None:
-        """Seconds from receipt to meeting the deadline, if it was met."""
+        """Seconds from receipt to meeting the deadline, if it was met
+        (working seconds on its calendar, where one is known)."""
         deadline = self.deadlines.get(name)
         if deadline is None or deadline.met is None:
             return None
-        return int((deadline.met - self.received).total_seconds())
+        return self._seconds(deadline.met)
 
     def allowed(self, name: str) -> int | None:
-        """Seconds the policy allowed for the deadline, if it had one."""
+        """Seconds the policy allowed for the deadline, if it had one
+        (working seconds on its calendar, where one is known)."""
         deadline = self.deadlines.get(name)
         if deadline is None or deadline.due is None:
             return None
-        return int((deadline.due - self.received).total_seconds())
+        return self._seconds(deadline.due)
+
+    def _seconds(self, until: datetime) -> int:
+        if self.clock is None:
+            return int((until - self.received).total_seconds())
+        return between(self.received, until, self.clock)
 
 
 def _time(text: str | None) -> datetime | None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso
 from ledger.domain.vocabulary import DEADLINE_NAMES, Channel
+from projections.reports import customers
+from projections.reports.clock import clock, count_working_time, ladders
 from projections.reports.common import (
     SEVERITIES,
     Record,
@@ -41,6 +43,7 @@ def lessons(
 ) -> dict[str, Any]:
     """Everything the lessons report shows about `project`, as plain data."""
     group = records(store, project)
+    count_working_time(ledger, store, group)
     steps = escalation_steps(store, project)
     return {
         "project": project,
@@ -55,6 +58,12 @@ def lessons(
         "routes": _routes(group, steps),
         "themes": _themes(group),
         "satisfaction": _satisfaction(group),
+        "clock": clock(store, project, as_of or now),
+        "ladders": ladders(ledger),
+        "repeat": customers.repeat_contacts(
+            group, customers.pseudonyms(ledger, group), now
+        ),
+        "praise": customers.praise(group, CHANNELS),
         "positive": _listed(ledger, group, "positive", as_of),
         "severe": _listed(ledger, group, "severe", as_of),
     }
@@ -187,18 +196,14 @@ def _themes(group: list[Record]) -> dict[str, Any]:
 
 
 def _satisfaction(group: list[Record]) -> dict[str, Any]:
-    """Survey scores, and the service-recovery view: customers whose complaint
-    was escalated and then resolved, against everyone else surveyed."""
-    scored = [(r.level, r.score) for r in group if r.score is not None]
-    distribution = Counter(score for _, score in scored)
-    recovered = [score for level, score in scored if level > 0]
-    rest = [score for level, score in scored if level == 0]
-    after, others = mean(recovered), mean(rest)
-    gap = None if after is None or others is None else round(after - others, 2)
+    """Survey scores, and service recovery (see customers.recovery)."""
+    scored = [r.score for r in group if r.score is not None]
+    distribution = Counter(scored)
+    recovered = customers.recovery(group)
     return {
         "count": len(scored),
-        "mean": mean([score for _, score in scored]),
-        "recovery_gap": gap,
+        "mean": mean(scored),
+        "recovery_gap": recovered["gap"],
         "distribution": {
             "labels": [f"{score} of 5" for score in range(1, 6)],
             "series": [
@@ -208,14 +213,8 @@ def _satisfaction(group: list[Record]) -> dict[str, Any]:
             "ticks": ticks(distribution.values()),
             "label_every": 1,
         },
-        "recovery": [
-            {"label": label, "count": len(scores), "mean": mean(scores),
-             "value": mean(scores)}
-            for label, scores in (("escalated and resolved", recovered),
-                                  ("all other surveyed", rest))
-            if scores
-        ],
-    }  # fmt: skip
+        "recovery": recovered["rows"],
+    }
 
 
 def _listed(

@@ -66,12 +66,12 @@ def _route(
 
 
 def _warnings(
-    _ledger: ComplaintLedger, store: ViewSQL | None, now: datetime, p: dict[str, Any]
+    ledger: ComplaintLedger, store: ViewSQL | None, now: datetime, p: dict[str, Any]
 ) -> Body:
     from projections.reports import warnings
 
     assert store is not None
-    return warnings.warnings(store, now if p["as_of"] is None else p["as_of"])
+    return warnings.warnings(ledger, store, now if p["as_of"] is None else p["as_of"])
 
 
 def _team(

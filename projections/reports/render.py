@@ -7,14 +7,38 @@ format values for people, the same way on every machine (UTC, fixed formats).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ledger.domain.timeutil import parse_time
 
 DASH = "\N{EN DASH}"  # what a value that is not there shows as
+
+# What HTML forbids (C0 controls but tab and newline, DEL, C1 controls,
+# noncharacters, lone surrogates) and what would reorder a line to spoof it
+# (bidirectional marks, embeddings, overrides, isolates): shown as escapes,
+# as the CLI shows them on a terminal, so the page stays valid and honest.
+UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    r"\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(value: Any) -> Any:
+    """A value as a page may print it: text with every unsafe character shown
+    as an escape (`\\x1b`); markup (already made of shown values) as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return UNSAFE.sub(_shown, value)
+    return value
 
 
 def when(text: str | None) -> str:
@@ -63,16 +87,37 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=shown,
+        extensions=["jinja2.ext.do"],
     )
     env.filters.update(
-        when=when, day=day, duration=duration, percent=percent, number=number
+        when=when,
+        day=day,
+        duration=duration,
+        percent=percent,
+        number=number,
+        css_string=css_string,
     )
     return env
 
 
-def render(report: str, data: dict[str, Any]) -> str:
-    """The HTML page of `report` (a name in registry.REPORTS) showing `data`."""
-    return environment().get_template(f"{report}.html").render(**data)
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string that is safe inside a <style> element:
+    every character but letters, digits and spaces as a CSS escape, so no
+    quote, backslash or `</style>` survives."""
+    text = UNSAFE.sub(_shown, text)
+    inner = "".join(
+        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x}"
+        for c in text
+    )
+    return Markup(f'"{inner}"')  # noqa: S704 - every character escaped above
+
+
+def render(report: str, data: dict[str, Any], paper: str | None = None) -> str:
+    """The HTML page of `report` (a name in registry.REPORTS) showing `data`;
+    with `paper` (`A4`, `letter`), printed on that paper size."""
+    page = environment().get_template(f"{report}.html")
+    return page.render(**data, print_paper=paper)
 
 
 def sections(report: str, data: dict[str, Any]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The route report of one complaint, for auditors: every event in order, the
-state after it, its deadlines at that point, and the complaint as it stood at
-each escalation.
+state after it, its deadlines at that point, whether a signed and a witnessed
+checkpoint cover it, and the complaint as it stood at each escalation.
 
 The ledger replays the complaint one event at a time and decides whether
 the text is shown (taking it out when not, and recording the export of a
@@ -14,6 +14,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from ledger.domain.ladder import rung_of
 from ledger.domain.lifecycle import MEETS
 from ledger.domain.timeutil import iso, parse_time
 from ledger.domain.vocabulary import DEADLINE_NAMES
@@ -26,28 +27,40 @@ if TYPE_CHECKING:
 LANES: tuple[tuple[str, str, set[str]], ...] = (
     ("intake", "Received and acknowledged", {"filed", "acknowledged", "triaged"}),
     ("route", "Assigned and escalated", {"assigned", "escalated"}),
-    ("answer", "Responded and resolved", {"responded", "resolved", "reopened",
-                                          "closed", "withdrawn"}),
+    ("answer", "Responded and resolved", {"responded", "replied", "resolved",
+                                          "reopened", "closed", "withdrawn"}),
     ("other", "Notes and surveys", set()),
 )  # fmt: skip
 HIDDEN_DETAILS = {"number", "deadlines"}
-STATE_FIELDS = ("status", "owner", "severity", "level")
+STATE_FIELDS = ("status", "owner", "severity", "level", "rung")
 
 
 def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     """Every event of the complaint with the state after it, as plain data."""
-    return laid_out(*ledger.route(ref, "report route"))
+    return laid_out(ledger, *ledger.route(ref, "report route"))
 
 
-def laid_out(show_text: bool, steps: list[RouteStep]) -> dict[str, Any]:
+def laid_out(
+    ledger: ComplaintLedger, show_text: bool, steps: list[RouteStep]
+) -> dict[str, Any]:
     """The route report's data from a complaint's route steps (the report's,
-    and the staff page of the complaint's timeline and escalation steps)."""
+    and the staff page of the complaint's timeline and escalation steps);
+    the ledger gives the ladder, the team and the log's coverage."""
+    covered = ledger.log_coverage(steps[0].complaint["ref"])
     replayed = _records(steps)
     records = [(record, step.complaint) for record, step in replayed]
+    first = steps[0].complaint
+    # The ladder of the complaint's channel and severity as the policy has
+    # it now; the rung of an escalation is the one it recorded, if any.
+    ladder = ledger.ladder(first["channel"], steps[-1].complaint["severity"])
+    members = {m["name"]: m["role"] for m in ledger.members()}
     events = []
     for record, step in replayed:
         row, view = step.event, step.complaint
         state = {**{k: view[k] for k in STATE_FIELDS[:3]}, "level": record.level}
+        last = view["escalations"][-1] if view["escalations"] else {}
+        rung = last.get("rung") if step.kind == "Escalated" else None
+        state["rung"] = rung or rung_of(ladder, members, view["owner"])
         events.append(
             {
                 "seq": row["seq"],
@@ -58,6 +71,8 @@ def laid_out(show_text: bool, steps: list[RouteStep]) -> dict[str, Any]:
                 "state": state,
                 "changed": [],
                 "deadlines": _deadlines(record, parse_time(row["at"])),
+                "signed": row["seq"] <= covered["signed"],
+                "witnessed": row["seq"] <= covered["witnessed"],
             }
         )
     for before, after in pairwise(events):
@@ -72,6 +87,32 @@ def laid_out(show_text: bool, steps: list[RouteStep]) -> dict[str, Any]:
         "escalations": _escalations(events, records, show_text),
         "timeline": _timeline(events, final),
         "text_shown": show_text,
+        "ladder": ladder,
+        "calendar": final["calendar"],
+        "waits": _waits(events, parse_time(final["received_at"])),
+    }
+
+
+def _waits(events: list[dict[str, Any]], received: datetime) -> dict[str, Any]:
+    """The waits on the customer: each from when to when (None while it
+    lasts), the working seconds the clock stood still, and the totals."""
+    waits: list[dict[str, Any]] = []
+    for event in events:
+        details = {d["name"]: d["value"] for d in event["details"]}
+        if event["kind"] == "waited":
+            waits.append({"since": event["at"], "until": None, "paused": None})
+        elif event["kind"] == "resumed" and waits:
+            waits[-1].update(until=event["at"], paused=details.get("paused", 0))
+    waited = sum(
+        (parse_time(w["until"]) - parse_time(w["since"])).total_seconds()
+        for w in waits
+        if w["until"]
+    )
+    return {
+        "steps": waits,
+        "waited": int(waited),
+        "paused": sum(w["paused"] or 0 for w in waits),
+        "received": iso(received),
     }
 
 
@@ -183,6 +224,7 @@ def _escalations(
                 "level": step["level"],
                 "trigger": step["trigger"],
                 "deadline": step["deadline"],
+                "rung": event["state"]["rung"],
                 "reason": step["reason"] if show_text else None,
                 "age": int((at - record.received).total_seconds()),
                 "events_before": index,

@@ -9,9 +9,10 @@ so the page always says which rules made it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.domain.timeutil import iso
+from projections.reports import customers
 from projections.reports.common import (
     Record,
     axis_max,
@@ -21,6 +22,9 @@ from projections.reports.common import (
     records,
 )
 from projections.store import ViewSQL
+
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
 
 OPEN_SEVERE = (1, 3)  # open severe complaints: amber from, red from
 OVERDUE = (2, 5)  # open complaints with a deadline past due and unmet
@@ -50,13 +54,16 @@ RULES = [
 ]  # fmt: skip
 
 
-def warnings(store: ViewSQL, now: datetime) -> dict[str, Any]:
-    """Every project's status and reasons, worst first, with the rules."""
+def warnings(ledger: ComplaintLedger, store: ViewSQL, now: datetime) -> dict[str, Any]:
+    """Every project's status and reasons, worst first, with the rules, and
+    each project's customers: repeat contacts and praise."""
     everything = records(store)
+    who = customers.pseudonyms(ledger, everything)
     rows = []
     for project in projects(store):
         group = [r for r in everything if r.project == project]
         rows.append(_project(project, group, now))
+        rows[-1]["customers"] = _customers(group, who, now)
     rows.sort(key=lambda row: (LEVELS.index(row["status"]), row["project"]))
     return {
         "now": iso(now),
@@ -66,7 +73,26 @@ def warnings(store: ViewSQL, now: datetime) -> dict[str, Any]:
         },
         "projects": rows,
         "trend_from": iso(now - timedelta(weeks=TREND_WEEKS)),
+        "repeat_window": customers.WINDOW.days,
         "trend_max": axis_max(v for r in rows for v in r["trend"]),
+    }
+
+
+def _customers(
+    group: list[Record], who: dict[str, str | None], now: datetime
+) -> dict[str, Any]:
+    """A project's repeat contacts (shown, not a signal) and praise."""
+    repeat = customers.repeat_contacts(group, who, now)
+    fed_back = customers.praise(group, ())
+    return {
+        "repeats": repeat["repeats"],
+        "complaints": repeat["complaints"],
+        "rate": repeat["rate"],
+        "recent_rate": repeat["recent_rate"],
+        "earlier_rate": repeat["earlier_rate"],
+        "trend": repeat["trend"],
+        "praise": fed_back["praise"],
+        "praise_share": fed_back["share"],
     }
 
 

@@ -35,7 +35,7 @@ class Member(Fields):
 
 
 class Escalation(Fields):
-    to: str
+    to: str | None = None  # None: the next rung of the escalation ladder
     reason: str
 
 
@@ -88,7 +88,7 @@ ACTIONS: dict[str, tuple[type[Fields], Act, str]] = {
     "escalate": (
         Escalation,
         lambda c, r, b: c.escalate(r, b.to, b.reason),
-        "Escalate a complaint to another member, with a reason (lead+).",
+        "Escalate a complaint one rung up its ladder, or to a member (lead+).",
     ),
     "note": (Note, lambda c, r, b: c.note(r, b.text), "Add an internal note."),
     "respond": (
@@ -111,6 +111,16 @@ ACTIONS: dict[str, tuple[type[Fields], Act, str]] = {
         Reason,
         lambda c, r, b: c.withdraw(r, b.reason),
         "Record that the customer withdrew a complaint.",
+    ),
+    "wait": (
+        Reason,
+        lambda c, r, b: c.wait(r, b.reason),
+        "Wait on the customer: the deadlines' clock stops until `resume`.",
+    ),
+    "resume": (
+        Nothing,
+        lambda c, r, _b: c.resume(r),
+        "Start a waiting complaint's clock again.",
     ),
     "survey": (
         Survey,

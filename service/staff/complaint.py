@@ -116,7 +116,7 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
             complaint=view,
             metadata=None,
             refusal=None,
-            route=laid_out(True, steps),
+            route=laid_out(ledger, True, steps),
             actions=ledger.actions(ref),
             members=[m["name"] for m in ledger.members()],
             status=200,

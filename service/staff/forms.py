@@ -21,6 +21,8 @@ class Field:
     label: str
     kind: str = "text"
     required: bool = True
+    # A choice's option for no value (a `member` picker's first option).
+    empty: str = "Choose a member"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,16 @@ FORMS: dict[str, Form] = {
     "escalate": Form(
         "Escalate",
         "escalated",
-        (Field("to", "Escalate to", "member"), Field("reason", "Reason", "textarea")),
+        (
+            Field(
+                "to",
+                "Escalate to",
+                "member",
+                required=False,
+                empty="The next rung up (the policy's ladder)",
+            ),
+            Field("reason", "Reason", "textarea"),
+        ),
     ),
     "note": Form("Add a note", "noted", (Field("text", "Note", "textarea"),)),
     "respond": Form(
@@ -52,6 +63,12 @@ FORMS: dict[str, Form] = {
     "reopen": Form("Reopen", "reopened", (Field("reason", "Reason", "textarea"),)),
     "close": Form("Close", "closed"),
     "withdraw": Form("Withdraw", "withdrawn", (Field("reason", "Reason", "textarea"),)),
+    "wait": Form(
+        "Wait on the customer",
+        "put to wait on the customer",
+        (Field("reason", "What the customer is asked for", "textarea"),),
+    ),
+    "resume": Form("Resume the clock", "resumed"),
     "survey": Form(
         "Record a survey",
         "surveyed",

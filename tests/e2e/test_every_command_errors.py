@@ -27,6 +27,10 @@ ARGUMENTS: dict[tuple[str, ...], list[str]] = {
     ("token", "revoke"): ["0123456789abcdef"],
     ("policy", "set"): ["--channel", "*", "--severity", "*", "--ack", "1h"],
     ("policy", "show"): [],
+    ("calendar", "set"): ["office", "--tz", "UTC", "--hours", "mon 09:00-17:00"],
+    ("calendar", "show"): [],
+    ("wait",): ["C-1", "--reason", "r"],
+    ("resume",): ["C-1"],
     ("file",): ["--project", "P", "--channel", "web", "--severity", "mild",
                 "--summary", "s"],
     ("import",): ["INTAKE"],
@@ -65,13 +69,29 @@ ARGUMENTS: dict[tuple[str, ...], list[str]] = {
     ("report", "access"): ["-o", "OUTPUT.html"],
     ("report", "warnings"): ["-o", "OUTPUT.html"],
     ("report", "team"): ["-o", "OUTPUT.html"],
+    ("mail", "fetch"): ["--imap", "imap://u@127.0.0.1:9/INBOX", "--mail-project", "P"],
+    ("outbox",): [],
+    ("outbox", "send"): ["--smtp", "smtp://127.0.0.1:1",
+                         "--public-url", "https://complaints.example.org"],
+    ("log", "export"): ["OUTPUT-log"],
+    ("witness", "add"): ["http://127.0.0.1:9",
+        "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"],
+    ("witness", "list"): [],
+    ("witness", "remove"): ["remora.n621.de"],
 }  # fmt: skip
 # `demo` builds its own ledger and keys in a directory of its own, and `init`
 # creates a missing ledger: neither meets the three errors below the same way
 # (init's refusals are tested with it). `serve` acts as no one until a
 # request signs in, and runs until stopped: its errors at start are tested
-# below.
-SPECIAL = {("demo",), ("init",), ("serve",)}
+# below. `witness keygen` and `witness serve` use no ledger
+# (tests/e2e/test_witness_commands.py).
+SPECIAL = {
+    ("demo",),
+    ("init",),
+    ("serve",),
+    ("witness", "keygen"),
+    ("witness", "serve"),
+}
 MEMBERSHIP = (
     "Error: nobody is not a member of this ledger's team; an admin can add them "
     "with `plaint team add nobody --role agent`"

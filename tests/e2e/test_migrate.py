@@ -6,6 +6,11 @@ import json
 
 from tests.conftest import Plaint
 
+# transparency-dev/formats' published witness key; the line is kept as it
+# is, not checked, by the copy (verify --witness checks it).
+WITNESS = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
+COSIGNATURE = "\u2014 remora.n621.de 2neteAAAAABm/qTP\n"
+
 
 def test_a_ledger_copied_to_postgresql_and_back_keeps_its_root(
     sqlite_plaint: Plaint, postgres_ledger: str
@@ -19,7 +24,11 @@ def test_a_ledger_copied_to_postgresql_and_back_keeps_its_root(
     run.ok("checkpoint")
     run.ok("confidential", "C-2", "--allow", "admin")
     run.ok("erase", "C-3", "--reason", "request 4")
-    run.ok("checkpoint")
+    run.ok("witness", "add", "http://127.0.0.1:9", WITNESS)
+    size = json.loads(run.ok("checkpoint", "--json"))["size"]
+    ledger = run.open()
+    ledger.witness_tables.keep_cosignature(size, WITNESS, COSIGNATURE, 1.0)
+    ledger.close()
     root = json.loads(run.ok("verify", "--json"))["root"]
     out = run.ok("migrate-storage", "--from", run.ledger, "--to", postgres_ledger)
     assert out.strip().endswith(f"the copy verifies with the same root {root}.")
@@ -29,6 +38,8 @@ def test_a_ledger_copied_to_postgresql_and_back_keeps_its_root(
     assert json.loads(copied.ok("show", "C-1", "--json"))["customer"] == "Jo"
     assert json.loads(copied.ok("show", "C-3", "--json"))["erased"] is True
     assert len(json.loads(copied.ok("overdue", "--json"))) == 3
+    assert copied.ok("checkpoint", "export").endswith(COSIGNATURE)
+    assert json.loads(copied.ok("witness", "list", "--json"))[0]["vkey"] == WITNESS
     copied.ok("note", "C-1", "written in PostgreSQL")
     copied.ok("checkpoint")
 

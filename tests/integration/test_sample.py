@@ -40,7 +40,7 @@ def sample(
             "triggers": Counter(
                 s["trigger"] for r in escalation_steps(store).values() for s in r
             ),
-            "warnings": warnings(store, END),
+            "warnings": warnings(ledger, store, END),
             "surveyed": store.query(
                 "SELECT COUNT(*) AS n FROM plaint_view_complaints "
                 "WHERE survey_score IS NOT NULL"

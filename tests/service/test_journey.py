@@ -127,3 +127,29 @@ def test_a_refused_action_records_nothing_and_says_what_the_cli_says(
     assert refused.status_code == 409
     assert refused.json() == {"error": cli.stderr.strip().removeprefix("Error: ")}
     assert events(server.plaint) == before
+
+
+def test_waiting_on_the_customer_and_climbing_the_ladder_over_the_api(
+    server: Server,
+) -> None:
+    rule = ["--channel", "*", "--severity", "*", "--ack", "1h", "--route", "lee,ann"]
+    server.plaint.ok("policy", "set", *rule)
+    lee = server.client(server.token("lee"))
+    assert lee.post("/api/v1/complaints", json=FILING).status_code == 201
+    lee.post("/api/v1/complaints/C-1/ack")
+    waited = lee.post("/api/v1/complaints/C-1/wait", json={"reason": "asked for logs"})
+    assert (waited.status_code, waited.json()["status"]) == (200, "waiting")
+    refused = lee.post("/api/v1/complaints/C-1/respond", json={"message": "m"})
+    assert refused.status_code == 409
+    resumed = lee.post("/api/v1/complaints/C-1/resume")
+    assert (resumed.status_code, resumed.json()["status"]) == (200, "acknowledged")
+    kinds = [row["kind"] for row in cli_json(server, "history", "C-1")]
+    assert kinds[-2:] == ["waited", "resumed"]
+    # The filer (ann) stands on the top rung; lee owns it after a jump and
+    # climbs back to ann without a member named.
+    lee.post("/api/v1/complaints/C-1/assign", json={"member": "lee"})
+    climbed = lee.post("/api/v1/complaints/C-1/escalate", json={"reason": "angry"})
+    assert (climbed.status_code, climbed.json()["owner"]) == (200, "ann")
+    top = lee.post("/api/v1/complaints/C-1/escalate", json={"reason": "again"})
+    assert top.status_code == 409
+    assert "stands at the top of its escalation ladder" in top.text

@@ -155,7 +155,7 @@ def test_ack_escalate_and_resolve_through_the_forms_are_recorded_and_said(
     shown = lee.get(escalated.headers["location"])
     assert f"{ref} escalated: it is now in progress, owned by ann." in shown.text
     assert "angry customer" in shown.text
-    assert 'aria-label="Timeline of the complaint"' in shown.text
+    assert 'aria-label="Timeline of the complaint' in shown.text
     assert (
         '<h3 id="step-3">Level 1: <span class="path">lee<span class="arrow">→</span>'
         'ann</span> <span class="badge tone-accent">by hand</span></h3>'

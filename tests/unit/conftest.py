@@ -28,6 +28,7 @@ PATHS: dict[Status, tuple[str, ...]] = {
     Status.RESOLVED: ("acknowledge", "resolve"),
     Status.CLOSED: ("acknowledge", "resolve", "close"),
     Status.WITHDRAWN: ("withdraw",),
+    Status.WAITING: ("acknowledge", "wait"),
 }
 
 
@@ -45,6 +46,8 @@ def take(complaint: Complaint, action: str) -> None:
         "close": (),
         "withdraw": ("sorted itself",),
         "record_survey": (4, "fine"),
+        "wait": ("asked for the invoice number",),
+        "resume": (None, None),
     }
     getattr(complaint, action)(*arguments[action], actor="bob", at=LATER)
 

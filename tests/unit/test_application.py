@@ -22,12 +22,16 @@ def indexed() -> dict[str, str]:
 
 
 def defined() -> dict[str, str]:
-    """Every public use case, by the module of ledger/cases/ that defines it."""
+    """Every public use case, by the module of ledger/cases/ that defines it
+    (the outbox's are in ledger/mail/, with the rest of the mail)."""
     found = {}
     for area in ComplaintLedger.__mro__:
-        if not area.__module__.startswith("ledger.cases.") or area is CaseBase:
+        where = area.__module__
+        if not where.startswith(("ledger.cases.", "ledger.mail.")) or area is CaseBase:
             continue
-        module = area.__module__.rpartition(".")[2] + ".py"
+        module = where.rpartition(".")[2] + ".py"
+        if where.startswith("ledger.mail."):
+            module = f"../mail/{module}"
         for name, member in vars(area).items():
             if not name.startswith("_") and inspect.isfunction(member):
                 found[name] = module

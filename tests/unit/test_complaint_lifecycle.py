@@ -14,8 +14,11 @@ from ledger.errors import RuleViolation
 Bring = Callable[[Status], Complaint]
 Act = Callable[[Complaint, str], None]
 
-RECEIVED, ACKNOWLEDGED, IN_PROGRESS, RESPONDED, RESOLVED, CLOSED, WITHDRAWN = Status
+RECEIVED, ACKNOWLEDGED, IN_PROGRESS, RESPONDED, RESOLVED, CLOSED, WITHDRAWN, WAITING = (
+    Status
+)
 OPEN = "received or acknowledged or in progress or responded"
+UNSETTLED = OPEN + " or waiting"
 ACTIVE = "acknowledged or in progress or responded"
 
 # action: (the statuses it is allowed in, and the one it leads to from each;
@@ -29,8 +32,8 @@ LIFECYCLE: dict[str, tuple[dict[Status, Status], str, str]] = {
     ),
     "assign": (
         {RECEIVED: RECEIVED, ACKNOWLEDGED: IN_PROGRESS,
-         IN_PROGRESS: IN_PROGRESS, RESPONDED: RESPONDED},
-        OPEN, "assigned",
+         IN_PROGRESS: IN_PROGRESS, RESPONDED: RESPONDED, WAITING: WAITING},
+        UNSETTLED, "assigned",
     ),
     "escalate": (
         {RECEIVED: RECEIVED, ACKNOWLEDGED: IN_PROGRESS,
@@ -49,9 +52,15 @@ LIFECYCLE: dict[str, tuple[dict[Status, Status], str, str]] = {
     "close": ({RESOLVED: CLOSED}, "resolved", "closed"),
     "withdraw": (
         {RECEIVED: WITHDRAWN, ACKNOWLEDGED: WITHDRAWN,
-         IN_PROGRESS: WITHDRAWN, RESPONDED: WITHDRAWN},
-        OPEN, "withdrawn",
+         IN_PROGRESS: WITHDRAWN, RESPONDED: WITHDRAWN, WAITING: WITHDRAWN},
+        UNSETTLED, "withdrawn",
     ),
+    "wait": (
+        {ACKNOWLEDGED: WAITING, IN_PROGRESS: WAITING, RESPONDED: WAITING},
+        ACTIVE, "put to wait on the customer",
+    ),
+    # Back to the status it waited in: the path to WAITING acknowledges it.
+    "resume": ({WAITING: ACKNOWLEDGED}, "waiting", "resumed"),
     "record_survey": (
         {RESOLVED: RESOLVED, CLOSED: CLOSED}, "resolved or closed", "surveyed"
     ),
@@ -88,7 +97,7 @@ def test_a_refused_action_says_which_statuses_allow_it_and_records_nothing(
     complaint = complaint_in(before)
     _, wanted, done = LIFECYCLE[action]
     hint = ""
-    if before == RECEIVED and action in ("respond", "resolve"):
+    if before == RECEIVED and action in ("respond", "resolve", "wait"):
         hint = "; acknowledge it first with `plaint ack C-7`"
     reason = (
         f"C-7 is {before.replace('_', ' ')}; only a complaint that is {wanted} "

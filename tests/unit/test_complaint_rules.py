@@ -63,9 +63,9 @@ def test_each_escalation_is_one_level_up_and_hands_the_complaint_over(
     assert filed.owner == "max"
     assert filed.escalations == [
         {"at": LATER, "by": "bob", "from": "bob", "to": "lee", "level": 1,
-         "reason": "no answer", "trigger": "manual", "deadline": None},
+         "reason": "no answer", "trigger": "manual", "deadline": None, "rung": None},
         {"at": LATER, "by": "system", "from": "lee", "to": "max", "level": 2,
-         "reason": "late", "trigger": "sweep", "deadline": "respond"},
+         "reason": "late", "trigger": "sweep", "deadline": "respond", "rung": None},
     ]  # fmt: skip
     assert filed.breaches_escalated == {"respond"}
 

@@ -14,7 +14,8 @@ def test_a_rule_must_set_something(policy: Policy) -> None:
     with pytest.raises(InvalidInput) as caught:
         policy.set_rule("email", "severe", {}, actor="lee", at=LATER)
     assert str(caught.value) == (
-        "say what to set: --owner, --escalate-to, --ack, --respond or --resolve"
+        "say what to set: --owner, --escalate-to, --route, --calendar, --ack, "
+        "--respond, --resolve or --reopen-on-reply"
     )
     assert policy.rules == {}
 

@@ -16,12 +16,18 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from click.testing import CliRunner
 
+from commands import cli
+from commands.base import Session
+from ledger.domain.timeutil import ManualClock
 from service.middleware import SECURITY_HEADERS
+from tests.conftest import DEMO_NOW, Plaint
 from tests.service.conftest import Server
 
 if TYPE_CHECKING:
@@ -120,13 +126,7 @@ class Pages:
         """The Nu HTML checker on every page shown: no error."""
         if not self.shown:
             return
-        files = [str(self.folder / f"{stem}.html") for stem in self.shown]
-        run = subprocess.run(
-            ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always",
-             *files],
-            capture_output=True, text=True, timeout=300, check=True,
-        )  # fmt: skip
-        messages = json.loads(run.stderr)["messages"]
+        messages = nu_messages([self.folder / f"{stem}.html" for stem in self.shown])
         errors = [
             f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
             for m in messages
@@ -214,3 +214,121 @@ def sign_in(visit: Visit, member: str, password: str) -> None:
     page.get_by_label("Member name").fill(member)
     page.get_by_label("Password").fill(password)
     visit.click(page.get_by_role("button", name="Sign in"), f"{member} signed in")
+
+
+# The reports `plaint report` writes, checked the same way as the pages: on
+# the demo's ledger, and on one whose every text a customer or member controls
+# is hostile (markup, bidirectional overrides, right-to-left and wide scripts,
+# a control character, a formula, a word too long for any column).
+HOSTILE = (
+    '<script>alert(1)</script> "><img src=x onerror=alert(1)> </style>'
+    "<svg onload=alert(1)> \u202egnp.exe \u05e9\u05dc\u05d5\u05dd "
+    "\u0645\u0631\u062d\u0628\u0627 \u6f22\u5b57 \U0001f600 =HYPERLINK(1) "
+    "\x1b[31m " + "W" * 120
+)
+HOSTILE_PROJECT = "Apollo " + HOSTILE[:40]
+REPORT_NAMES = ("lessons", "route", "warnings", "team", "access")
+REPORTS_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def hostile_story(run: Plaint) -> None:
+    """Three rounds of a severe complaint escalated by hand and by the sweep,
+    resolved and surveyed, praise from the same customer, and a complaint
+    about a hostile project; C-1 made confidential, read and granted."""
+    assert isinstance(run.clock, ManualClock)
+    clock = run.clock
+
+    def later(**delta: float) -> None:
+        clock.now += timedelta(**delta)
+
+    run.ok("init", "--admin", "ann")
+    for member, role in (("lee", "lead"), ("bob", "agent"), ("cat", "compliance")):
+        run.ok("team", "add", member, "--role", role)
+    run.ok("policy", "set", "--channel", "*", "--severity", "*", "--owner", "bob",
+           "--escalate-to", "ann", "--ack", "4h", "--respond", "1d",
+           "--resolve", "3d")  # fmt: skip
+    for round_ in range(3):
+        ref = f"C-{3 * round_ + 1}"
+        run.ok("file", "--project", HOSTILE_PROJECT, "--channel", "email",
+               "--severity", "severe", "--summary", HOSTILE, "--detail", HOSTILE,
+               "--customer", HOSTILE[:190], "--contact", "jane@example.com",
+               "--source", HOSTILE[:190], actor="bob")  # fmt: skip
+        later(hours=1)
+        run.ok("ack", ref, actor="bob")
+        later(hours=2)
+        run.ok("escalate", ref, "--to", "lee", "--reason", HOSTILE, actor="lee")
+        later(days=1, hours=1)
+        run.ok("sweep", actor="lee")
+        later(hours=1)
+        run.ok("respond", ref, "--message", HOSTILE, actor="ann")
+        run.ok("resolve", ref, "--resolution", HOSTILE, actor="ann")
+        later(days=1)
+        run.ok("survey", ref, "--score", "4", "--comment", HOSTILE, actor="bob")
+        run.ok("file", "--project", HOSTILE_PROJECT, "--channel", "phone",
+               "--severity", "positive", "--summary", HOSTILE,
+               "--contact", "Jane@Example.com ", actor="bob")  # fmt: skip
+        run.ok("file", "--project", HOSTILE[:190], "--channel", "web",
+               "--severity", "mild", "--summary", HOSTILE, actor="bob")  # fmt: skip
+        later(days=3)
+    run.ok("confidential", "C-1", "--allow", "compliance", actor="lee")
+    run.ok("show", "C-1", actor="cat")
+    assert run("show", "C-1", actor="bob").exit_code == 1
+    run.ok("grant", "C-1", "bob", "--reason", HOSTILE, actor="lee")
+
+
+@pytest.fixture(scope="module")
+def report_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """`demo/NAME` and `hostile/NAME`: the HTML files of report NAME written
+    from the demo's ledger (a small one) and from the hostile ledger."""
+    home = tmp_path_factory.mktemp("reports")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PLAINT_")}
+    environ["XDG_CONFIG_HOME"] = str(home / "config")
+    environ["XDG_DATA_HOME"] = str(home / "data")
+    demo = home / "demo"
+    result = CliRunner().invoke(
+        cli, ["--as", "ann", "demo", str(demo), "--complaints", "60"],
+        obj=Session(environ=environ, clock=ManualClock(DEMO_NOW)),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    found = {
+        f"demo/{name}": sorted(demo.glob(f"{name}*.html")) for name in REPORT_NAMES
+    }
+    run = Plaint(str(home / "hostile.sqlite"), environ, home,
+                 clock=ManualClock(REPORTS_START))  # fmt: skip
+    hostile_story(run)
+    for name, args in {
+        "lessons": ["lessons", "--project", HOSTILE_PROJECT],
+        "route": ["route", "C-1"],
+        "warnings": ["warnings"],
+        "team": ["team"],
+        "access": ["access"],
+    }.items():
+        page = home / f"hostile-{name}.html"
+        run.ok("report", *args, "-o", str(page),
+               actor="cat" if name == "access" else "ann")  # fmt: skip
+        found[f"hostile/{name}"] = [page]
+    assert all(found.values()), found
+    return found
+
+
+@pytest.fixture(scope="module")
+def nu_errors(report_pages: dict[str, list[Path]]) -> dict[Path, list[str]]:
+    """The Nu HTML checker's errors in each report page, one JVM for them all."""
+    files = [page for pages in report_pages.values() for page in pages]
+    errors: dict[Path, list[str]] = {page: [] for page in files}
+    for message in nu_messages(files):
+        if message["type"] == "error" or message.get("subType") == "fatal":
+            page = Path(message["url"].removeprefix("file:"))
+            errors[page].append(f"{message.get('lastLine')}: {message['message']}")
+    return errors
+
+
+def nu_messages(files: list[Path]) -> list[dict[str, Any]]:
+    """What the Nu HTML checker says about `files`."""
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always",
+         *map(str, files)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    messages: list[dict[str, Any]] = json.loads(run.stderr)["messages"]
+    return messages

@@ -1,0 +1,74 @@
+"""The LMTP listener (`plaint serve --lmtp HOST:PORT`, RFC 2033), on aiosmtpd.
+
+A mail server delivers each message once per recipient and reads one reply
+for each: `250` when the message is recorded (filed, joined as a reply, or
+recorded before: the claim by Message-ID makes a second delivery a no-op),
+`550` when nothing in it can be read (the mail server bounces it, as
+`import` rejects it), `451` when the ledger failed, so that the mail server
+keeps the message and tries again. A message over MAX_MESSAGE_BYTES is
+refused with `552` while it is read. The replies say nothing of what the
+message became: a forged reply must not learn whether it joined.
+
+LMTP has no sign-in: listen on a loopback address, or one only the mail
+server reaches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+
+from ledger.mail.inbound import MAX_MESSAGE_BYTES
+from service.mail.intake import MailIntake, Verdict
+
+REPLIES = {
+    Verdict.RECORDED: "250 2.0.0 Delivered",
+    Verdict.REFUSED: "550 5.6.0 The message cannot be read",
+    Verdict.RETRY: "451 4.3.0 The ledger is unavailable; try again later",
+}
+
+
+class Handler:
+    """aiosmtpd's handler: each recipient of a message takes it in anew."""
+
+    def __init__(self, intake: MailIntake) -> None:
+        self.intake = intake
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        loop = asyncio.get_running_loop()
+        replies = []
+        for _recipient in envelope.rcpt_tos:
+            # The use case blocks (the ledger's lock, its database): a thread.
+            taken = await loop.run_in_executor(None, self.intake.take, raw)
+            replies.append(REPLIES[taken.verdict])
+        return "\r\n".join(replies)
+
+
+class LmtpController(Controller):
+    """aiosmtpd's threaded controller, serving LMTP rather than SMTP."""
+
+    def factory(self) -> LMTP:
+        return LMTP(self.handler, **self.SMTP_kwargs)
+
+
+def start_lmtp(intake: MailIntake, host: str, port: int) -> LmtpController:
+    """Listen on host:port in a thread of its own; stop it with `.stop()`."""
+    # aiosmtpd logs each command, addresses included, at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    controller = LmtpController(
+        Handler(intake),
+        hostname=host,
+        port=port,
+        data_size_limit=MAX_MESSAGE_BYTES,
+        server_hostname="plaint",
+        ident="plaint LMTP",
+    )
+    controller.start()
+    return controller
