@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import http, jobs, pgload
+from benchmarks import http, jobs, pages, pgload
 from benchmarks.measure import Result, fastest, in_child
 from benchmarks.targets import checks, failures
 from ledger.cases.importing import BATCH_SIZE, WORKERS_FROM
 
 HERE = Path(__file__).parent
-SIZES = {
+SIZES: dict[str, dict[str, Any]] = {
     "quick": {
         "runs": 5,
         "append": 200,
@@ -46,6 +46,10 @@ SIZES = {
         "pg_verify": 0,
         "clients": 32,
         "witness_rounds": 2,
+        # The staff pages: (small, large) ledgers, requests per page and size.
+        "pages": (1000, 10000),
+        "pages_runs": 15,
+        "pages_pg": 0,
     },
     "full": {
         "runs": 15,
@@ -63,6 +67,11 @@ SIZES = {
         "pg_verify": 100000,
         "clients": 32,
         "witness_rounds": 6,
+        "pages": (1000, 100000),
+        # Requests of 5-50 ms swing with the machine's other work: more of
+        # them, taking turns between the sizes, steady the medians.
+        "pages_runs": 41,
+        "pages_pg": 1,
     },
 }
 POSTGRES = os.environ.get(
@@ -90,16 +99,17 @@ def result(
     return found
 
 
-def run(size: dict[str, int], work: Path, results: list[Result]) -> None:
+def run(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """Every job, in order, each result added to `results` as it comes (so a
     job that fails leaves the others' figures); the large ledgers are built
     once."""
     run_core(size, work, results)
     run_http(size, work, results)
     run_witnessing(size, work, results)
+    run_pages(size, work, results)
 
 
-def run_core(size: dict[str, int], work: Path, results: list[Result]) -> None:
+def run_core(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """The ledger's own jobs, without the service."""
     done = jobs.file_process(str(work / "file"), size["runs"])
     results.append(
@@ -310,7 +320,7 @@ def run_verify_postgres(
     )
 
 
-def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
+def run_http(size: dict[str, Any], work: Path, results: list[Result]) -> None:
     """HTTP filing through `plaint serve`: SQLite with one server, PostgreSQL
     with two, and PostgreSQL with one of the two killed mid-load."""
     count, clients = size["http"], size["clients"]
@@ -391,10 +401,42 @@ def run_witnessing(size: dict[str, int], work: Path, results: list[Result]) -> N
     )
 
 
+def run_pages(size: dict[str, Any], work: Path, results: list[Result]) -> None:
+    """The staff pages on a small and a large ledger, served side by side:
+    SQLite, and PostgreSQL (in the quick run, SQLite alone)."""
+    small, large = size["pages"]
+    stores: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("SQLite", lambda: pages.sqlite(str(work / "pages"), (small, large),
+                                        size["pages_runs"])),
+        ("PostgreSQL", lambda: pages.postgres(POSTGRES, str(work / "pages_pg"),
+                                              (small, large), size["pages_runs"])),
+    ]  # fmt: skip
+    if not size["pages_pg"]:
+        del stores[1]
+    for store, measure in stores:
+        done = measure()
+        for page, path in pages.PAGES:
+            ms = done["ms"][page]
+            results.append(
+                result(
+                    f"page_{page}" + ("_pg" if store == "PostgreSQL" else ""),
+                    f"page {path} ({store}, {large:,} complaints)",
+                    "median ms",
+                    ms[large],
+                    ms[small],
+                    f"the same page at {small:,} complaints, same run",
+                    "≤ 1.5x baseline",
+                    build_s=done["build_s"],
+                    runs=size["pages_runs"],
+                )
+            )
+
+
 # The jobs `--only` can run alone: each adds its results to RESULTS.md.
 ALONE: dict[str, Callable[[dict[str, int], Path, list[Result]], None]] = {
     "http": run_http,
     "witnessing": run_witnessing,
+    "pages": run_pages,
     "import": run_import,
     "read": run_read,
     "verify_pg": run_verify_postgres,

@@ -10,7 +10,13 @@ class LedgerError(Exception):
 
 
 class InvalidInput(LedgerError):
-    """A value given by the user is not acceptable (a usage error, exit 2)."""
+    """A value given by the user is not acceptable (a usage error, exit 2);
+    `field` names the value (as the use case's parameter), when one is to
+    blame, so that a form can mark it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UnknownReference(InvalidInput):

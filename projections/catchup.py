@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 # per transaction, so fewer, larger ones write much less. They are read a
 # part at a time, and held as statements until written.
 BATCH_SIZE = 50_000
+# A catch-up of at least this many events (a rebuild, a first use of a large
+# ledger, a big import) has the database re-read the views' statistics, so
+# that its planner picks the indexes a page's query is written for.
+ANALYZE_AFTER = 20_000
 READ_SIZE = 10_000
 Progress = Callable[[int], None]
 
@@ -53,9 +57,10 @@ def open_store(ledger: ComplaintLedger) -> ViewSQL:
     else:
         store = SQLiteViewStore(datastore)
     positions = store.positions() if store.tracking_exists() else {}
-    if not positions or 0 in positions.values():
-        # A new ledger, or a view added by a newer plaint: create what is missing
-        # (tolerating another process that creates them at the same moment).
+    if not positions or 0 in positions.values() or store.indexes_missing():
+        # A new ledger, or a view or index added by a newer plaint: create what
+        # is missing (tolerating another process that creates them at the same
+        # moment).
         with suppress(IntegrityError):
             store.create_table()
     return store
@@ -108,6 +113,8 @@ def catch_up(
             store.gather(changes, statements)
             count, last = count + len(rows), rows[-1][0]
         if not count:
+            if read >= ANALYZE_AFTER:
+                store.analyze(views)
             return read
         advanced = {name: last for name, at in positions.items() if at < last}
         try:

@@ -26,6 +26,12 @@ class PostgresViewStore(ViewSQL, PostgresTrackingRecorder):
     def table_name(self, table: Table) -> str:
         return f'"{self.datastore.schema}".{table.name}'
 
+    def index_probe(self) -> tuple[str, tuple[str, ...]]:
+        return (
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = %s",
+            (self.datastore.schema,),
+        )
+
     def table_probe(self) -> tuple[str, tuple[str, ...]]:
         return (
             "SELECT 1 AS found WHERE to_regclass(%s) IS NOT NULL",

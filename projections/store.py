@@ -181,6 +181,29 @@ class ViewSQL:
             cursor.execute(*self.table_probe())
             return bool(cursor.fetchone())
 
+    def analyze(self, views: Iterable[View] = VIEWS) -> None:
+        """Have the database gather the statistics of the views' tables."""
+        with self.datastore.transaction(commit=True) as cursor:
+            for table in (t for v in views for t in v.tables):
+                cursor.execute(f"ANALYZE {self.table_name(table)}")
+
+    def indexes_missing(self) -> bool:
+        """Whether an index the views declare is not in the database yet (a
+        ledger whose views a plaint without that index built)."""
+        wanted = {
+            f"{table.name}_{'_'.join(cols)}"
+            for view in VIEWS for table in view.tables for cols in table.indexes
+        }  # fmt: skip
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(*self.index_probe())
+            found = {row["name"] if isinstance(row, dict) else row[0]
+                     for row in cursor.fetchall()}  # fmt: skip
+        return bool(wanted - found)
+
+    def index_probe(self) -> tuple[str, tuple[str, ...]]:
+        """A query of the names of the indexes in the views' database."""
+        return ("SELECT name FROM sqlite_master WHERE type = 'index'", ())
+
     def table_probe(self) -> tuple[str, tuple[str, ...]]:
         """A query that returns a row when the tracking table exists."""
         return (

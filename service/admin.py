@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from ledger.domain.accounts import Scope
 from ledger.domain.timeutil import format_duration, parse_duration
@@ -22,11 +22,10 @@ from ledger.domain.vocabulary import (
     Role,
     Severity,
 )
-from ledger.errors import InvalidInput, LedgerError, NotSignedIn
+from ledger.errors import InvalidInput, LedgerError
 from service.errors import status_of
-from service.pages import page
 from service.served import served
-from service.visitor import Visitor, visitor
+from service.visitor import Visitor, staff_member, staff_page
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -66,8 +65,9 @@ def seconds(field: str, text: str) -> int | None:
 
 
 def team_view(ledger: ComplaintLedger) -> dict[str, Any]:
-    """What the team page lists (the tokens are the admin's to see)."""
-    return {"members": ledger.members(), "tokens": ledger.tokens()}
+    """What the team page lists: the members; and for an admin, the tokens."""
+    admin = ledger.whoami()["admin"]
+    return {"members": ledger.members(), "tokens": ledger.tokens() if admin else []}
 
 
 def policy_view(ledger: ComplaintLedger) -> dict[str, Any]:
@@ -107,10 +107,11 @@ def answer(
         status = max(status, status_of(error))
         values.setdefault("message", str(error))
     base: dict[str, Any] = {
-        "member": who.member, "csrf": who.csrf, "done": None, "secret": None,
-        "message": None, "form": None, "blamed": None, "typed": {},
+        "done": None, "secret": None, "message": None, "form": None,
+        "blamed": None, "typed": {},
     }  # fmt: skip
-    return page(template, status, **{**base, **CHOICES, **shown, **values})
+    return staff_page(who, template, which, status,
+                      **{**base, **CHOICES, **shown, **values})  # fmt: skip
 
 
 def act(
@@ -123,10 +124,9 @@ def act(
 ) -> Response:
     """Run one form's use case as the member (after its CSRF token): the page
     with what was done, or with the form as typed and the field to blame."""
-    try:
-        who = visitor(request)
-    except NotSignedIn:
-        return RedirectResponse("/login", status_code=303)
+    who = staff_member(request)
+    if isinstance(who, Response):
+        return who
     failed = {"form": form, "typed": typed}
     try:
         who.check(csrf)
@@ -144,10 +144,9 @@ def act(
 
 def shown(request: Request, which: str) -> Response:
     """Page `which` for whoever the session signs in."""
-    try:
-        who = visitor(request)
-    except NotSignedIn:
-        return RedirectResponse("/login", status_code=303)
+    who = staff_member(request)
+    if isinstance(who, Response):
+        return who
     return answer(request, who, which)
 
 

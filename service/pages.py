@@ -13,10 +13,17 @@ import secrets
 from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+)
 
 from ledger.crypto.credentials import csrf_matches
 from ledger.errors import LedgerError, PermissionDenied
@@ -27,16 +34,30 @@ from service.served import served
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "plaint-login"
 Text = Annotated[str, Form()]
+Optional = Annotated[str, Form()]
 
 
 @cache
 def environment() -> Environment:
-    """The pages' templates: everything escaped, nothing undefined."""
-    return Environment(
-        loader=PackageLoader("service", "templates"),
+    """The pages' templates: everything escaped, nothing undefined; the
+    reports' building blocks (`reports/_partials.html`) and filters at hand,
+    so that a page lays out report data as the reports do."""
+    from projections.reports.render import environment as reports
+
+    env = Environment(
+        loader=ChoiceLoader([
+            PackageLoader("service", "templates"),
+            PrefixLoader({"reports": PackageLoader("report_templates", ".")}),
+        ]),
         autoescape=True,
         undefined=StrictUndefined,
-    )
+        extensions=list(reports().extensions),
+    )  # fmt: skip
+    env.filters.update({
+        name: reports().filters[name]
+        for name in ("when", "day", "duration", "percent", "number", "css_string")
+    })  # fmt: skip
+    return env
 
 
 def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -72,38 +93,60 @@ def sso_button(request: Request) -> str | None:
 
 
 def login_page(
-    request: Request, status: int = 200, message: str | None = None
+    request: Request,
+    status: int = 200,
+    message: str | None = None,
+    back: str | None = None,
 ) -> HTMLResponse:
-    """The sign-in form, with a fresh login-CSRF value (cookie and field)."""
+    """The sign-in form, with a fresh login-CSRF value (cookie and field),
+    and the page to return to once signed in (`back`)."""
     nonce = secrets.token_urlsafe(32)
     answer = page(
         "login.html", status, message=message, member="", csrf=nonce,
-        sso=sso_button(request),
+        sso=sso_button(request), back=back,
     )  # fmt: skip
     set_cookie(request, answer, LOGIN_COOKIE, nonce)
     return answer
 
 
-def signed_in(request: Request, opened: Mapping[str, Any]) -> RedirectResponse:
-    """To `/`, with the session cookie of a sign-in (password or single
-    sign-on) that `opened` a session."""
-    answer = RedirectResponse("/", status_code=303)
+def signed_in(
+    request: Request, opened: Mapping[str, Any], back: str | None = None
+) -> RedirectResponse:
+    """To `back` (a path on this site) or `/`, with the session cookie of a
+    sign-in (password or single sign-on) that `opened` a session."""
+    answer = RedirectResponse(local_path(back or "") or "/", status_code=303)
     set_cookie(request, answer, cookie_name(request), opened["session"])
     answer.delete_cookie(LOGIN_COOKIE, path="/")
     return answer
 
 
+def local_path(text: str) -> str | None:
+    """`text` if it is a path on this site (`/…`, not `//host` or `/\\host`,
+    no scheme, no control character); None otherwise, so that a sign-in
+    can never send anyone to another site."""
+    if not text.startswith("/") or text.startswith(("//", "/\\")):
+        return None
+    if any(ord(c) < 0x20 or c in "\\\x7f" for c in text):
+        return None
+    parts = urlsplit(text)
+    return None if parts.scheme or parts.netloc else text
+
+
 @router.get("/login")
-def login_form(request: Request) -> HTMLResponse:
-    """The sign-in form."""
-    return login_page(request)
+def login_form(request: Request, next: str = "") -> HTMLResponse:
+    """The sign-in form; `next`, the page to return to afterwards."""
+    return login_page(request, back=local_path(next))
 
 
 @router.post("/login")
-def login(request: Request, member: Text, password: Text, csrf: Text) -> Response:
-    """Sign in with a password: a session cookie, then `/`."""
+def login(
+    request: Request, member: Text, password: Text, csrf: Text, next: Optional = ""
+) -> Response:
+    """Sign in with a password: a session cookie, then the page `next`
+    names (a path on this site) or `/`."""
     nonce = request.cookies.get(LOGIN_COOKIE, "")
-    form = {"member": member, "csrf": nonce, "sso": sso_button(request)}
+    back = local_path(next)
+    form = {"member": member, "csrf": nonce, "sso": sso_button(request), "back": back}
     if not nonce or not secrets.compare_digest(nonce, csrf):
         error = PermissionDenied("the sign-in form expired; sign in again")
         return refused("login.html", error, **form)
@@ -114,7 +157,7 @@ def login(request: Request, member: Text, password: Text, csrf: Text) -> Respons
         )
     except LedgerError as error:
         return refused("login.html", error, **form)
-    return signed_in(request, opened)
+    return signed_in(request, opened, back)
 
 
 @router.post("/logout")
@@ -124,7 +167,9 @@ def logout(request: Request, csrf: Text) -> Response:
     secret = request.cookies.get(name, "")
     if not secret or not csrf_matches(secret, csrf):
         error = PermissionDenied("the request's CSRF token is missing or wrong")
-        return refused("login.html", error, member="", csrf="", sso=sso_button(request))
+        return refused(
+            "login.html", error, member="", csrf="", sso=sso_button(request), back=None
+        )
     where = address(request)
     served(request).unsigned(lambda ledger: ledger.sign_out(secret, where))
     answer = RedirectResponse("/login", status_code=303)

@@ -12,12 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ledger.domain.timeutil import parse_time
-from ledger.errors import InvalidInput, LedgerError, NotSignedIn
+from ledger.errors import InvalidInput, LedgerError
 from projections.reports.registry import REPORTS
 from service.errors import status_of
-from service.pages import page
 from service.served import served
-from service.visitor import Visitor, visitor
+from service.visitor import Visitor, staff_member, staff_page
 
 router = APIRouter(include_in_schema=False)
 # Each parameter's query name is the API's (/api/v1/reports/…); its label
@@ -102,13 +101,15 @@ def run(
 def report_page(who: Visitor, name: str, status: int = 200, **values: Any) -> Response:
     """The staff page of report `name`, with `values` over its defaults."""
     typed = values.pop("typed", {})
-    shown = {"member": who.member, "csrf": who.csrf, "report": name,
+    shown = {"report": name,
              "title": REPORTS[name].title if name in REPORTS else "No such report",
              "fields": fields(name, typed) if name in REPORTS else [],
              "parts": None, "download": None, "message": None, "field": None,
              "header": None,
              **values}  # fmt: skip
-    return page("report.html", status, **shown)
+    # The access report is the access review's page (/access).
+    current = "access" if name == "access" else "reports"
+    return staff_page(who, "report.html", current, status, **shown)
 
 
 @router.get("/access")
@@ -122,25 +123,23 @@ def reports(request: Request) -> Response:
     """The reports the member may run, each with its filters."""
     from projections.reports.registry import runnable
 
-    try:
-        who = visitor(request)
-    except NotSignedIn:
-        return RedirectResponse("/login", status_code=303)
+    who = staff_member(request)
+    if isinstance(who, Response):
+        return who
     names = served(request).run(who.identity, runnable)
     offered = [
         {"name": name, "title": REPORTS[name].title, "fields": fields(name, {})}
         for name in names
     ]
-    return page("reports.html", member=who.member, csrf=who.csrf, reports=offered)
+    return staff_page(who, "reports.html", "reports", reports=offered)
 
 
 @router.get("/reports/{name}")
 def report(request: Request, name: str) -> Response:
     """Report `name` with the filters of the query, live."""
-    try:
-        who = visitor(request)
-    except NotSignedIn:
-        return RedirectResponse("/login", status_code=303)
+    who = staff_member(request)
+    if isinstance(who, Response):
+        return who
     if name not in REPORTS:
         known = ", ".join(REPORTS)
         return report_page(who, name, 404, message=f"There is no report '{name}' "
@@ -163,10 +162,9 @@ def report(request: Request, name: str) -> Response:
 @router.get("/reports/{name}/download")
 def download(request: Request, name: str) -> Response:
     """Report `name` as the self-contained HTML file the CLI writes."""
-    try:
-        who = visitor(request)
-    except NotSignedIn:
-        return RedirectResponse("/login", status_code=303)
+    who = staff_member(request)
+    if isinstance(who, Response):
+        return who
     if name not in REPORTS:
         return report(request, name)
     typed = typed_in(request, name)

@@ -17,6 +17,7 @@ from ledger.domain.vocabulary import (
     ADMINS,
     READ_ROLES,
     ROUTERS,
+    WORKERS,
     ReadAction,
     Role,
 )
@@ -57,13 +58,16 @@ class AdministrationCases(CaseBase):
         return [{"name": n, "role": r} for n, r in sorted(team.members.items())]
 
     def whoami(self) -> dict[str, Any]:
-        """The actor, their role, and which of the read side's pages for
-        some roles only (the team's administration, the access report) they
-        may open."""
+        """The actor, their role, and which of the pages and forms for some
+        roles only they may use: filing complaints (`file`), setting the
+        policy and making complaints confidential (`route`), the team's
+        administration (`admin`), the access report (`access_report`)."""
         role = self.team().role_of(self.actor)
         return {
             "member": self.actor,
             "role": str(role),
+            "file": role in WORKERS,
+            "route": role in ROUTERS,
             "admin": role in ADMINS,
             "access_report": role in READ_ROLES[ReadAction.ACCESS_REPORT],
         }

@@ -119,14 +119,18 @@ class ReadingCases(CaseBase):
         shown = complaint is not None
         if complaint is None:
             complaint = self.complaint(ref)
+        steps = self._steps(complaint)
+        return shown, steps if shown else [without_text(step) for step in steps]
+
+    def _steps(self, complaint: Complaint) -> list[RouteStep]:
+        """Every event of the complaint with the complaint just after it."""
         steps = []
         replayed: Complaint | None = None
         event: Any
         for event in self.events.get(complaint.id):
             replayed = cast(Complaint, event.mutate(replayed))
-            step = route_step(event, replayed)
-            steps.append(step if shown else without_text(step))
-        return shown, steps
+            steps.append(route_step(event, replayed))
+        return steps
 
     def _text_for_report(self, ref: str, purpose: str) -> Complaint | None:
         """The complaint, its export recorded, when the actor may read it; the
@@ -182,14 +186,14 @@ class ReadingCases(CaseBase):
             complaint = self._as_of(complaint, as_of)
         return complaint_view(complaint)
 
-    def show_with_history(
+    def show_with_route(
         self, ref: str, *, purpose: str = "show"
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """`show` and `history` together, for a page that shows both: the
-        complaint read (checked and recorded) once."""
+    ) -> tuple[dict[str, Any], list[RouteStep]]:
+        """`show` and the complaint's route (every event with the complaint
+        just after it) together, for a page that shows both: the complaint
+        read (checked and recorded) once."""
         complaint = self._read(ref, purpose, export=False)
-        rows = [event_row(e) for e in self.events.get(complaint.id)]
-        return complaint_view(complaint), rows
+        return complaint_view(complaint), self._steps(complaint)
 
     def _as_of(self, complaint: Complaint, as_of: datetime) -> Complaint:
         """Replay the complaint's events up to `as_of` (already read once, so

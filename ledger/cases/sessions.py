@@ -32,7 +32,7 @@ from ledger.domain.accounts import (
     tried_name,
 )
 from ledger.domain.identity import OIDC, PASSWORD, TOKEN_PREFIX, Identity
-from ledger.domain.timeutil import iso
+from ledger.domain.timeutil import format_duration, iso
 from ledger.errors import NotSignedIn, Throttled
 from ledger.storage.state import Session
 
@@ -147,9 +147,19 @@ class SessionCases(CredentialCases):
         moment = now.timestamp()
         joined = self.team().joined.get(session.member)
         # Compared for equality, not order: servers' clocks may differ.
-        if moment - session.seen > idle or moment - session.created > most:
+        # Idle first: a session both idle and old ended when it went idle.
+        if moment - session.seen > idle:
             self.state.end_session(key)
-            raise NotSignedIn("the session timed out; sign in again")
+            raise NotSignedIn(
+                f"the session timed out: it was not used for {format_duration(idle)}"
+                "; sign in again"
+            )
+        if moment - session.created > most:
+            self.state.end_session(key)
+            raise NotSignedIn(
+                f"the session timed out: sessions last at most {format_duration(most)}"
+                "; sign in again"
+            )
         if joined is None or iso(joined) != session.joined:
             self.state.end_session(key)
             raise NotSignedIn(f"{session.member} is no longer a member of the team")

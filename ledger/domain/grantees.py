@@ -95,5 +95,5 @@ def filing_readers(confidential: bool, allow: Sequence[str]) -> list[str] | None
     owner), or None when it is not confidential; naming readers of a
     complaint that is not confidential is refused."""
     if allow and not confidential:
-        raise InvalidInput("--allow goes with --confidential.")
+        raise InvalidInput("--allow goes with --confidential.", "allow")
     return list(allow) if confidential else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,30 +48,33 @@ class Intake:
     external_id: str | None = None
 
     def __post_init__(self) -> None:
-        try:
-            Channel(self.channel)
-            Severity(self.severity)
-        except ValueError as error:
-            raise InvalidInput(str(error)) from None
-        cleaned = {
-            "project": require_text(self.project, "project", MAX_NAME),
-            "summary": require_text(self.summary, "summary", MAX_SUMMARY),
-            "detail": optional_text(self.detail, "detail", MAX_TEXT),
-            "customer": optional_text(self.customer, "customer"),
-            "contact": optional_text(self.contact, "contact"),
-            "source": optional_text(self.source, "source"),
-            "external_id": optional_text(self.external_id, "external id"),
-        }
+        for name, kind in (("channel", Channel), ("severity", Severity)):
+            try:
+                kind(getattr(self, name))
+            except ValueError as error:
+                raise InvalidInput(str(error), name) from None
+        cleaned = {}
+        for name, what, check, limit in CHECKS:
+            try:
+                cleaned[name] = check(getattr(self, name), what, limit)
+            except InvalidInput as error:
+                raise InvalidInput(str(error), name) from None
         for name, value in cleaned.items():
             object.__setattr__(self, name, value)
         if self.received_at is not None:
-            check_range(self.received_at, "the time received")
+            try:
+                check_range(self.received_at, "the time received")
+            except InvalidInput as error:
+                raise InvalidInput(str(error), "received_at") from None
 
     def check_received(self, now: datetime) -> None:
         """Refuse a time received later than `now` (give or take a few
         minutes): filing and importing check it against the ledger's clock."""
         if self.received_at is not None:
-            check_not_future(self.received_at, now, "the time received")
+            try:
+                check_not_future(self.received_at, now, "the time received")
+            except InvalidInput as error:
+                raise InvalidInput(str(error), "received_at") from None
 
     def size(self) -> int:
         """About how many bytes it takes in memory: its text, and a few
@@ -86,6 +90,16 @@ class Intake:
         return {name: getattr(self, name) for name in FILED_FIELDS}
 
 
+# Each text field: its name, what a sentence calls it, its check and limit.
+CHECKS: tuple[tuple[str, str, Callable[[Any, str, int], str | None], int], ...] = (
+    ("project", "project", require_text, MAX_NAME),
+    ("summary", "summary", require_text, MAX_SUMMARY),
+    ("detail", "detail", optional_text, MAX_TEXT),
+    ("customer", "customer", optional_text, MAX_NAME),
+    ("contact", "contact", optional_text, MAX_NAME),
+    ("source", "source", optional_text, MAX_NAME),
+    ("external_id", "external id", optional_text, MAX_NAME),
+)
 FILED_FIELDS = tuple(
     f.name for f in dataclasses.fields(Intake) if f.name != "received_at"
 )

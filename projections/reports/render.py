@@ -122,13 +122,18 @@ def render(report: str, data: dict[str, Any], paper: str | None = None) -> str:
 
 def sections(report: str, data: dict[str, Any]) -> dict[str, str]:
     """The parts of `report`'s page showing `data` that another page can
-    embed: its subtitle and its sections (without the page's own frame)."""
+    embed: its subtitle and its sections (without the page's own frame),
+    and its stylesheet (`style`: the CSS of its <style> element), so that
+    they look there as they do in the report."""
     template = environment().get_template(f"{report}.html")
     context = template.new_context(dict(data))
     # The whole page once, for what its top level sets (the imported macros).
-    "".join(template.root_render_func(context))
-    return {
+    whole = "".join(template.root_render_func(context))
+    found: dict[str, str] = {
         part: "".join(template.blocks[part](context))
         for part in ("subtitle", "content")
         if part in template.blocks
     }
+    start = whole.index("<style>") + len("<style>")
+    found["style"] = whole[start : whole.index("</style>", start)]
+    return found

@@ -37,8 +37,16 @@ STATE_FIELDS = ("status", "owner", "severity", "level", "rung")
 
 def route(ledger: ComplaintLedger, ref: str) -> dict[str, Any]:
     """Every event of the complaint with the state after it, as plain data."""
-    show_text, steps = ledger.route(ref, "report route")
-    covered = ledger.log_coverage(ref)
+    return laid_out(ledger, *ledger.route(ref, "report route"))
+
+
+def laid_out(
+    ledger: ComplaintLedger, show_text: bool, steps: list[RouteStep]
+) -> dict[str, Any]:
+    """The route report's data from a complaint's route steps (the report's,
+    and the staff page of the complaint's timeline and escalation steps);
+    the ledger gives the ladder, the team and the log's coverage."""
+    covered = ledger.log_coverage(steps[0].complaint["ref"])
     replayed = _records(steps)
     records = [(record, step.complaint) for record, step in replayed]
     first = steps[0].complaint

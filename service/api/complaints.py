@@ -12,7 +12,8 @@ from pydantic import Field
 from ledger.domain.grantees import filing_readers
 from ledger.domain.intake import Intake
 from ledger.domain.plain import filed
-from service.api.common import Fields, post, read, time_or_none
+from ledger.errors import InvalidInput
+from service.api.common import Case, Fields, post, read, time_or_none
 from service.auth import FILE, READ, Caller, caller
 from service.served import served
 
@@ -41,17 +42,21 @@ def file_complaint(
     request: Request, filing: Filing, who: Annotated[Caller, Depends(caller(FILE))]
 ) -> Response:
     """Record a complaint; answers its reference, id, owner and deadlines."""
+    return post(request, who, filing, filing_case(filing), 201, replayed=filed)
+
+
+def filing_case(filing: Filing) -> Case:
+    """The use case of `filing` (this endpoint's and the filing page's):
+    its values checked as `plaint file` checks them, a field to blame named
+    in the `InvalidInput` (`field`)."""
     readers = filing_readers(filing.confidential, filing.allow)
     values = filing.model_dump(exclude={"confidential", "allow", "received_at"})
-    intake = Intake(received_at=time_or_none(filing.received_at), **values)
-    return post(
-        request,
-        who,
-        filing,
-        lambda ledger: ledger.file(intake, allow=readers),
-        201,
-        replayed=filed,
-    )
+    try:
+        received = time_or_none(filing.received_at)
+    except InvalidInput as error:
+        raise InvalidInput(str(error), "received_at") from None
+    intake = Intake(received_at=received, **values)
+    return lambda ledger: ledger.file(intake, allow=readers)
 
 
 @router.get("/complaints", summary="plaint list --json")

@@ -17,10 +17,9 @@ from ledger.domain.identity import Identity
 from ledger.errors import InvalidInput, LedgerError, PermissionDenied
 from service.api.actions import ACTIONS
 from service.errors import validation_sentence
-from service.pages import page
 from service.served import served
-from service.staff.common import failed, frame, member
 from service.staff.forms import FORMS, body_of
+from service.visitor import Visitor, staff_member, staff_page, staff_refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,15 +28,17 @@ router = APIRouter(include_in_schema=False)
 def complaint_page(request: Request, ref: str, done: str = "") -> Response:
     """The complaint, its timeline and the forms of what I may do now;
     after an action, what was recorded (`done`)."""
-    who = member(request)
+    who = staff_member(request)
     if isinstance(who, Response):
         return who
     try:
         values = _shown(request, who.identity, ref)
     except LedgerError as error:
-        return _missing(request, who.identity, error)
+        return _missing(who, error)
     values["feedback"] = _feedback(done, values)
-    return page("complaint.html", values.pop("status"), **values)
+    return staff_page(
+        who, "complaint.html", "complaints", values.pop("status"), **values
+    )
 
 
 @router.post("/complaints/{ref}/{action}")
@@ -50,15 +51,16 @@ async def take_action(request: Request, ref: str, action: str) -> Response:
 
 
 def _take(request: Request, ref: str, action: str, typed: dict[str, str]) -> Response:
-    try:
-        who = member(request, typed.get("csrf", ""))
-    except LedgerError as error:
-        return _missing(request, None, error)
+    who = staff_member(request)
     if isinstance(who, Response):
         return who
+    try:
+        who.check(typed.get("csrf", ""))
+    except LedgerError as error:
+        return _missing(who, error)
     if action not in ACTIONS:
         missing = InvalidInput(f"there is no action '{action}' on a complaint")
-        return _missing(request, who.identity, missing)
+        return _missing(who, missing)
     body_type, act, _doc = ACTIONS[action]
     here = served(request)
     try:
@@ -73,39 +75,40 @@ def _take(request: Request, ref: str, action: str, typed: dict[str, str]) -> Res
         try:
             values = _shown(request, who.identity, ref)
         except LedgerError as other:
-            return _missing(request, who.identity, other)
+            return _missing(who, other)
         del values["status"], values["message"]
         values.update(feedback=None, failed_action=action, typed=typed)
-        return failed("complaint.html", refusal, **values)
+        return staff_refused(who, "complaint.html", "complaints", refusal, **values)
     return RedirectResponse(f"/complaints/{quote(ref.upper())}?done={action}", 303)
 
 
 def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
     """What the complaint page shows the member: everything `show` gives,
-    the history and the actions they may take; or, for a confidential
-    complaint they may not read, its metadata from the views and the
-    sentence of the refusal (which `show` recorded)."""
+    its route laid out as the route report lays it out (timeline,
+    escalation steps, events) and the actions they may take; or, for a
+    confidential complaint they may not read, its metadata from the views
+    and the sentence of the refusal (which `show` recorded)."""
     from projections import queries
+    from projections.reports.route import laid_out
 
     here = served(request)
     values: dict[str, Any] = {
-        "current": "complaints",
         "forms": FORMS,
         "failed_action": None,
         "typed": {},
         "message": None,
     }
     with here.acting(identity) as ledger:
-        values.update(frame(request, ledger))
         try:
-            view, history = ledger.show_with_history(ref)
+            view, steps = ledger.show_with_route(ref)
         except PermissionDenied as refusal:
             values.update(
                 complaint=None,
                 metadata=queries.metadata(here.views(), ref),
                 refusal=str(refusal),
-                history=[],
+                route=None,
                 actions=[],
+                members=[],
                 status=403,
             )
             return values
@@ -113,8 +116,9 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
             complaint=view,
             metadata=None,
             refusal=None,
-            history=history,
+            route=laid_out(ledger, True, steps),
             actions=ledger.actions(ref),
+            members=[m["name"] for m in ledger.members()],
             status=200,
         )
     return values
@@ -123,25 +127,27 @@ def _shown(request: Request, identity: Identity, ref: str) -> dict[str, Any]:
 def _feedback(done: str, values: dict[str, Any]) -> str | None:
     """What the page says after an action: what was recorded, where the
     complaint now stands."""
-    if done not in FORMS:
+    if done not in FORMS and done != "filed":
         return None
     shown = values["complaint"] or values["metadata"]
     if shown is None:
         return None
     state = shown["status"].replace("_", " ")
+    if done == "filed":
+        due = [f"{name} by {at}" for name, at in shown.get("deadlines", {}).items()
+               if at]  # fmt: skip
+        return (
+            f"Recorded {shown['ref']} ({shown['project']}, {shown['severity']}, "
+            f"{shown['channel']}): it is {state}, owned by {shown['owner']}; "
+            + (f"deadlines: {', '.join(due)}." if due else "no deadlines.")
+        )
     return (
         f"{shown['ref']} {FORMS[done].done}: it is now {state}, "
         f"owned by {shown['owner']}."
     )
 
 
-def _missing(
-    request: Request, identity: Identity | None, error: LedgerError
-) -> HTMLResponse:
+def _missing(who: Visitor, error: LedgerError) -> HTMLResponse:
     """A page saying why there is no complaint to show (unknown reference,
     a refused request), with the API's status."""
-    values: dict[str, Any] = {"current": "complaints", "me": None, "csrf": ""}
-    if identity is not None:
-        with served(request).acting(identity) as ledger:
-            values.update(frame(request, ledger))
-    return failed("missing.html", error, **values)
+    return staff_refused(who, "missing.html", "complaints", error)

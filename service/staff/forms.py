@@ -14,12 +14,15 @@ from pydantic import BaseModel
 @dataclass(frozen=True)
 class Field:
     """One field: its name in the body, its label, and its kind of input
-    (`text`, `textarea`, `severity`, `score`)."""
+    (`text`, `textarea`, `severity`, `score`, `member`: a choice of the
+    team's current members, which the use case still checks)."""
 
     name: str
     label: str
     kind: str = "text"
     required: bool = True
+    # A choice's option for no value (a `member` picker's first option).
+    empty: str = "Choose a member"
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,18 @@ REASON = Field("reason", "Reason (optional)", "textarea", required=False)
 FORMS: dict[str, Form] = {
     "ack": Form("Acknowledge", "acknowledged"),
     "triage": Form("Triage", "triaged", (Field("severity", "Severity", "severity"),)),
-    "assign": Form("Assign", "assigned", (Field("member", "New owner"),)),
+    "assign": Form("Assign", "assigned", (Field("member", "New owner", "member"),)),
     "escalate": Form(
         "Escalate",
         "escalated",
         (
-            Field("to", "Escalate to (empty: the next rung up)", required=False),
+            Field(
+                "to",
+                "Escalate to",
+                "member",
+                required=False,
+                empty="The next rung up (the policy's ladder)",
+            ),
             Field("reason", "Reason", "textarea"),
         ),
     ),

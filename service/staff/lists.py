@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ledger.domain.vocabulary import Severity, Status
-from ledger.errors import LedgerError
-from service.pages import page
+from ledger.errors import InvalidInput, LedgerError
 from service.served import served
-from service.staff.common import failed, frame, member
+from service.visitor import staff_member, staff_page, staff_refused
 
 router = APIRouter(include_in_schema=False)
 NO_LINKS = {"previous": None, "next": None}
@@ -24,14 +23,13 @@ def my_queue(request: Request) -> Response:
     """The open complaints I own, overdue first, and my counts by status."""
     from projections import queries
 
-    who = member(request)
+    who = staff_member(request)
     if isinstance(who, Response):
         return who
     here = served(request)
     with here.acting(who.identity) as ledger:
-        framed = frame(request, ledger)
         mine = queries.queue(ledger, here.views(), here.now())
-    return page("queue.html", current="queue", queue=mine, **framed)
+    return staff_page(who, "queue.html", "queue", queue=mine)
 
 
 @router.get("/complaints")
@@ -43,13 +41,15 @@ def all_complaints(
     owner: str = "",
     overdue: str = "",
     ref: str = "",
-    page_text: Annotated[str, Query(alias="page")] = "1",
+    after: str = "",
+    before: str = "",
 ) -> Response:
     """Complaints in filing order, filtered as `plaint list` filters them,
-    50 a page; a reference given jumps to its complaint."""
+    50 a page (from the filing number `after`, or back from `before`); a
+    reference given jumps to its complaint."""
     from projections import queries
 
-    who = member(request)
+    who = staff_member(request)
     if isinstance(who, Response):
         return who
     if ref.strip():
@@ -57,38 +57,50 @@ def all_complaints(
     given = {"project": project, "status": status, "severity": severity}
     given["owner"] = owner
     filters: dict[str, Any] = {k: (v.strip() or None) for k, v in given.items()}
-    # Not a number is page 0, which the query refuses with its sentence.
-    number = int(page_text) if page_text.isdigit() else 0
     here = served(request)
     values: dict[str, Any] = {
-        "current": "complaints",
         "filters": {**given, "overdue": bool(overdue)},
         "statuses": [s.value for s in Status],
         "severities": [s.value for s in Severity],
     }
     with here.acting(who.identity) as ledger:
-        values.update(frame(request, ledger))
         try:
             listed = queries.listing_page(
                 ledger,
                 here.views(),
                 here.now(),
-                page=number,
+                after=_number("after", after),
+                before=_number("before", before),
                 overdue_only=bool(overdue),
                 **filters,
             )
         except LedgerError as error:
-            empty = {"complaints": [], "page": 1, "pages": 1, "total": 0}
-            return failed(
-                "complaints.html", error, listed=empty, links=NO_LINKS, **values
-            )
+            empty = {"complaints": [], "total": 0, "more": False}
+            return staff_refused(
+                who, "complaints.html", "complaints", error,
+                listed=empty, links=NO_LINKS, **values,
+            )  # fmt: skip
     kept = {k: v for k, v in {**given, "overdue": overdue}.items() if v}
     links = {
-        "previous": _page_link(kept, number - 1) if number > 1 else None,
-        "next": _page_link(kept, number + 1) if number < listed["pages"] else None,
+        "previous": _page_link(kept, "before", listed["previous"]),
+        "next": _page_link(kept, "after", listed["next"]),
     }
-    return page("complaints.html", listed=listed, links=links, message=None, **values)
+    return staff_page(
+        who, "complaints.html", "complaints",
+        listed=listed, links=links, message=None, **values,
+    )  # fmt: skip
 
 
-def _page_link(kept: dict[str, str], number: int) -> str:
-    return "/complaints?" + urlencode({**kept, "page": number})
+def _number(name: str, text: str) -> int | None:
+    """A filing number given in the query, or None when it is empty."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise InvalidInput(f"'{text}' is not a complaint number for '{name}'")
+    return int(text)
+
+
+def _page_link(kept: dict[str, str], side: str, number: int | None) -> str | None:
+    if number is None:
+        return None
+    return "/complaints?" + urlencode({**kept, side: number})

@@ -92,7 +92,10 @@ def test_a_session_ends_after_its_idle_time(
     clock.now += timedelta(minutes=29)
     ledger.session_identity(secret, ADDRESS)  # used: the idle time starts again
     clock.now += timedelta(minutes=31)
-    with pytest.raises(NotSignedIn, match=r"^the session timed out; sign in again$"):
+    with pytest.raises(
+        NotSignedIn,
+        match=r"^the session timed out: it was not used for 30m; sign in again$",
+    ):
         ledger.session_identity(secret, ADDRESS)
     with pytest.raises(NotSignedIn, match=r"^not signed in"):
         ledger.session_identity(secret, ADDRESS)
@@ -107,7 +110,10 @@ def test_a_session_ends_after_its_longest_time_however_busy(
         clock.now += timedelta(minutes=17)
         ledger.session_identity(secret, ADDRESS)
     clock.now += timedelta(minutes=2)
-    with pytest.raises(NotSignedIn, match="timed out"):
+    with pytest.raises(
+        NotSignedIn,
+        match=r"^the session timed out: sessions last at most 2h; sign in again$",
+    ):
         ledger.session_identity(secret, ADDRESS)
 
 

@@ -58,12 +58,29 @@ def test_an_invitation_link_is_shown_once_and_sets_the_password(
     assert "Your password is set." in accepted.text
 
 
+def test_a_member_who_is_not_an_admin_sees_the_team_without_its_forms(
+    server: Server,
+) -> None:
+    server.plaint.ok("token", "create", "--member", "lee", "--scope", "read")
+    bob, _csrf = server.session("bob")
+    team = bob.get("/team")
+    assert team.status_code == 200
+    assert "<tr><td>bob</td><td>agent</td></tr>" in team.text
+    assert '<form method="post" action="/team' not in team.text
+    assert "Your role (agent) may not change the team or its API tokens." in team.text
+    policy = bob.get("/policy")
+    assert policy.status_code == 200
+    assert '<form method="post" action="/policy">' not in policy.text
+    assert "Your role (agent) may not change the policy" in policy.text
+    lee, _csrf = server.session("lee")
+    assert '<form method="post" action="/policy">' in lee.get("/policy").text
+
+
 def test_a_member_who_is_not_an_admin_is_refused_and_nothing_is_recorded(
     server: Server,
 ) -> None:
     bob, csrf = server.session("bob")
     before = events(server.plaint)
-    assert bob.get("/team").status_code == 403
     added = bob.post("/team/add", data={"csrf": csrf, "name": "eve", "role": "admin"})
     assert added.status_code == 403
     assert "bob is agent and may not manage the team" in added.text
@@ -72,7 +89,9 @@ def test_a_member_who_is_not_an_admin_is_refused_and_nothing_is_recorded(
     )
     assert made.status_code == 403
     rule = {"csrf": csrf, "channel": "*", "severity": "*", "ack": "1h"}
-    assert bob.post("/policy", data=rule).status_code == 403
+    refused = bob.post("/policy", data=rule)
+    assert refused.status_code == 403
+    assert "bob is agent and may not set the policy" in refused.text
     assert events(server.plaint) == before
     assert "eve" not in {m["name"] for m in cli_json(server, "team", "list")}
 

@@ -73,7 +73,8 @@ def test_the_queue_shows_the_complaints_i_own_overdue_first(server: Server) -> N
     assert re.search(r"ack [\dd hm]+ late", queue.text)
     assert "received</a>: 2" in queue.text
     assert 'href="/complaints"' in queue.text
-    assert 'href="/team"' not in queue.text
+    assert '<a href="/" aria-current="page">My queue</a>' in queue.text
+    assert 'href="/access"' not in queue.text
 
 
 def test_the_queue_of_someone_not_signed_in_is_the_sign_in_page(
@@ -90,10 +91,18 @@ def test_the_list_filters_and_pages(server: Server) -> None:
     bob, _csrf = server.session("bob")
     first = bob.get("/complaints")
     assert refs(first.text) == [f"C-{n}" for n in range(1, 51)]
-    assert "53 complaints; page 1 of 2." in first.text
-    assert 'href="/complaints?page=2" rel="next"' in first.text
-    second = bob.get("/complaints", params={"page": "2"})
+    assert "53 complaints; shown: C-1 to C-50." in first.text
+    assert 'href="/complaints?after=50" rel="next"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = bob.get("/complaints", params={"after": "50"})
     assert refs(second.text) == ["C-51", "C-52", "C-53"]
+    assert 'href="/complaints?before=51" rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+    back = bob.get("/complaints", params={"before": "51"})
+    assert refs(back.text) == [f"C-{n}" for n in range(1, 51)]
+    bad = bob.get("/complaints", params={"after": "x"})
+    assert bad.status_code == 400
+    assert "&#39;x&#39; is not a complaint number for &#39;after&#39;" in bad.text
     acked = bob.get("/complaints", params={"status": "acknowledged"})
     assert refs(acked.text) == ["C-2"]
     refused = bob.get("/complaints", params={"severity": "awful"})
@@ -146,6 +155,11 @@ def test_ack_escalate_and_resolve_through_the_forms_are_recorded_and_said(
     shown = lee.get(escalated.headers["location"])
     assert f"{ref} escalated: it is now in progress, owned by ann." in shown.text
     assert "angry customer" in shown.text
+    assert 'aria-label="Timeline of the complaint' in shown.text
+    assert (
+        '<h3 id="step-3">Level 1: <span class="path">lee<span class="arrow">→</span>'
+        'ann</span> <span class="badge tone-accent">by hand</span></h3>'
+    ) in shown.text
     resolved = act(lee, csrf, ref, "resolve", resolution="refunded")
     assert "resolved: it is now resolved" in lee.get(resolved.headers["location"]).text
     assert kinds(server, ref) == ["filed", "acknowledged", "escalated", "resolved"]
@@ -168,11 +182,39 @@ def test_a_refused_action_says_why_keeps_what_was_typed_and_records_nothing(
     owned = act(lee, csrf, ref, "assign", member="lee")
     assert owned.status_code == 409
     assert f'id="assign-error">{ref} is already owned by lee</p>' in owned.text
-    assert 'id="assign-member" name="member" value="lee"' in owned.text
+    assert re.search(r'id="assign-member" name="member" required aria-invalid="true"'
+                     r'[^>]*>\s*<option value="">Choose a member</option>\s*'
+                     r"<option>ann</option><option>aud</option><option>bob</option>"
+                     r"<option selected>lee</option>", owned.text)  # fmt: skip
     missing = act(lee, csrf, ref, "escalate", to="ann", reason="")
     assert missing.status_code == 400
     assert "Missing field &#39;reason&#39;." in missing.text
-    assert 'id="escalate-to" name="to" value="ann"' in missing.text
+    assert "<option selected>ann</option>" in missing.text
+    assert ">angry customer<" not in missing.text
+    assert events(server.plaint) == before
+
+
+def test_a_member_picker_offers_the_team_and_the_use_case_still_checks_the_name(
+    server: Server,
+) -> None:
+    ref = file(server, "s")
+    server.plaint.ok("team", "add", "mia", "--role", "manager")
+    lee, csrf = server.session("lee")
+    page = lee.get(f"/complaints/{ref}").text
+    picker = r'<select id="(assign-member|escalate-to)"[^>]*>(.*?)</select>'
+    pickers = re.findall(picker, page, re.S)
+    for _id, options in pickers:
+        assert re.findall(r"<option>(\w+)</option>", options) == [
+            "ann", "aud", "bob", "lee", "mia"
+        ]  # fmt: skip
+    assert [name for name, _ in pickers] == ["assign-member", "escalate-to"]
+    before = events(server.plaint)
+    stranger = act(lee, csrf, ref, "assign", member="eve")
+    assert stranger.status_code == 400
+    assert (
+        'id="assign-error">eve is not a member of this ledger&#39;s team; an admin '
+        "can add them with `plaint team add eve --role agent`</p>"
+    ) in stranger.text
     assert events(server.plaint) == before
 
 

@@ -104,7 +104,7 @@ def test_a_filter_that_is_not_a_time_is_named_and_kept(server: Server) -> None:
 def test_a_report_page_needs_a_session(server: Server) -> None:
     answer = server.client().get("/reports/warnings", follow_redirects=False)
     assert answer.status_code == 303
-    assert answer.headers["location"] == "/login"
+    assert answer.headers["location"] == "/login?next=%2Freports%2Fwarnings"
 
 
 def test_the_download_is_the_file_the_cli_writes_for_the_same_filters(
