@@ -134,6 +134,26 @@ def test_smtp_settings_take_credentials_from_the_environment_and_never_show_them
     assert smtp_settings("smtps://mail.example.org", {}).port == 465
 
 
+def test_smtp_needs_starttls_but_to_a_loopback_address_or_where_the_url_says_not() -> (
+    None
+):
+    def required(url: str) -> bool:
+        return smtp_settings(url, {}).require_starttls
+
+    assert required("smtp://mail.example.org")
+    assert required("smtp://192.0.2.2:25")
+    assert not required("smtp://127.0.0.1:25")
+    assert not required("smtp://[::1]:25")
+    assert required("smtp://127.0.0.1:25?starttls=require")
+    assert not required("smtp://mail.example.org?starttls=opportunistic")
+    with pytest.raises(InvalidInput) as refused:
+        smtp_settings("smtp://mail.example.org?starttls=maybe", {})
+    assert str(refused.value) == (
+        "'smtp://mail.example.org?starttls=maybe' has an unknown starttls: "
+        "say ?starttls=require or ?starttls=opportunistic"
+    )
+
+
 def test_mail_needs_a_public_url_for_its_links() -> None:
     with pytest.raises(InvalidInput) as refused:
         mail_settings(None, {})
