@@ -92,9 +92,7 @@ def _session(row: Any) -> Session:
 class ServiceState:
     """The working-state tables of one ledger's database."""
 
-    def __init__(
-        self, tables: LedgerTables, counter_key: Callable[[], bytes]
-    ) -> None:
+    def __init__(self, tables: LedgerTables, counter_key: Callable[[], bytes]) -> None:
         """`counter_key` gives the key of counters' bucket names (derived
         from the ledger's key, so asked for only when a counter is used)."""
         self.datastore = tables.datastore
