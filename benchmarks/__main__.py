@@ -331,24 +331,43 @@ def run_http(size: dict[str, int], work: Path, results: list[Result]) -> None:
     if not size["http_pg"]:
         # A quick run checks the guarantees on PostgreSQL in the fault run alone.
         del runs[1]
+    inproc = "ComplaintLedger.file in-process, same database"
     for key, where, measure in runs:
         done = measure()
         floor = done.pop("healthz")
+        unkeyed = done.pop("unkeyed", None)
+        baseline = done.pop("baseline")
+        keyed = " (each with an Idempotency-Key)" if unkeyed is not None else ""
         results.append(
             result(
                 key,
-                f"HTTP filing ({clients} clients, {where})",
+                f"HTTP filing{keyed} ({clients} clients, {where})",
                 "complaints/s",
                 done.pop("value"),
-                done.pop("baseline"),
-                "ComplaintLedger.file in-process, same database",
+                baseline,
+                inproc,
                 "≥ 0.7x baseline" if key == "http" else "zero lost or filed twice",
                 healthz_per_s=floor["value"],
                 healthz_p50_ms=floor["p50_ms"],
                 healthz_p99_ms=floor["p99_ms"],
+                healthz_client_cpu_ms=floor["client_cpu_ms"],
+                healthz_server_cpu_ms=floor.get("server_cpu_ms"),
                 **done,
             )
         )
+        if unkeyed is not None:
+            results.append(
+                result(
+                    f"{key}_unkeyed",
+                    f"HTTP filing, no Idempotency-Key ({clients} clients, {where})",
+                    "complaints/s",
+                    unkeyed.pop("value"),
+                    baseline,
+                    inproc,
+                    "(for comparison)",
+                    **unkeyed,
+                )
+            )
 
 
 def run_witnessing(size: dict[str, int], work: Path, results: list[Result]) -> None:

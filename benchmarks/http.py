@@ -111,6 +111,13 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError(f"plaint serve did not answer: {log.read_text()[-2000:]}")
 
+    def cpu(self) -> float:
+        """The CPU seconds (user and system) the server process has used."""
+        assert self.process is not None
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         """kill -9, as a crash or the OOM killer does."""
         assert self.process is not None
@@ -184,36 +191,53 @@ def serve_load(
         Server(location, directory, free_port(), extra=dict(extra or {}))
         for _ in range(servers)
     ]
+    unkeyed = not fault
+    bodies = filings(count * 2 if unkeyed else count)
     try:
         for server in running:
             server.start()
         urls = [server.url for server in running]
-        floor = asyncio.run(
-            drive(urls, token, "GET", "/healthz", healthz(count), clients)
-        )
+
+        def measured(method: str, path: str, load: Any, **options: Any) -> Load:
+            cpu = sum(server.cpu() for server in running)
+            done = asyncio.run(
+                drive(urls, token, method, path, load, clients, **options)
+            )
+            # After a kill -9 the restarted server's CPU starts again at 0.
+            done.server_cpu = sum(server.cpu() for server in running) - cpu
+            return done
+
+        floor = measured("GET", "/healthz", healthz(count))
         during = kill_once(running, count) if fault else None
-        filed = asyncio.run(
-            drive(urls, token, "POST", FILE_PATH, filings(count), clients, during)
+        filed = measured("POST", FILE_PATH, bodies[:count], during=during)
+        plain = (
+            measured("POST", FILE_PATH, bodies[count:], keyed=False)
+            if unkeyed
+            else None
         )
     finally:
         for server in running:
             server.stop()
+    answered = filed.answers + ([] if plain is None else plain.answers)
     return {
         **filed.figures(),
         "healthz": floor.figures(),
-        **check(directory, location, count, filed),
+        **({} if plain is None else {"unkeyed": plain.figures()}),
+        **check(directory, location, bodies, answered),
     }
 
 
-def check(directory: str, location: str, count: int, filed: Load) -> dict[str, Any]:
-    """After a load of `count` filings: complaints lost (a body whose
-    complaint is not in `plaint list --json`) and filed twice (a body filed
-    as two complaints, or a complaint no client was answered with), the
-    references C-1..C-N without gaps, and `plaint verify`."""
+def check(
+    directory: str, location: str, bodies: list[dict[str, Any]], answers: list[Any]
+) -> dict[str, Any]:
+    """After a load filing `bodies`: complaints lost (a body whose complaint
+    is not in `plaint list --json`) and filed twice (a body filed as two
+    complaints, or a complaint no client was answered with), the references
+    C-1..C-N without gaps, and `plaint verify`."""
     listed = {row["ref"] for row in plaint(directory, location, "list")}
-    answered = [answer["ref"] for answer in filed.answers]
+    answered = [answer["ref"] for answer in answers]
     summaries = summaries_of(directory, location, sorted(listed))
-    wanted = {body["summary"] for body in filings(count)}
+    wanted = {body["summary"] for body in bodies}
     numbers = sorted(int(ref.removeprefix("C-")) for ref in listed)
     verdict = plaint(directory, location, "verify")
     return {
@@ -224,7 +248,7 @@ def check(directory: str, location: str, count: int, filed: Load) -> dict[str, A
         + len(answered)
         - len(set(answered))
         + len(listed - set(answered)),
-        "gapless_references": numbers == list(range(1, count + 1)),
+        "gapless_references": numbers == list(range(1, len(bodies) + 1)),
         "verifies": bool(verdict["ok"]),
     }
 
@@ -248,9 +272,15 @@ def in_process(directory: str, location: str, count: int) -> dict[str, Any]:
     """`ComplaintLedger.file`, one complaint after another, on a new ledger."""
     ledger = create(directory, location)
     filed = [intake(n, external=False) for n in range(count)]
+    cpu = time.process_time()
     seconds = timed(lambda: [ledger.file(each) for each in filed])
+    cpu = time.process_time() - cpu
     ledger.close()
-    return {"value": rate(count, seconds), "seconds": seconds}
+    return {
+        "value": rate(count, seconds),
+        "seconds": seconds,
+        "cpu_ms": cpu / count * 1000,
+    }
 
 
 def sqlite(directory: str, count: int, clients: int) -> dict[str, Any]:
@@ -262,7 +292,11 @@ def sqlite(directory: str, count: int, clients: int) -> dict[str, Any]:
     done = serve_load(served, ledger_path(served), 1, count, clients, fault=False)
     inproc = str(root / "inproc")
     baseline = in_process(inproc, ledger_path(inproc), count)
-    return {**done, "baseline": baseline["value"]}
+    return {
+        **done,
+        "baseline": baseline["value"],
+        "baseline_cpu_ms": baseline["cpu_ms"],
+    }
 
 
 def postgres(
@@ -283,4 +317,8 @@ def postgres(
         baseline = in_process(str(root / "inproc"), inproc, count)
     finally:
         drop_schemas(url, served, inproc)
-    return {**done, "baseline": baseline["value"]}
+    return {
+        **done,
+        "baseline": baseline["value"],
+        "baseline_cpu_ms": baseline["cpu_ms"],
+    }

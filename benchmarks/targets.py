@@ -100,11 +100,14 @@ TARGETS = (
     Target("pg", "ratio", None, 0.9, 3,
            "not met yet (0.72x in the full run); 2 writers of 20 complaints "
            "are a few seconds of commits whose latency swings with load"),
-    Target("http", "ratio", None, 0.7, 7,
-           "not met (0.12-0.2x): on 2 cores shared with 32 Python clients "
-           "the framework's own floor, /healthz, answers 150-500 requests/s, "
-           "below 0.7x of in-process filing (800/s), whatever the ledger "
-           "does (RESULTS.md); the quick limit (0.1x) catches a collapse"),
+    Target("http", "ratio", None, 0.7, 4.5,
+           "met when the disk is slow and in-process filing waits on each "
+           "fsync (1.1-1.3x at 200-260 filings/s), not when it is quick "
+           "(0.30x against 1,190/s): one server then is bound by its CPU, "
+           "2.0-2.4 ms per keyed filing against in-process 0.7-0.8 ms "
+           "(RESULTS.md); the quick limit (0.156x), half the quick run's "
+           "lowest ratio, catches a collapse such as the load generator "
+           "becoming the bottleneck again (httpx: 0.12-0.14x)"),
     Target("http_witness", "paired_ratio", None, 0.95, 2,
            "witnessing must add no more than 5% to filing (issue 20); the "
            "quick run's bursts of 100 filings take about a second, and "

@@ -89,13 +89,13 @@ class Side:
         self.filed.answers += load.answers
         self.filed.latencies += load.latencies
 
-    def finish(self, count: int) -> dict[str, Any]:
-        """Stop; the checks of its `count` filings."""
+    def finish(self, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+        """Stop; the checks of its filings of `bodies`."""
         self.server.stop()
         if self.witness is not None:
             self.witness.terminate()
             self.witness.wait(15)
-        return check(self.directory, self.location, count, self.filed)
+        return check(self.directory, self.location, bodies, self.filed.answers)
 
 
 def witnessed(directory: str, count: int, clients: int, rounds: int) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def witnessed(directory: str, count: int, clients: int, rounds: int) -> dict[str
             for side in order:
                 side.burst(burst, clients)
     finally:
-        checked = [side.finish(count * rounds) for side in (alone, with_witness)]
+        checked = [side.finish(bodies) for side in (alone, with_witness)]
     listed = plaint(with_witness.directory, with_witness.location, "witness", "list")
     return {
         "paired_ratio": statistics.median(

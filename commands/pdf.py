@@ -10,6 +10,7 @@ the headings. A subprocess: the CLI loads no browser library of its own.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -48,6 +49,32 @@ def browser(environ: Mapping[str, str]) -> str:
     raise click.ClickException(INSTALL)
 
 
+# What Chromium is given of the environment: enough to find its own parts
+# and to print in the user's language and time zone; never the secrets
+# (PLAINT_SMTP_PASSWORD, keys) the rest of the environment may hold.
+PASSED = ("PATH", "LANG", "LC_ALL", "TZ")
+
+# Chromium may reach nothing while printing: every request goes to a proxy
+# that is not there (the discard port), loopback included, and no name
+# resolves. The page is self-contained, and its CSP says so too.
+OFFLINE = (
+    "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)  # fmt: skip
+
+
+def browser_environment(environ: Mapping[str, str], home: str) -> dict[str, str]:
+    """Chromium's environment: PASSED from `environ`, and `home` as HOME
+    (where it leaves caches and crash reports)."""
+    return {**{k: environ[k] for k in PASSED if k in environ}, "HOME": home}
+
+
+def sandboxing() -> list[str]:
+    """Chromium's sandbox stays on, except as root, where it refuses to
+    start with it (and root has nothing to sandbox from anyway)."""
+    return ["--no-sandbox"] if os.geteuid() == 0 else []
+
+
 def print_pdf(program: str, page: str, environ: Mapping[str, str]) -> bytes:
     """The PDF that Chromium (`program`) prints of the HTML `page`."""
     with tempfile.TemporaryDirectory(prefix="plaint-pdf-") as folder:
@@ -55,7 +82,8 @@ def print_pdf(program: str, page: str, environ: Mapping[str, str]) -> bytes:
         source, target = where / "report.html", where / "report.pdf"
         source.write_text(page, encoding="utf-8")
         command = [
-            program, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            program, "--headless", *sandboxing(), *OFFLINE, "--disable-gpu",
+            "--no-first-run",
             "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-extensions", "--no-pdf-header-footer",
             f"--user-data-dir={where / 'profile'}", f"--print-to-pdf={target}",
@@ -67,8 +95,7 @@ def print_pdf(program: str, page: str, environ: Mapping[str, str]) -> bytes:
                 capture_output=True,
                 text=True,
                 timeout=TIMEOUT,
-                # Its own home: Chromium leaves caches and crash reports there.
-                env={**environ, "HOME": folder},
+                env=browser_environment(environ, folder),
                 check=False,
             )
         except OSError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from ledger.cases.heads import signature_problem
 from ledger.cases.witnesses import WitnessCases
@@ -18,6 +19,7 @@ from ledger.evidence.cosignature import Cosigner, cosigned_at, cosigner
 from ledger.evidence.note import NoteError, open_note, parse_checkpoint
 from ledger.storage.checkpoints import StoredCheckpoint
 from ledger.witnessing.client import latest_cosigned
+from ledger.witnessing.exchange import BadAnswer, WitnessError
 
 
 class WitnessWord(NamedTuple):
@@ -119,9 +121,21 @@ class WitnessedCases(WitnessCases):
                 "checkpoint could not be asked for: only the kept cosignatures count"
             )
             return WitnessWord(witness.name, size, warning), None
+        # Only the ledger's record can name another scheme (parse_witnesses
+        # takes http and https): whoever wrote it there is not to be followed.
+        if urlsplit(url).scheme not in ("http", "https"):
+            warning = (
+                f"witness {witness.name}'s address in the ledger, {url!r}, is not an "
+                "http or https URL, so it was not asked: only the kept cosignatures "
+                "count"
+            )
+            return WitnessWord(witness.name, size, warning), None
         try:
             note = latest_cosigned(url, self.origin)
-        except OSError as error:
+        except BadAnswer as error:
+            warning = f"witness {witness.name} served a checkpoint that fails: {error}"
+            return WitnessWord(witness.name, size, warning), None
+        except WitnessError as error:
             warning = (
                 f"witness {witness.name} at {url} could not be reached ({error}): "
                 "only the kept cosignatures count"

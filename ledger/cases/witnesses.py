@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -21,6 +22,11 @@ from ledger.storage.checkpoints import StoredCheckpoint, checkpoint_view
 from ledger.storage.logtree import LogTree
 from ledger.storage.witnesses import StoredWitness, WitnessTables
 from ledger.witnessing.client import TIMEOUT, Outcome, ask
+from ledger.witnessing.exchange import seconds
+
+# Seconds past the witnesses' deadline that signing waits for their answers
+# to come back from the threads asking them, before it goes on without.
+GRACE = 0.5
 
 
 class WitnessCases(CaseBase):
@@ -107,28 +113,41 @@ class WitnessCases(CaseBase):
             )  # fmt: skip
 
         # All at once, each answer kept as it comes: a witness that hangs
-        # until the timeout delays no other's cosignature.
+        # until the timeout delays no other's cosignature. Each request ends
+        # by its deadline (ledger/witnessing/exchange.py); whatever has not
+        # answered by then (and a little) is not waited for.
         results: dict[str, dict[str, Any]] = {}
-        with ThreadPoolExecutor(len(due), "plaint-witness") as pool:
-            asked = {pool.submit(asking, witness): witness for witness in due}
-            for future in as_completed(asked):
+        pool = ThreadPoolExecutor(len(due), "plaint-witness")
+        asked = {pool.submit(asking, witness): witness for witness in due}
+        try:
+            for future in as_completed(asked, timeout=timeout + GRACE):
                 witness, outcome = asked[future], future.result()
-                now = self.clock().timestamp()
-                # The witness's row first: whoever sees the cosignature sees
-                # the row that says how asking went.
-                self.witness_tables.asked(
-                    witness.vkey, outcome.seen, now, outcome.problem
-                )
-                if outcome.line is not None:
-                    self.witness_tables.keep_cosignature(
-                        latest.size, witness.vkey, outcome.line, now
-                    )
-                results[witness.vkey] = {
-                    "witness": witness.name,
-                    "cosigned": outcome.line is not None,
-                    "problem": outcome.problem,
-                }
+                results[witness.vkey] = self._keep(latest.size, witness, outcome)
+        except FuturesTimeout:
+            late = f"unreachable: it did not answer within {seconds(timeout)}"
+            for witness in due:
+                if witness.vkey not in results:
+                    outcome = Outcome(None, witness.seen, late)
+                    results[witness.vkey] = self._keep(latest.size, witness, outcome)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
         return [results[witness.vkey] for witness in due]
+
+    def _keep(
+        self, size: int, witness: StoredWitness, outcome: Outcome
+    ) -> dict[str, Any]:
+        """Keep how asking `witness` to cosign the checkpoint of `size` went."""
+        now = self.clock().timestamp()
+        # The witness's row first: whoever sees the cosignature sees the row
+        # that says how asking went.
+        self.witness_tables.asked(witness.vkey, outcome.seen, now, outcome.problem)
+        if outcome.line is not None:
+            self.witness_tables.keep_cosignature(size, witness.vkey, outcome.line, now)
+        return {
+            "witness": witness.name,
+            "cosigned": outcome.line is not None,
+            "problem": outcome.problem,
+        }
 
     def _cosigned_note(self, stored: StoredCheckpoint) -> str:
         """A checkpoint's note with the cosignatures kept for it."""

@@ -108,18 +108,54 @@ class ServiceState:
         return table if self.schema is None else f'"{self.schema}".{table}'
 
     def run(
-        self, sql: str, params: tuple[Any, ...] = (), *, rows: bool = False
+        self,
+        sql: str,
+        params: tuple[Any, ...] = (),
+        *,
+        rows: bool = False,
+        lazy: bool = False,
     ) -> list[Any]:
         """Run one statement in a transaction of its own; with `rows`, the
-        rows it returns. Tables are named `{sessions}`, `{links}`…"""
+        rows it returns. Tables are named `{sessions}`, `{links}`…
+
+        A `lazy` write is committed without waiting for the disk: it is
+        durable with the next commit that waits (the database's log is
+        written in order) and survives the server's process dying, but not
+        the machine losing power before that commit. Only for what the
+        service can do without after a power loss (a kept answer, which the
+        request's saved events can make again)."""
         try:
             if not self._made:
                 self._make_tables()
+            if lazy:
+                return self._lazily(sql.format(**self._names()), params)
             with self.datastore.transaction(commit=True) as cursor:
                 cursor.execute(sql.format(**self._names()), params)
                 return list(cursor.fetchall()) if rows else []
         except PersistenceError as error:
             raise StorageFailure(f"the ledger's database failed: {error}") from None
+
+    def _lazily(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        if self.schema is not None:
+            # PostgreSQL: this transaction alone commits asynchronously.
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                cursor.execute(sql, params)
+            return []
+        # SQLite in WAL mode: NORMAL syncs at checkpoints and with the next
+        # FULL commit, not at this one; the connection goes back to the pool
+        # as it was.
+        with self.datastore.get_connection(commit=True) as connection:
+            setting = connection.cursor()
+            setting.execute("PRAGMA synchronous")
+            was = int(setting.fetchone()[0])
+            setting.execute("PRAGMA synchronous = NORMAL")
+            try:
+                with connection.transaction(commit=True) as cursor:
+                    cursor.execute(sql, params)
+            finally:
+                setting.execute(f"PRAGMA synchronous = {was}")
+        return []
 
     def _names(self) -> dict[str, str]:
         return {
@@ -270,6 +306,9 @@ class ServiceState:
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
             "ON CONFLICT (member, key) DO NOTHING",
             (member, key, answer.request, now, answer.status, answer.body),
+            # Lost with a power cut, the answer is made again from the
+            # events the request saved (ledger/cases/requests.py).
+            lazy=True,
         )
 
     # Single sign-on's nonces.

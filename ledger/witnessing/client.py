@@ -6,13 +6,13 @@ the outcome says what happened, for the caller to keep and retry later."""
 from __future__ import annotations
 
 import hashlib
-import urllib.error
-import urllib.request
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ledger.evidence.cosignature import cosigned_at, cosigner
 from ledger.evidence.note import NoteError
+from ledger.witnessing.exchange import BadAnswer, WitnessError, exchange
 from ledger.witnessing.protocol import parse_size, request_body
 
 # Seconds to wait for a witness before trying it again later.
@@ -31,15 +31,10 @@ class Outcome:
 
 
 def post(url: str, body: bytes, timeout: float) -> tuple[int, str]:
-    """POST `body` to `url`; the status and text of the answer."""
-    request = urllib.request.Request(  # noqa: S310 - the admin gave the URL
-        url, data=body, method="POST", headers={"Content-Type": "text/plain"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-            return int(answer.status), answer.read(65536).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read(65536).decode("utf-8", "replace")
+    """POST `body` to `url`; the status and text of the answer, all within
+    `timeout` seconds. WitnessError when there is none in time."""
+    status, answer = exchange("POST", url, body, timeout)
+    return status, answer.decode("utf-8", "replace")
 
 
 def ask(
@@ -57,6 +52,8 @@ def ask(
     # A witness seen holding more than this checkpoint is asked from 0: its
     # 409 answer, not this ledger's table, says what it holds.
     old = seen if seen <= size else 0
+    # One deadline for both requests: whoever waits on this waits `timeout`.
+    deadline = time.monotonic() + timeout
     for _ in range(2):
         if old > size:
             return Outcome(
@@ -69,9 +66,9 @@ def ask(
             status, text = post(
                 url.rstrip("/") + "/add-checkpoint",
                 request_body(old, proof(old), note),
-                timeout,
+                deadline - time.monotonic(),
             )
-        except (OSError, ValueError) as error:
+        except WitnessError as error:
             return Outcome(None, seen, f"unreachable: {error}")
         if status == 409 and (held := parse_size(text)) is not None and held != old:
             old = held
@@ -96,14 +93,18 @@ def _cosigned(text: str, body: str, vkey: str, size: int) -> Outcome:
 
 def latest_cosigned(url: str, origin: str, timeout: float = TIMEOUT) -> str | None:
     """The latest checkpoint of `origin` the witness at `url` cosigned, from
-    its monitoring API (`GET <url>/<origin hash>/checkpoint`); None when it
-    has none. OSError when it cannot be reached."""
+    its monitoring API (`GET <url>/<origin hash>/checkpoint`), within
+    `timeout` seconds; None when it has none. WitnessError when it cannot be
+    reached in time, BadAnswer (one) when it answers bytes that are not UTF-8."""
     hashed = hashlib.sha256(origin.encode()).hexdigest()
-    request = urllib.request.Request(f"{url.rstrip('/')}/{hashed}/checkpoint")  # noqa: S310
+    status, answer = exchange(
+        "GET", f"{url.rstrip('/')}/{hashed}/checkpoint", None, timeout
+    )
+    if status == 404:
+        return None
+    if status != 200:
+        raise WitnessError(f"it answered {status}")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-            return str(answer.read(65536).decode("utf-8"))
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise OSError(f"it answered {error.code}") from None
+        return answer.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadAnswer("it is not UTF-8 text") from None

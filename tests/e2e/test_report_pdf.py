@@ -8,10 +8,12 @@ PATH, unless PLAINT_REQUIRE_BROWSER=1 (as in CI), which makes that a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -133,3 +135,47 @@ def test_without_a_browser_a_pdf_is_refused_in_one_line_and_nothing_is_written(
     assert list(tmp_path.glob(".warnings.pdf.*")) == []
     assert events(sqlite_plaint) == before
     assert re.fullmatch(r"Error: .*\n", result.stderr)
+
+
+FAKE_CHROMIUM = """#!{python}
+import json, os, sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+target = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--print-to-pdf="))
+page = Path(unquote(urlsplit(sys.argv[-1]).path)).read_text()
+Path({record!r}).write_text(json.dumps(
+    {{"environ": dict(os.environ), "argv": sys.argv[1:], "page": page}}
+))
+Path(target).write_bytes(b"%PDF-1.4\\n%%EOF\\n")
+"""
+
+
+def test_chromium_gets_no_secrets_no_network_and_its_sandbox_unless_root(
+    sqlite_plaint: Plaint, tmp_path: Path
+) -> None:
+    sqlite_plaint.ok("file", "--project", "P", "--channel", "web",
+                     "--severity", "mild", "--summary", "Slow")  # fmt: skip
+    record = tmp_path / "chromium.json"
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(FAKE_CHROMIUM.format(python=sys.executable, record=str(record)))
+    fake.chmod(0o755)
+    sqlite_plaint.environ.update(
+        PLAINT_CHROMIUM=str(fake), PLAINT_SMTP_PASSWORD="hunter2",
+        LANG="C.UTF-8", TZ="Europe/Paris", AWS_SECRET_ACCESS_KEY="x",
+    )  # fmt: skip
+    pdf = tmp_path / "lessons.pdf"
+    sqlite_plaint.ok("report", "lessons", "--project", "P", "-o", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    seen = json.loads(record.read_text())
+    environ, argv = seen["environ"], seen["argv"]
+    assert set(environ) == {"PATH", "HOME", "LANG", "TZ"}
+    assert (environ["LANG"], environ["TZ"]) == ("C.UTF-8", "Europe/Paris")
+    assert environ["HOME"] != os.environ.get("HOME")
+    assert ("--no-sandbox" in argv) == (os.geteuid() == 0)
+    assert "--proxy-server=127.0.0.1:9" in argv
+    assert "--proxy-bypass-list=<-loopback>" in argv
+    assert "--host-resolver-rules=MAP * ~NOTFOUND" in argv
+    assert (
+        '<meta http-equiv="Content-Security-Policy" content="default-src '
+        "'none'; style-src 'unsafe-inline'; img-src data:\">" in seen["page"]
+    )

@@ -82,3 +82,41 @@ def test_identical_requests_at_once_on_two_ledger_objects_file_once(
         for status, body in answers
     ]
     assert named == [one, one]
+
+
+def test_a_kept_answer_is_answered_again_without_running_the_request(
+    plaint: Plaint,
+) -> None:
+    ledger = plaint.open()
+    first = ledger.idempotent("k-1", "d", lambda: filing(ledger), replayed)
+
+    def never() -> tuple[int, bytes]:
+        raise AssertionError("the request ran again")
+
+    def no_replay(saved: list[UUID]) -> tuple[int, bytes]:
+        raise AssertionError("the answer was not kept")
+
+    again = ledger.idempotent("k-1", "d", never, no_replay)
+    ledger.close()
+    assert again == first
+
+
+def test_keeping_an_answer_leaves_sqlite_connections_syncing_fully(
+    plaint: Plaint,
+) -> None:
+    if "://" in plaint.ledger:
+        pytest.skip("PostgreSQL's asynchronous commit is set for one transaction")
+    ledger = plaint.open()
+    datastore = ledger.state.datastore
+
+    def synchronous() -> int:
+        with datastore.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA synchronous")
+            return int(cursor.fetchone()[0])
+
+    before = synchronous()
+    ledger.idempotent("k-1", "d", lambda: filing(ledger), replayed)
+    after = synchronous()
+    ledger.close()
+    assert (before, after) == (2, 2)
