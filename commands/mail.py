@@ -150,6 +150,7 @@ def fetch(
         settings.project,
         settings.severity,
         settings.domain,
+        clock=ledger.clock,
     )
     intake.check()
     environ = session(ctx).environ

@@ -11,7 +11,7 @@ written, which also signs checkpoints when due). Where each use case lives:
 |---|---|
 | complaints.py | file, actions, acknowledge, triage, assign, escalate, note, respond, resolve, reopen, close_complaint, withdraw, wait, resume, survey, sweep |
 | importing.py | import_records |
-| mail.py | receive_mail, check_mail_intake |
+| mail.py | receive_mail, record_mail, check_mail_intake |
 | reading.py | show, history, show_with_route, route, readable, record_report, customer_pseudonyms, make_confidential, grant, revoke, info |
 | administration.py | add_member, change_role, remove_member, members, whoami, team_history, set_policy, set_calendar, calendars, ladder, calendar_versions, policy_rules |
 | keys.py | rotate_master_key, erase, keys_status |

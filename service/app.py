@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
+from ledger.cases.customers import form_project_limit
 from ledger.domain.timeutil import Clock, system_clock
 from ledger.errors import InvalidInput
 from ledger.storage.location import Location
@@ -120,6 +121,7 @@ def create_app(
     app.state.served = served
     app.state.sso = single_sign_on(environ, public_url, served)
     app.state.form_projects = projects_named(form_projects)
+    form_project_limit(environ)  # a bad setting refused before the server starts
     app.state.wake_mail = lambda: None
     if smtp is not None:
         mail_loop(app, served, smtp, environ, public_url)

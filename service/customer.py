@@ -99,6 +99,14 @@ def message_page(
     return answer
 
 
+def link_heading(error: LedgerError, gone: str) -> str:
+    """The heading of a page a link could not show: `gone` when the link
+    is spent, a wait when the client sent too many requests."""
+    if isinstance(error, Throttled):
+        return "Please wait"
+    return gone if isinstance(error, LinkGone) else "Unknown link"
+
+
 def words(moment: str) -> str:
     """A stored time as people read it."""
     return in_words(parse_time(moment))
@@ -178,8 +186,7 @@ def status_page(request: Request, token: str) -> HTMLResponse:
             identity, lambda ledger: ledger.customer_status(token)
         )
     except LedgerError as error:
-        heading = "Link expired" if isinstance(error, LinkGone) else "Unknown link"
-        return message_page(heading, error)
+        return message_page(link_heading(error, "Link expired"), error)
     replies = [
         {**r, "words": words(r["at"]), "at": machine(r["at"])} for r in found["replies"]
     ]
@@ -211,8 +218,7 @@ def survey_form(request: Request, token: str) -> HTMLResponse:
     try:
         found = served(request).run(identity, lambda ledger: ledger.survey_form(token))
     except LedgerError as error:
-        heading = "Survey closed" if isinstance(error, LinkGone) else "Unknown link"
-        return message_page(heading, error)
+        return message_page(link_heading(error, "Survey closed"), error)
     return survey_page(found)
 
 
@@ -227,8 +233,7 @@ def answer_survey(
     try:
         found = here.run(identity, lambda ledger: ledger.survey_form(token))
     except LedgerError as error:
-        heading = "Survey closed" if isinstance(error, LinkGone) else "Unknown link"
-        return message_page(heading, error)
+        return message_page(link_heading(error, "Survey closed"), error)
     try:
         here.run(identity, lambda ledger: ledger.answer_survey(token, score, comment))
     except LedgerError as error:

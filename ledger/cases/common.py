@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 MAX_ATTEMPTS = 32
+# The label of the key that names rate counters' buckets (ledger/storage/state.py).
+COUNTER_KEY = b"plaint rate counters v1"
 NUMBER_WINDOW = 32
 
 
@@ -94,7 +96,9 @@ class CaseBase(LedgerBase):
         working state, in the ledger's database (ledger/storage/state.py)."""
         from ledger.storage.state import ServiceState  # when used: the service's
 
-        return ServiceState(self.tables)
+        return ServiceState(
+            self.tables, partial(self.keyring.ledger_secret, COUNTER_KEY)
+        )
 
     def team(self) -> Team:
         """The team as it stands, to read (to change it: `_to_change`)."""

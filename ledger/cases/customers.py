@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import timedelta
 from functools import cached_property, partial
 from typing import Any
@@ -25,7 +25,7 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.cases.complaints import ComplaintCases
-from ledger.cases.requests import RequestCases
+from ledger.cases.requests import RequestCases, client_of
 from ledger.crypto.credentials import digest, new_secret, same
 from ledger.domain import kinds
 from ledger.domain.complaint import Complaint
@@ -57,8 +57,16 @@ STATUS, SURVEY = "status", "survey"
 # A status link works for 90 days; every message to the customer carries a
 # fresh one. A survey link works for 30 days from its invitation, once.
 LINK_LIFETIME = {STATUS: timedelta(days=90), SURVEY: timedelta(days=30)}
-# Filings per client address in an hour (shared by every server).
+# Filings per client in an hour (an IPv4 address, an IPv6 /64), and per
+# project (PLAINT_FORM_PROJECT_LIMIT, so that a flood from many addresses
+# is bounded too), shared by every server.
 FORM_LIMIT, FORM_WINDOW = 5, timedelta(hours=1)
+FORM_PROJECT_LIMIT, PROJECT_LIMIT_SETTING = 60, "PLAINT_FORM_PROJECT_LIMIT"
+# A link's status page is recorded as read at most once in this long (a
+# page reloaded in a loop must not grow the log without end); requests
+# through links, known or not, are limited per client.
+VIEW_EVERY = timedelta(minutes=10)
+LINK_LIMIT, LINK_WINDOW = 60, timedelta(minutes=10)
 SUMMARY_WORDS = 120
 _ADDRESS = re.compile(
     r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+"
@@ -67,6 +75,20 @@ UNKNOWN_LINK = (
     "this link is not known: check that it was copied whole, or use the link "
     "in the latest email about your complaint"
 )
+
+
+def form_project_limit(environ: Mapping[str, str]) -> int:
+    """Filings through one project's form in an hour: PLAINT_FORM_PROJECT_LIMIT,
+    a whole number from 1, else 60."""
+    value = environ.get(PROJECT_LIMIT_SETTING, "").strip()
+    if not value:
+        return FORM_PROJECT_LIMIT
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(
+            f"{PROJECT_LIMIT_SETTING} must be a whole number of filings an "
+            f"hour from 1, not '{value}'"
+        )
+    return int(value)
 
 
 def mail_address(value: str) -> str:
@@ -109,8 +131,10 @@ class CustomerCases(ComplaintCases, RequestCases):
         `accepting`), as `file` does with the same limits; thank them by mail
         (queued in the same save); their status link, shown once. A filled
         `trap` (the honeypot field people never see), a form sent again
-        (its value `once` used before), and more than five valid filings
-        from one address in an hour, are refused and record nothing."""
+        (its value `once` used before), more than five valid filings
+        from one client (an IPv4 address, an IPv6 /64) in an hour, and more
+        than `form_project_limit` through the project's form in an hour,
+        are refused and record nothing."""
         if trap.strip():
             raise InvalidInput("the form could not be accepted; nothing was recorded")
         if project not in accepting:
@@ -141,8 +165,10 @@ class CustomerCases(ComplaintCases, RequestCases):
                 )
         # Counted once the form is valid, so a customer correcting a typo
         # is not held back; refused sends record nothing anyway.
-        where = self.identity.address or "unknown"
+        where = client_of(self.identity.address)
         self.throttle(f"web-form:{where}", FORM_LIMIT, FORM_WINDOW)
+        limit = form_project_limit(self.environ)
+        self.throttle(f"web-form project:{project}", limit, FORM_WINDOW)
         team, policy = self.team_and_policy()
 
         def thank(complaint: Complaint, filing: Any) -> None:
@@ -178,6 +204,8 @@ class CustomerCases(ComplaintCases, RequestCases):
         return secret
 
     def _link(self, secret: str, purpose: str) -> Link:
+        where = client_of(self.identity.address)
+        self.throttle(f"customer link:{where}", LINK_LIMIT, LINK_WINDOW)
         found = self.links.link(self._digest(secret))
         if found is None or found.purpose != purpose:
             raise UnknownReference(UNKNOWN_LINK)
@@ -206,18 +234,26 @@ class CustomerCases(ComplaintCases, RequestCases):
     def customer_status(self, secret: str) -> dict[str, Any]:
         """The status page of a link: the reference, state, when received,
         and the replies sent to the customer, nothing else. The view is
-        recorded (as an access by the link's holder)."""
+        recorded (as an access by the link's holder), at most once per
+        link in VIEW_EVERY; more than LINK_LIMIT requests through links from
+        one client in LINK_WINDOW are `Throttled`."""
         link = self._link(secret, STATUS)
         complaint, events = self._with_events(link.complaint)
         from ledger.domain.audit import Access  # when used: see that module
 
-        self._save(
-            Access(
-                id=uuid4(), complaint_id=complaint.id, ref=complaint.ref,
-                action="read", purpose="status page", host_user="",
-                actor=CUSTOMER, timestamp=self.clock(),
-            )
-        )  # fmt: skip
+        now = self.clock()
+        view = f"status view:{self._digest(secret)}"
+        seen, _started = self.state.hit(
+            view, now.timestamp(), VIEW_EVERY.total_seconds()
+        )
+        if seen == 1:
+            self._save(
+                Access(
+                    id=uuid4(), complaint_id=complaint.id, ref=complaint.ref,
+                    action="read", purpose="status page", host_user="",
+                    actor=CUSTOMER, timestamp=now,
+                )
+            )  # fmt: skip
         replies = [
             {"at": iso(e.timestamp), "message": e.message}
             for e in events

@@ -67,7 +67,16 @@ class MailCases(ImportCases):
         Returns the outcome (`filed`, `replied` or `duplicate`) and the
         complaint's reference."""
         self.require_role(WORKERS, "take in mail")
-        mail = read_inbound(raw, project, severity, domain, self.clock())
+        return self.record_mail(
+            read_inbound(raw, project, severity, domain, self.clock())
+        )
+
+    def record_mail(self, mail: Inbound) -> dict[str, Any]:
+        """Record one message `read_inbound` read (agent+), as `receive_mail`
+        does: a server reads it first, outside its ledger's lock, since
+        reading is the slow part. The claim by Message-ID, checked here and
+        again in the save that records it, keeps it recorded once."""
+        self.require_role(WORKERS, "take in mail")
         claim = self._claim_id(mail.intake)
         if (taken := self._claimed(claim)) is not None:
             return {"outcome": DUPLICATE, "ref": reference(taken)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from ipaddress import IPv6Address, ip_address, ip_network
 from math import ceil
 from typing import Any
 from uuid import UUID
@@ -127,3 +128,18 @@ def _reused(key: str) -> ConcurrencyConflict:
         f"the Idempotency-Key {key} was used for another request; "
         "use a new key for a new request"
     )
+
+
+def client_of(address: str | None) -> str:
+    """Whom a rate limit counts a client address as: an IPv4 address by
+    itself, an IPv6 one by its /64 (one subscriber's, who can use any of
+    its 2^64 addresses); anything else (no address) as it is."""
+    try:
+        found = ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(found, IPv6Address):
+        if found.ipv4_mapped is not None:
+            return str(found.ipv4_mapped)
+        return str(ip_network(f"{found}/64", strict=False))
+    return str(found)

@@ -129,8 +129,7 @@ def values(draft: Draft, settings: MailSettings) -> dict[str, Any]:
         ack_due = f"by {in_words(draft.ack_due)} (within {within})"
     path = LINK_PATHS[draft.link_purpose]
     return {
-        "ref": draft.ref, "project": draft.project, "customer": draft.customer,
-        "summary": draft.summary, "text": draft.text,
+        "ref": draft.ref, "project": draft.project, "text": draft.text,
         "received_at": in_words(draft.received_at), "ack_due": ack_due,
         "link": f"{settings.public_url}{path}{draft.link}",
         "organisation": settings.organisation,

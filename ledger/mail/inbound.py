@@ -32,17 +32,20 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email import policy
 from email.message import Message
-from email.parser import BytesHeaderParser
 
 from ledger.domain.intake import Intake
+from ledger.errors import InvalidInput
 from ledger.mail.messageid import cited_message, subject_reference
-from ledger.sources.email import email_intake
+from ledger.sources.email import message_intake, parse_email
 
 # The largest message taken in, LMTP or IMAP: larger ones are refused (LMTP
 # 552) or left in the mailbox, marked.
 MAX_MESSAGE_BYTES = 25 * 2**20
+# The largest header section taken in: real mail has a few dozen lines, a
+# long thread a few hundred References; more is refused as unreadable.
+MAX_HEADER_LINES = 1000
+MAX_HEADER_BYTES = 256 * 2**10
 # Headers a mail server adds on the way in, left out of a message's digest.
 TRACE_HEADERS = frozenset(
     {b"received", b"return-path", b"delivered-to", b"x-original-to"}
@@ -52,7 +55,6 @@ AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 BY_MESSAGE_ID = "message-id"
 BY_SUBJECT = "subject"
 
-_HEADERS = BytesHeaderParser(policy=policy.default)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 
@@ -78,16 +80,32 @@ def read_inbound(
     """The message as an intake on `project`, and the complaint it claims to
     answer (a Message-ID of plaint's form from `domain`, a subject tag).
     InvalidInput when nothing of it can be read, as `import` rejects it."""
-    intake = email_intake(raw, project, severity, now)
+    check_headers(raw)
+    message = parse_email(raw)
+    intake = message_intake(message, raw, project, severity, now)
     if intake.external_id is None:
         intake = replace(intake, external_id=content_id(raw))
-    references, subject, automatic = _threading(raw)
+    references, subject, automatic = _threading(message)
     cited = cited_message(references, domain) if domain else None
     tagged = subject_reference(subject or "")
     # The summary is the subject, cut to fit, when there is one.
     return Inbound(
         intake, cited, tagged, intake.summary if subject else None, automatic
     )
+
+
+def check_headers(raw: bytes) -> None:
+    """InvalidInput when the header section is over MAX_HEADER_BYTES bytes
+    or MAX_HEADER_LINES lines (counted without parsing: it is the parse
+    such a section would slow down)."""
+    found = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES + 4)
+    end = len(raw) if found is None else found.start()
+    if end > MAX_HEADER_BYTES:
+        raise InvalidInput(
+            f"the message's headers are over {MAX_HEADER_BYTES // 1024} KiB"
+        )
+    if raw.count(b"\n", 0, end) + 1 > MAX_HEADER_LINES:
+        raise InvalidInput(f"the message has over {MAX_HEADER_LINES:,} header lines")
 
 
 def joins(contact: str | None, sender: str | None) -> bool:
@@ -125,12 +143,11 @@ def content_id(raw: bytes) -> str:
     return f"sha256:{digest}"
 
 
-def _threading(raw: bytes) -> tuple[list[str], str | None, bool]:
+def _threading(message: Message) -> tuple[list[str], str | None, bool]:
     """The In-Reply-To and References values, the Subject, and whether a
     machine sent it, as well as the standard library reads them from hostile
     input (nothing when it cannot)."""
     try:
-        message = _HEADERS.parsebytes(raw)
         values = [
             str(value)
             for name in ("References", "In-Reply-To")

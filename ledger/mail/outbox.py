@@ -69,9 +69,10 @@ class Draft:
     project: str
     purpose: str
     recipient: str
-    customer: str | None
+    # The team's text (a response, a resolution); never what the customer
+    # typed (a name, a summary): mail from the organisation must not carry
+    # it to whatever address was typed beside it.
     text: str | None
-    summary: str | None
     received_at: datetime
     ack_due: datetime | None
     link: str  # a fresh status or survey link's secret
@@ -110,8 +111,7 @@ class OutboxCases(CustomerCases):
         return Draft(
             message=UUID(message), complaint_id=complaint.id, ref=complaint.ref,
             project=complaint.project, purpose=mail["purpose"],
-            recipient=mail["recipient"], customer=complaint.customer,
-            text=mail["text"], summary=complaint.summary,
+            recipient=mail["recipient"], text=mail["text"],
             received_at=complaint.received_at,
             ack_due=complaint.deadlines.get("ack"),
             link=self.new_link(complaint.id, purpose), link_purpose=purpose,

@@ -1,10 +1,13 @@
 """Sending one email over SMTP (stdlib smtplib), with STARTTLS.
 
-`smtp://host[:587]` upgrades with STARTTLS whenever the server offers it,
-and refuses to go on in the clear when a password is to be sent (but to a
-loopback address) or the URL says `?starttls=require`; `smtps://host[:465]`
-speaks TLS from the start. Certificates are checked against the system's
-authorities. The user and password come from PLAINT_SMTP_USER and
+`smtp://host[:587]` upgrades with STARTTLS and sends nothing in the clear
+when the server offers none (every message carries a secret link; a server
+that offers none may be a man in the middle who stripped it): but to a
+loopback address (this machine), unless the URL says `?starttls=require`;
+or when the URL says `?starttls=opportunistic`, which sends in the clear
+rather than not at all, though never a password off this machine.
+`smtps://host[:465]` speaks TLS from the start. Certificates are checked
+against the system's authorities. The user and password come from PLAINT_SMTP_USER and
 PLAINT_SMTP_PASSWORD, never from the URL, and are never logged.
 
 A failure is an `SmtpFailure`: permanent when the server refused the
@@ -71,12 +74,18 @@ def smtp_settings(url: str, environ: Mapping[str, str]) -> SmtpSettings:
     except ValueError:
         raise InvalidInput(f"'{url}' has no usable port") from None
     implicit = parts.scheme == "smtps"
-    query = parse_qs(parts.query)
+    starttls = parse_qs(parts.query).get("starttls", [""])
+    if starttls not in ([""], ["require"], ["opportunistic"]):
+        raise InvalidInput(
+            f"'{url}' has an unknown starttls: say ?starttls=require or "
+            "?starttls=opportunistic"
+        )
     return SmtpSettings(
         host=parts.hostname,
         port=port or (465 if implicit else 587),
         implicit_tls=implicit,
-        require_starttls=query.get("starttls") == ["require"],
+        require_starttls=starttls == ["require"]
+        or (starttls == [""] and not _loopback(parts.hostname)),
         user=environ.get("PLAINT_SMTP_USER") or None,
         password=environ.get("PLAINT_SMTP_PASSWORD") or None,
     )

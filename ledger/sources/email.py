@@ -119,16 +119,32 @@ def email_intake(
 ) -> Intake:
     """The intake one message makes, or InvalidInput when nothing of it can
     be read; `now` (the clock by default) bounds the dates believed."""
+    return message_intake(parse_email(raw), raw, project, severity, now)
+
+
+def parse_email(raw: bytes) -> EmailMessage:
+    """The message parsed, once, or InvalidInput when it is empty or the
+    standard library cannot parse it at all."""
     if not raw or raw.isspace():
         raise InvalidInput("the message is empty")
     try:
-        message = _PARSER.parsebytes(raw)
+        return _PARSER.parsebytes(raw)
     except Exception as error:
         # The standard library's parser still raises on some hostile input, and
         # one unreadable message must not stop an import.
         raise InvalidInput(
             f"the message cannot be read ({type(error).__name__})"
         ) from None
+
+
+def message_intake(
+    message: EmailMessage,
+    raw: bytes,
+    project: str,
+    severity: str,
+    now: datetime | None = None,
+) -> Intake:
+    """The intake of a message `parse_email` parsed from `raw`."""
     return _intake(message, raw, project, severity, now)
 
 

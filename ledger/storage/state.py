@@ -6,13 +6,19 @@ that several `plaint serve` processes sharing a PostgreSQL ledger share them
 (and a restarted server forgets no one). They are not events: a session's
 last use or a counter's tick is nothing the ledger must prove, and would
 flood the log; what must be proved (sign-in, sign-out, tokens) is an event.
-Secrets are kept as sha256 digests only; times are seconds since the epoch.
+Secrets are kept as sha256 digests only; a rate counter's bucket (which
+names a client address or a member) as its keyed digest, under a key
+derived from the ledger's, and forgotten a day after its window starts;
+times are seconds since the epoch.
 """
 
 # ruff: noqa: S608 - the SQL names constant tables; every value is a parameter
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +37,9 @@ SENDING = "plaint_sending"
 # Finished idempotency records are kept this long (seconds) for retries.
 KEEP_RESULTS = 24 * 3600
 PRUNE_EVERY = 60
+# Rate counters are forgotten this long (seconds) after their window
+# started: no window is longer.
+KEEP_COUNTERS = 24 * 3600
 
 _TABLES = {
     SESSIONS: "digest TEXT PRIMARY KEY, member TEXT NOT NULL, proof TEXT NOT NULL, "
@@ -83,12 +92,17 @@ def _session(row: Any) -> Session:
 class ServiceState:
     """The working-state tables of one ledger's database."""
 
-    def __init__(self, tables: LedgerTables) -> None:
+    def __init__(self, tables: LedgerTables, counter_key: Callable[[], bytes]) -> None:
+        """`counter_key` gives the key of counters' bucket names (derived
+        from the ledger's key, so asked for only when a counter is used)."""
         self.datastore = tables.datastore
         self.p = tables.param
         self.schema: str | None = getattr(self.datastore, "schema", None)
         self._made = False
         self._pruned = 0.0
+        self._counters_pruned = 0.0
+        self._counter_key = counter_key
+        self._key: bytes | None = None
 
     def _name(self, table: str) -> str:
         return table if self.schema is None else f'"{self.schema}".{table}'
@@ -211,9 +225,27 @@ class ServiceState:
 
     # Rate counters: hits in a fixed window that starts with the first hit.
 
+    def _bucket(self, name: str) -> str:
+        """A bucket's name as kept: its keyed digest, since a name holds a
+        client's address or a member's name."""
+        if self._key is None:
+            self._key = self._counter_key()
+        text = name.encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, text, hashlib.sha256).hexdigest()
+
     def hit(self, bucket: str, now: float, window: float) -> tuple[int, float]:
-        """Count a hit; the hits in the bucket's window so far, and when it started."""
+        """Count a hit; the hits in the bucket's window so far, and when it
+        started. Once a minute, buckets whose window started over a day ago
+        are forgotten (no window is longer)."""
+        assert window <= KEEP_COUNTERS, "a counter's window is at most a day"
         p = self.p
+        if now - self._counters_pruned > PRUNE_EVERY:
+            self._counters_pruned = now
+            self.run(
+                f"DELETE FROM {{counters}} WHERE started < {p}",
+                (now - KEEP_COUNTERS,),
+            )
+        bucket = self._bucket(bucket)
         rows = self.run(
             "INSERT INTO {counters} AS c (bucket, started, hits) "
             f"VALUES ({p}, {p}, 1) ON CONFLICT (bucket) DO UPDATE SET "
@@ -229,7 +261,7 @@ class ServiceState:
         """The hits in the bucket's current window (none if it has passed)."""
         rows = self.run(
             f"SELECT hits, started FROM {{counters}} WHERE bucket = {self.p}",
-            (bucket,),
+            (self._bucket(bucket),),
             rows=True,
         )
         if not rows or float(rows[0]["started"]) <= now - window:
@@ -238,7 +270,10 @@ class ServiceState:
 
     def clear(self, bucket: str) -> None:
         """Start the bucket's count again."""
-        self.run(f"DELETE FROM {{counters}} WHERE bucket = {self.p}", (bucket,))
+        self.run(
+            f"DELETE FROM {{counters}} WHERE bucket = {self.p}",
+            (self._bucket(bucket),),
+        )
 
     # Idempotency keys.
 

@@ -1,5 +1,7 @@
-"""One message taken in: the use case called as the mail member, and its
-outcome sorted into what an adapter answers (recorded, refused, try again)."""
+"""One message taken in: read once, outside the ledger's lock (reading is
+the slow part, and a server's pages wait on that lock), then recorded by the
+use case as the mail member; its outcome sorted into what an adapter answers
+(recorded, refused, try again)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ledger.domain.timeutil import system_clock
 from ledger.errors import InvalidInput
+from ledger.mail.inbound import read_inbound
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -47,6 +52,8 @@ class MailIntake:
     project: str
     severity: str
     domain: str
+    # The clock that bounds the dates a message is believed to carry.
+    clock: Callable[[], datetime] = system_clock
 
     def check(self) -> None:
         """Refuse at start-up what would refuse every message: a member who
@@ -58,11 +65,11 @@ class MailIntake:
         """Record one message; any failure but an unreadable message is one
         to try again, so that nothing is lost while the ledger is away."""
         try:
+            mail = read_inbound(
+                raw, self.project, self.severity, self.domain, self.clock()
+            )
             with self.acting() as ledger:
-                done = ledger.receive_mail(
-                    raw, project=self.project, severity=self.severity,
-                    domain=self.domain,
-                )  # fmt: skip
+                done = ledger.record_mail(mail)
         except InvalidInput as error:
             log.warning("mail refused: %s", error)
             return Taken(Verdict.REFUSED, str(error))

@@ -1,10 +1,12 @@
 """The LMTP listener (`plaint serve --lmtp HOST:PORT`, RFC 2033), on aiosmtpd.
 
-A mail server delivers each message once per recipient and reads one reply
-for each: `250` when the message is recorded (filed, joined as a reply, or
+A mail server delivers a message once for all its recipients and reads one
+reply for each; the message is read and recorded once, and every recipient
+gets the same reply: `250` when the message is recorded (filed, joined as a reply, or
 recorded before: the claim by Message-ID makes a second delivery a no-op),
 `550` when nothing in it can be read (the mail server bounces it, as
-`import` rejects it), `451` when the ledger failed, so that the mail server
+`import` rejects it) or its header section is over the limits of
+ledger/mail/inbound.py, `451` when the ledger failed, so that the mail server
 keeps the message and tries again. A message over MAX_MESSAGE_BYTES is
 refused with `552` while it is read. The replies say nothing of what the
 message became: a forged reply must not learn whether it joined.
@@ -33,7 +35,8 @@ REPLIES = {
 
 
 class Handler:
-    """aiosmtpd's handler: each recipient of a message takes it in anew."""
+    """aiosmtpd's handler: a message is taken in once, whatever the number of
+    its recipients, and each gets the same reply."""
 
     def __init__(self, intake: MailIntake) -> None:
         self.intake = intake
@@ -43,12 +46,10 @@ class Handler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         loop = asyncio.get_running_loop()
-        replies = []
-        for _recipient in envelope.rcpt_tos:
-            # The use case blocks (the ledger's lock, its database): a thread.
-            taken = await loop.run_in_executor(None, self.intake.take, raw)
-            replies.append(REPLIES[taken.verdict])
-        return "\r\n".join(replies)
+        # Reading and the use case block (the parse, the ledger's lock, its
+        # database): a thread.
+        taken = await loop.run_in_executor(None, self.intake.take, raw)
+        return "\r\n".join(REPLIES[taken.verdict] for _ in envelope.rcpt_tos)
 
 
 class LmtpController(Controller):

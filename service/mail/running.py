@@ -30,8 +30,9 @@ def start_mail(
     what stops them. OSError when the listener cannot listen."""
     member, project, severity, domain = intake
     taking = MailIntake(
-        partial(served.acting, Identity(member)), project, severity, domain
-    )
+        partial(served.acting, Identity(member)), project, severity, domain,
+        clock=served.now,
+    )  # fmt: skip
     taking.check()
     stops: list[Callable[[], None]] = []
     if imap is not None:

@@ -189,6 +189,26 @@ def test_recipients_texts_and_link_secrets_are_never_plaintext_and_erasure_takes
         assert secret.encode() not in stored, secret
 
 
+def test_the_acknowledgement_echoes_nothing_the_form_was_given_but_the_address(
+    sqlite_plaint: Plaint, smtp_sink: SmtpSink
+) -> None:
+    # Anyone can type someone else's address into the form: what they typed
+    # beside it must not reach that address in the organisation's name.
+    ledger = sqlite_plaint.open("ann")
+    with ledger.acting(Identity(CUSTOMER, WEB_FORM, "192.0.2.7")):
+        ledger.file_from_web(
+            "Payroll", "Your refund: https://evil.example/refund\nact now",
+            "hinders", "Click https://evil.example/claim to get paid,",
+            "victim@example.net", accepting={"Payroll"},
+        )  # fmt: skip
+    assert send(ledger, smtp_sink)["sent"] == 1
+    ledger.close()
+    [ack] = smtp_sink.received
+    assert ack["To"] == "victim@example.net"
+    assert "evil" not in ack.as_string()
+    assert "C-1" in ack["Subject"]
+
+
 def test_a_customer_link_shows_one_complaint_and_records_the_view(
     plaint: Plaint,
 ) -> None:

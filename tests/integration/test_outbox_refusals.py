@@ -1,6 +1,7 @@
 """The outbox against SMTP servers that say no: a permanent refusal (5xx)
-gives the message up at once, a temporary one (4xx) is tried again; and a
-password never goes in the clear to a server off this machine."""
+gives the message up at once, a temporary one (4xx) is tried again; no
+message goes in the clear to a server off this machine unless the URL says
+`?starttls=opportunistic`, and a password never does."""
 
 from __future__ import annotations
 
@@ -81,7 +82,9 @@ def test_a_password_never_goes_in_the_clear_to_a_server_off_this_machine(
     message["To"], message["From"] = "ada@example.org", "complaints@example.org"
     message.set_content("The reply")
     port = login_smtp_sink.port
-    outside = SmtpTransport(smtp_settings(f"smtp://{outside_address}:{port}", LOGIN))
+    # Even where the URL lets mail go in the clear, a password does not.
+    url = f"smtp://{outside_address}:{port}?starttls=opportunistic"
+    outside = SmtpTransport(smtp_settings(url, LOGIN))
     with pytest.raises(SmtpFailure) as refused:
         outside.send(message)
     assert (refused.value.summary, refused.value.permanent) == (
@@ -93,4 +96,24 @@ def test_a_password_never_goes_in_the_clear_to_a_server_off_this_machine(
     # goes, and the sink would have seen one above.
     SmtpTransport(smtp_settings(f"smtp://127.0.0.1:{port}", LOGIN)).send(message)
     assert login_smtp_sink.logins == [("mailer", "s3cret-pw")]
+    assert len(login_smtp_sink.received) == 1
+
+
+def test_no_message_goes_in_the_clear_off_this_machine_unless_the_url_allows_it(
+    login_smtp_sink: SmtpSink, outside_address: str
+) -> None:
+    message = EmailMessage()
+    message["To"], message["From"] = "ada@example.org", "complaints@example.org"
+    message.set_content("https://complaints.example.org/s/the-secret-link")
+    url = f"smtp://{outside_address}:{login_smtp_sink.port}"
+    # A server that offers no STARTTLS may be a man in the middle who
+    # stripped it: the secret link is not sent, and the outbox tries again.
+    with pytest.raises(SmtpFailure) as refused:
+        SmtpTransport(smtp_settings(url, {})).send(message)
+    assert (refused.value.summary, refused.value.permanent) == (
+        "the SMTP server offers no STARTTLS", False,
+    )  # fmt: skip
+    assert login_smtp_sink.received == []
+    opportunistic = smtp_settings(f"{url}?starttls=opportunistic", {})
+    SmtpTransport(opportunistic).send(message)
     assert len(login_smtp_sink.received) == 1

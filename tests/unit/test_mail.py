@@ -22,8 +22,8 @@ MESSAGE = UUID("0f3c2a4e5b6d7e8f9a0b1c2d3e4f5a6b")
 def draft(purpose: str = "responded", project: str = "Payroll") -> Draft:
     return Draft(
         message=MESSAGE, complaint_id=UUID(int=7), ref="C-7", project=project,
-        purpose=purpose, recipient="ada@example.org", customer="Ada <Lovelace>",
-        text="Fixed <b>now</b> & for good", summary="Payslip empty",
+        purpose=purpose, recipient="ada@example.org",
+        text="Fixed <b>now</b> & for good",
         received_at=NOW, ack_due=NOW + timedelta(hours=4), link="SECRET",
         link_purpose="status", attempts=0, not_before=NOW,
     )  # fmt: skip
@@ -49,7 +49,7 @@ def test_a_message_is_text_and_html_with_the_customers_words_escaped_in_the_html
     )
     assert message["Subject"] == "[C-7] Our reply about Payroll"
     text, html = parts(message)
-    assert "Dear Ada <Lovelace>," in text
+    assert text.startswith("Hello,\n")
     assert "Fixed <b>now</b> & for good" in text
     assert "Fixed &lt;b&gt;now&lt;/b&gt; &amp; for good" in html
     assert "https://complaints.example.org/s/SECRET" in text
@@ -69,13 +69,13 @@ def test_a_projects_own_template_overrides_one_block_and_others_keep_the_default
     (tmp_path / "Payroll").mkdir()
     (tmp_path / "Payroll" / "ack.mail").write_text(
         '{% extends "default/ack.mail" %}'
-        "{% block title %}Payroll heard you, {{ customer }}{% endblock %}"
+        "{% block title %}Payroll heard you, {{ ref }}{% endblock %}"
     )
     settings = mail_settings(
         "https://complaints.example.org", {"PLAINT_MAIL_TEMPLATES": str(tmp_path)}
     )
     assert compose(draft("ack"), settings, NOW)["Subject"] == (
-        "[C-7] Payroll heard you, Ada <Lovelace>"
+        "[C-7] Payroll heard you, C-7"
     )
     other = compose(draft("ack", project="Apollo"), settings, NOW)
     assert other["Subject"] == "[C-7] We received your message about Apollo"
@@ -132,6 +132,26 @@ def test_smtp_settings_take_credentials_from_the_environment_and_never_show_them
     assert found.password == "hunter2"
     assert "hunter2" not in repr(found)
     assert smtp_settings("smtps://mail.example.org", {}).port == 465
+
+
+def test_smtp_needs_starttls_but_to_a_loopback_address_or_where_the_url_says_not() -> (
+    None
+):
+    def required(url: str) -> bool:
+        return smtp_settings(url, {}).require_starttls
+
+    assert required("smtp://mail.example.org")
+    assert required("smtp://192.0.2.2:25")
+    assert not required("smtp://127.0.0.1:25")
+    assert not required("smtp://[::1]:25")
+    assert required("smtp://127.0.0.1:25?starttls=require")
+    assert not required("smtp://mail.example.org?starttls=opportunistic")
+    with pytest.raises(InvalidInput) as refused:
+        smtp_settings("smtp://mail.example.org?starttls=maybe", {})
+    assert str(refused.value) == (
+        "'smtp://mail.example.org?starttls=maybe' has an unknown starttls: "
+        "say ?starttls=require or ?starttls=opportunistic"
+    )
 
 
 def test_mail_needs_a_public_url_for_its_links() -> None:
