@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
@@ -21,14 +21,9 @@ from ledger.domain.policy import REOPEN_ON_REPLY, Policy
 from ledger.domain.reference import reference
 from ledger.domain.vocabulary import MAX_NAME, WORKERS, Severity, Status, one_of
 from ledger.errors import ConcurrencyConflict, UnknownReference
-from ledger.mail.inbound import (
-    BY_MESSAGE_ID,
-    BY_SUBJECT,
-    Inbound,
-    joins,
-    read_inbound,
-)
-from ledger.sources.records import Record
+
+if TYPE_CHECKING:
+    from ledger.mail.inbound import Inbound
 
 NO_TEXT = "(the reply has no text)"
 REOPEN_REASON = "the customer replied by mail"
@@ -66,6 +61,8 @@ class MailCases(ImportCases):
 
         Returns the outcome (`filed`, `replied` or `duplicate`) and the
         complaint's reference."""
+        from ledger.mail.inbound import read_inbound
+
         self.require_role(WORKERS, "take in mail")
         return self.record_mail(
             read_inbound(raw, project, severity, domain, self.clock())
@@ -82,6 +79,8 @@ class MailCases(ImportCases):
             return {"outcome": DUPLICATE, "ref": reference(taken)}
         if (mail.cited or mail.tagged) and (done := self._reply(mail, claim)):
             return done
+        from ledger.sources.records import Record
+
         self.import_records(lambda: [Record("message", intake=mail.intake)])
         number = self._claimed(claim)
         if number is None:
@@ -92,6 +91,7 @@ class MailCases(ImportCases):
         """Record the reply on its complaint with its claim, in one save; None
         when the threading rule sends it to be filed instead."""
         from ledger.domain.claims import IntakeClaim
+        from ledger.mail.inbound import joins
 
         intake = mail.intake
         for _attempt in self._attempts():
@@ -137,6 +137,8 @@ class MailCases(ImportCases):
         A cited Message-ID names its complaint only when plaint sent that
         message for it (ledger/mail/inbound.py says why); else the subject's
         `[C-7]` tag, if any, names it."""
+        from ledger.mail.inbound import BY_MESSAGE_ID, BY_SUBJECT
+
         if mail.cited is not None:
             ref, message_id = mail.cited
             cited = self._complaint_or_none(ref)

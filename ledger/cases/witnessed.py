@@ -18,8 +18,6 @@ from ledger.errors import InvalidInput
 from ledger.evidence.cosignature import Cosigner, cosigned_at, cosigner
 from ledger.evidence.note import NoteError, open_note, parse_checkpoint
 from ledger.storage.checkpoints import StoredCheckpoint
-from ledger.witnessing.client import latest_cosigned
-from ledger.witnessing.exchange import BadAnswer, WitnessError
 
 
 class WitnessWord(NamedTuple):
@@ -130,6 +128,11 @@ class WitnessedCases(WitnessCases):
                 "count"
             )
             return WitnessWord(witness.name, size, warning), None
+        # Imported here: the HTTP client is start-up time every command
+        # would pay, and only `verify --witness` asks.
+        from ledger.witnessing.client import latest_cosigned
+        from ledger.witnessing.exchange import BadAnswer, WitnessError
+
         try:
             note = latest_cosigned(url, self.origin)
         except BadAnswer as error:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ledger.cases.common import CaseBase
@@ -21,8 +21,9 @@ from ledger.evidence.note import NoteError
 from ledger.storage.checkpoints import StoredCheckpoint, checkpoint_view
 from ledger.storage.logtree import LogTree
 from ledger.storage.witnesses import StoredWitness, WitnessTables
-from ledger.witnessing.client import TIMEOUT, Outcome, ask
-from ledger.witnessing.exchange import seconds
+
+if TYPE_CHECKING:
+    from ledger.witnessing.client import Outcome
 
 # Seconds past the witnesses' deadline that signing waits for their answers
 # to come back from the threads asking them, before it goes on without.
@@ -82,12 +83,19 @@ class WitnessCases(CaseBase):
         self.require_role(tuple(Role), "list witnesses")
         return [_witness_view(w) for w in self.witness_tables.all()]
 
-    def witness_latest(self, timeout: float = TIMEOUT) -> list[dict[str, Any]]:
+    def witness_latest(self, timeout: float | None = None) -> list[dict[str, Any]]:
         """Send the latest checkpoint to each witness that has not cosigned
-        it; keep what they return. A duty, not a member's action: it runs
-        after signing, and from `plaint serve`'s witnessing thread, where
-        it touches only the database and the log tree (not the caches the
-        request lock guards)."""
+        it; keep what they return (each within `timeout` seconds, the
+        client's TIMEOUT unless given). A duty, not a member's action: it
+        runs after signing, and from `plaint serve`'s witnessing thread,
+        where it touches only the database and the log tree (not the caches
+        the request lock guards)."""
+        # Imported here: the HTTP client is start-up time every command
+        # would pay, and few ledgers name witnesses.
+        from ledger.witnessing.client import TIMEOUT, Outcome, ask
+        from ledger.witnessing.exchange import seconds
+
+        timeout = TIMEOUT if timeout is None else timeout
         latest = self.signer.latest()
         witnesses = self.witness_tables.all()
         if latest is None or not witnesses:
