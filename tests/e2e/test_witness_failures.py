@@ -175,7 +175,7 @@ def test_signing_stops_waiting_for_the_threads_asking_witnesses_at_the_deadline(
         release.wait(10)
         return Outcome("late line\n", 1)
 
-    monkeypatch.setattr("ledger.cases.witnesses.ask", stuck)
+    monkeypatch.setattr("ledger.witnessing.client.ask", stuck)
     ledger = sqlite_plaint.open()
     started = time.monotonic()
     try:
