@@ -16,7 +16,7 @@ from ledger.domain.vocabulary import (
 )
 from ledger.errors import InvalidInput
 from projections.store import ViewSQL
-from projections.views import COMPLAINTS, DEADLINES
+from projections.views import COMPLAINTS, DEADLINES, WAITS
 
 if TYPE_CHECKING:
     from ledger.application import ComplaintLedger
@@ -219,7 +219,8 @@ def complaints_page(
 def queue(ledger: ComplaintLedger, store: ViewSQL, now: datetime) -> dict[str, Any]:
     """The actor's queue: the open complaints they own, the deadline due
     soonest first (so the overdue ones come first), each with that deadline,
-    how long is left or how late it is; and how many they own by status."""
+    how long is left or how late it is; the ones waiting on the customer,
+    apart; and how many they own by status."""
     ledger.authorise_read(ReadAction.LIST)
     p, table = store.param, store.table_name(COMPLAINTS)
     member = ledger.actor
@@ -254,7 +255,31 @@ def queue(ledger: ComplaintLedger, store: ViewSQL, now: datetime) -> dict[str, A
         "complaints": rows,
         "open": sum(by_status[s] for s in statuses),
         "by_status": by_status,
+        "waiting": _waiting(store, member, now),
     }
+
+
+def _waiting(store: ViewSQL, member: str, now: datetime) -> list[dict[str, Any]]:
+    """The complaints `member` owns that wait on the customer, the longest
+    waiting first, each with since when (their deadlines' clock is stopped,
+    so no deadline is counted down)."""
+    p, table = store.param, store.table_name(COMPLAINTS)
+    rows = store.query(
+        f"SELECT c.number, {LISTED}, "  # noqa: S608
+        f"(SELECT MAX(w.since) FROM {store.table_name(WAITS)} w "
+        "WHERE w.complaint_id = c.id AND w.until IS NULL) AS since "
+        f"FROM {table} c WHERE c.owner = {p} AND c.status = {p} "
+        f"ORDER BY c.number LIMIT {p}",
+        [member, str(Status.WAITING), QUEUE_SIZE],
+    )
+    rows.sort(key=lambda row: (row["since"] is None, row["since"] or ""))
+    for row in rows:
+        row.pop("number")
+        row["received_at"] = _time(row["received_at"])
+        since = None if row["since"] is None else parse_time(row["since"])
+        row["since"] = iso(since)
+        row["waited"] = None if since is None else span((now - since).total_seconds())
+    return rows
 
 
 def _deadline(unmet: dict[str, Any], now: datetime) -> dict[str, Any]:

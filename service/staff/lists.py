@@ -20,7 +20,8 @@ NO_LINKS = {"previous": None, "next": None}
 
 @router.get("/")
 def my_queue(request: Request) -> Response:
-    """The open complaints I own, overdue first, and my counts by status."""
+    """The open complaints I own, overdue first, the ones waiting on the
+    customer apart, and my counts by status."""
     from projections import queries
 
     who = staff_member(request)

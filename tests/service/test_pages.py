@@ -63,12 +63,24 @@ def test_the_queue_shows_the_complaints_i_own_overdue_first(server: Server) -> N
     fresh = file(server, "fresh")
     late = file(server, "late", "--received-at", LONG_AGO)
     someone_elses = file(server, "not mine")
-    for ref in (fresh, late):
+    waiting = file(server, "waiting on the customer")
+    for ref in (fresh, late, waiting):
         server.plaint.ok("assign", ref, "bob", actor="lee")
+    server.plaint.ok("ack", waiting, actor="bob")
+    server.plaint.ok("wait", waiting, "--reason", "asked for the order", actor="bob")
     bob, _csrf = server.session("bob")
     queue = bob.get("/")
     assert queue.status_code == 200
-    assert refs(queue.text) == [late, fresh]
+    running, _, apart = queue.text.partition('<h2 id="waiting">')
+    assert refs(running) == [late, fresh]
+    assert refs(apart) == [waiting]
+    assert "Waiting on the customer (1)</h2>" in apart
+    assert re.search(
+        r"<td>\d{4}-\d\d-\d\dT[\d:.]+Z <span class=\"muted\">\(for ", apart
+    )
+    assert " late" not in apart
+    assert " left" not in apart
+    assert "waiting</a>: 1" in running
     assert someone_elses not in refs(queue.text)
     assert re.search(r"ack [\dd hm]+ late", queue.text)
     assert "received</a>: 2" in queue.text
