@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
 
 class LedgerError(Exception):
-    """Base of every error the ledger raises on purpose; the message is for a user."""
+    """Base of every error the ledger raises on purpose; the message is for a user.
+    `field` names the value to blame (as the use case's parameter), when one
+    is, so that a form can mark it."""
+
+    field: str | None = None
+
+
+@contextmanager
+def blaming(field: str) -> Iterator[None]:
+    """Name `field` on a ledger error raised inside that names none yet."""
+    try:
+        yield
+    except LedgerError as error:
+        if error.field is None:
+            error.field = field
+        raise
 
 
 class InvalidInput(LedgerError):

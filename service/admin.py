@@ -136,9 +136,10 @@ def act(
         return answer(request, who, which, status_of(error.error),
                       message=sentence, blamed=error.field, **failed)  # fmt: skip
     except LedgerError as error:
-        first = next(iter(typed), None)
+        # The field the ledger names, if the form has it; else the first.
+        blamed = error.field if error.field in typed else next(iter(typed), None)
         return answer(request, who, which, status_of(error), message=str(error),
-                      blamed=first, **failed)  # fmt: skip
+                      blamed=blamed, **failed)  # fmt: skip
     return answer(request, who, which, done=done, secret=secret)
 
 
@@ -262,21 +263,26 @@ def set_rule(
     severity: Text,
     owner: Optional = "",
     escalate_to: Optional = "",
+    route: Optional = "",
+    calendar: Optional = "",
     ack: Optional = "",
     respond: Optional = "",
     resolve: Optional = "",
     csrf: Optional = "",
 ) -> Response:
-    """`plaint policy set --channel … --severity … [--owner …] [--ack …] …`."""
+    """`plaint policy set --channel … --severity … [--owner …] [--route …]
+    [--calendar …] [--ack …] …`."""
     typed = {"channel": channel, "severity": severity, "owner": owner,
-             "escalate_to": escalate_to, "ack": ack, "respond": respond,
-             "resolve": resolve}  # fmt: skip
+             "escalate_to": escalate_to, "route": route, "calendar": calendar,
+             "ack": ack, "respond": respond, "resolve": resolve}  # fmt: skip
 
     def case(ledger: ComplaintLedger) -> tuple[str, None]:
         chosen("channel", channel, CHANNELS)
         chosen("severity", severity, SEVERITIES)
-        given: dict[str, Any] = {"owner": owner.strip(),
-                                 "escalate_to": escalate_to.strip()}  # fmt: skip
+        given: dict[str, Any] = {
+            name: typed[name].strip()
+            for name in ("owner", "escalate_to", "route", "calendar")
+        }
         given.update({name: seconds(name, typed[name]) for name in DEADLINE_NAMES})
         changes = {k: v for k, v in given.items() if v}
         rule = ledger.set_policy(channel, severity, changes)
@@ -290,6 +296,10 @@ def describe(rule: dict[str, Any]) -> str:
     parts = [f"owner {rule['owner']}"] if rule.get("owner") else []
     if rule.get("escalate_to"):
         parts.append(f"escalate to {rule['escalate_to']}")
+    if rule.get("route"):
+        parts.append(f"ladder {' → '.join(rule['route'])}")
+    if rule.get("calendar"):
+        parts.append(f"calendar {rule['calendar']}")
     parts += [f"{name} {format_duration(rule[name])}" for name in DEADLINE_NAMES
               if rule.get(name) is not None]  # fmt: skip
     return ", ".join(parts) or "nothing set"

@@ -21,6 +21,7 @@ from ledger.domain.vocabulary import (
     ReadAction,
     Role,
 )
+from ledger.errors import blaming
 
 MEMBERSHIP = (FOUNDED, MEMBER_ADDED, ROLE_CHANGED, MEMBER_REMOVED)
 
@@ -102,11 +103,14 @@ class AdministrationCases(CaseBase):
         team.authorise(self.actor, ROUTERS, "set the policy")
         for member in ("owner", "escalate_to"):
             if member in changes:
-                team.check_owner(changes[member])
+                with blaming(member):
+                    team.check_owner(changes[member])
         if "route" in changes:
             from ledger.domain.ladder import parse_route
 
-            changes = {**changes, "route": parse_route(changes["route"], team.members)}
+            with blaming("route"):
+                route = parse_route(changes["route"], team.members)
+            changes = {**changes, "route": route}
         rule = policy.set_rule(channel, severity, changes, self.actor, self.clock())
         self._save(policy)
         return {"channel": channel, "severity": severity, **rule}

@@ -72,13 +72,15 @@ class Policy(Aggregate):
                 "--ack, --respond, --resolve or --reopen-on-reply"
             )
         if "route" in changes and "escalate_to" in changes:
-            raise InvalidInput("give --route or --escalate-to, not both")
+            raise InvalidInput("give --route or --escalate-to, not both", "route")
         calendar = changes.get("calendar")
         if calendar is not None and calendar not in self.calendars:
-            raise RuleViolation(
+            missing = RuleViolation(
                 f"there is no calendar {calendar}: define it first with "
                 "`plaint calendar set`"
             )
+            missing.field = "calendar"
+            raise missing
         key = rule_key(channel, severity)
         rule = {**self.rules.get(key, {}), **changes}
         if "route" in changes:

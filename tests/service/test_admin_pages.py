@@ -153,3 +153,49 @@ def test_a_policy_rule_for_an_unknown_channel_names_the_field(server: Server) ->
     assert "Channel: &#39;fax&#39; is not one of" in failed.text
     assert 'name="ack" type="text" value="2h"' in failed.text
     assert cli_json(server, "policy", "show") == []
+
+
+def test_an_admin_sets_a_ladder_and_a_calendar_on_the_policy_page(
+    server: Server,
+) -> None:
+    server.plaint.ok(
+        "calendar", "set", "office", "--tz", "Europe/Berlin",
+        "--hours", "mon-fri 09:00-17:30",
+    )  # fmt: skip
+    ann, csrf = server.session("ann")
+    rule = {"csrf": csrf, "channel": "phone", "severity": "*",
+            "route": "lee, role:admin", "calendar": "office", "ack": "8h"}  # fmt: skip
+    done = ann.post("/policy", data=rule)
+    assert done.status_code == 200
+    said = "Policy phone/*: ladder lee → role:admin, calendar office, ack 8h"
+    assert said in done.text
+    [shown] = cli_json(server, "policy", "show")
+    assert shown["route"] == ["lee", "role:admin"]
+    assert shown["calendar"] == "office"
+    assert "<td>lee → role:admin</td><td>office</td>" in done.text
+
+
+def test_a_bad_ladder_or_calendar_on_the_policy_page_names_its_field(
+    server: Server,
+) -> None:
+    ann, csrf = server.session("ann")
+    before = events(server.plaint)
+    rule = {"csrf": csrf, "channel": "*", "severity": "*",
+            "route": "lee,nobody", "calendar": "office", "ack": "8h"}  # fmt: skip
+    failed = ann.post("/policy", data=rule)
+    assert failed.status_code == 400
+    assert "Route: nobody is not a member of the team" in failed.text
+    assert 'name="route" type="text" value="lee,nobody" aria-invalid="true"' in (
+        failed.text
+    )
+    assert 'name="calendar" type="text" value="office">' in failed.text
+    failed = ann.post("/policy", data={**rule, "route": "lee"})
+    assert failed.status_code == 409
+    assert "Calendar: there is no calendar office: define it first" in failed.text
+    assert 'name="calendar" type="text" value="office" aria-invalid="true"' in (
+        failed.text
+    )
+    assert 'name="route" type="text" value="lee">' in failed.text
+    both = ann.post("/policy", data={**rule, "route": "lee", "escalate_to": "lee"})
+    assert "Route: give --route or --escalate-to, not both" in both.text
+    assert events(server.plaint) == before
