@@ -75,13 +75,13 @@ def _warnings(
 
 
 def _team(
-    _ledger: ComplaintLedger, store: ViewSQL | None, now: datetime, p: dict[str, Any]
+    ledger: ComplaintLedger, store: ViewSQL | None, now: datetime, p: dict[str, Any]
 ) -> Body:
     from projections.reports import team
 
     assert store is not None
     moment = now if p["as_of"] is None else p["as_of"]
-    return team.team(store, moment, p["project"])
+    return team.team(ledger, store, moment, p["project"])
 
 
 def _access(

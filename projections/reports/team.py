@@ -3,7 +3,9 @@
 A member handles the complaints they own now, that is, where each complaint's
 route ended. A breached deadline counts against whoever owned the complaint
 when it fell due, so a complaint escalated because of a breach does not
-count that breach against the member it was escalated to. The views keep
+count that breach against the member it was escalated to. Times count
+working time where a calendar applies, and the deadlines judged are the
+stored ones (computed in working time), as in the lessons report. The views keep
 escalations but not reassignments, so a complaint reassigned by hand counts
 as its owner's from the start.
 """
@@ -12,9 +14,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.domain.vocabulary import DEADLINE_NAMES
+from projections.reports.clock import clock, count_working_time
 from projections.reports.common import (
     Record,
     escalation_steps,
@@ -26,12 +29,23 @@ from projections.reports.common import (
 from projections.store import ViewSQL
 from projections.views import MEMBERS
 
+if TYPE_CHECKING:
+    from ledger.application import ComplaintLedger
+
 Steps = dict[str, list[dict[str, Any]]]
 
 
-def team(store: ViewSQL, now: datetime, project: str | None = None) -> dict[str, Any]:
-    """Each member's handling of complaints (of one project, or all)."""
+def team(
+    ledger: ComplaintLedger,
+    store: ViewSQL,
+    now: datetime,
+    project: str | None = None,
+) -> dict[str, Any]:
+    """Each member's handling of complaints (of one project, or all): times
+    in working time on each complaint's stored calendar where one applies
+    (the version its deadlines were computed on), as the lessons report."""
     group = records(store, project)
+    count_working_time(ledger, store, group)
     steps = escalation_steps(store, project)
     every = [s for route in steps.values() for s in route]
     received = Counter(s["to_member"] for s in every)
@@ -65,6 +79,7 @@ def team(store: ViewSQL, now: datetime, project: str | None = None) -> dict[str,
         "project": project,
         "members": rows,
         "complaints": len(group),
+        "clock": clock(store, project, now),
         **_charts(rows),
     }
 

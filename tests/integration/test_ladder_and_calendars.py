@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ledger.domain.timeutil import ManualClock
@@ -239,6 +240,33 @@ def test_the_lessons_report_counts_working_time_where_a_calendar_applies(
     assert report["clock"]["calendars"] == [
         {"name": "office", "version": 1, "complaints": 1}
     ]
+
+
+def test_the_team_report_counts_working_time_on_the_stored_calendar_version(
+    plaint: Plaint, tmp_path: Path
+) -> None:
+    friday_5pm = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)  # 17:00 in Berlin
+    clock = on_the_clock(plaint, friday_5pm)
+    office(plaint)
+    plaint.ok("policy", "set", "--channel", "*", "--severity", "*",
+              "--respond", "1h", "--calendar", "office")  # fmt: skip
+    plaint.ok(*FILE, "--summary", "s")
+    clock.now = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # Monday 10:00
+    plaint.ok("ack", "C-1")
+    plaint.ok("respond", "C-1", "--message", "done")
+    # Redefined afterwards: around the clock would make it 65 hours.
+    office(plaint, hours="mon-sun 00:00-24:00")
+    report = json.loads(plaint.ok("report", "team", "--json"))
+    [ann] = [row for row in report["members"] if row["member"] == "ann"]
+    # Half an hour on Friday and an hour on Monday, not 65 hours.
+    assert ann["median"]["respond"] == 5400
+    assert (ann["deadlines"], ann["breaches"], ann["breach_rate"]) == (1, 1, 1.0)
+    assert report["clock"]["calendars"] == [
+        {"name": "office", "version": 1, "complaints": 1}
+    ]
+    plaint.ok("report", "team", "-o", str(tmp_path / "team.html"))
+    html = (tmp_path / "team.html").read_text()
+    assert "working time on calendar office (version 1) for 1 complaint." in html
 
 
 def test_the_customer_s_reply_by_mail_resumes_the_clock_and_an_autoreply_does_not(
