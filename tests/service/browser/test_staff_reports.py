@@ -1,5 +1,6 @@
-"""The reports, team and policy pages in a browser: each one opens from the
-staff pages, runs, and passes axe-core and the Nu HTML checker."""
+"""The reports, team and policy pages, and the queue's waiting section, in a
+browser: each one opens from the staff pages, runs, and passes axe-core and
+the Nu HTML checker."""
 
 from __future__ import annotations
 
@@ -34,3 +35,10 @@ def test_an_admin_runs_a_report_and_opens_the_team_and_policy_pages(
     assert "Apollo" in page.get_by_role("heading", level=1).inner_text()
     ann.goto("/team", "team")
     ann.goto("/policy", "policy")
+    waiting = lee.post("/api/v1/complaints", json=FILING).json()["ref"]
+    for action, body in (("ack", {}), ("wait", {"reason": "asked for the invoice"})):
+        done = lee.post(f"/api/v1/complaints/{waiting}/{action}", json=body)
+        assert done.status_code == 200, done.text
+    page = browse("lee").goto("/", "queue with a complaint waiting")
+    apart = page.get_by_role("table", name="Waiting on the customer (1)")
+    assert waiting in apart.inner_text()
