@@ -1,11 +1,15 @@
 """`/complaints/new`: filing a complaint through a page, by the use case of
 `POST /api/v1/complaints` (its body, its checks); a form that fails comes
 back as typed with the field to blame marked; a filed complaint's page says
-what was recorded."""
+what was recorded. Each form carries a request id of its own, the page's
+Idempotency-Key: a double click or a form sent again files nothing twice."""
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ledger.domain.vocabulary import Channel, Severity
 from ledger.errors import InvalidInput, LedgerError
+from service.api.common import json_bytes, request_digest
 from service.api.complaints import Filing, filing_case
 from service.errors import validation_sentence
 from service.served import served
@@ -35,7 +40,7 @@ def filing_form(request: Request) -> Response:
     who = staff_member(request)
     if isinstance(who, Response):
         return who
-    return _form(who, typed=BLANK)
+    return _form(who, typed={**BLANK, "request": secrets.token_urlsafe(16)})
 
 
 @router.post("/complaints/new")
@@ -51,11 +56,11 @@ def _file(request: Request, typed: dict[str, str]) -> Response:
     who = staff_member(request)
     if isinstance(who, Response):
         return who
-    kept = {name: typed.get(name, "") for name in FIELDS}
+    kept = {name: typed.get(name, "") for name in (*FIELDS, "request")}
     try:
         who.check(typed.get("csrf", ""))
         filing = Filing.model_validate(body(typed), strict=False)
-        filed = served(request).run(who.identity, filing_case(filing))
+        filed = _filed_once(request, who, filing, typed.get("request", ""))
     except ValidationError as error:
         blamed = _field_of(error.errors())
         refusal = InvalidInput(validation_sentence(error.errors()), blamed)
@@ -63,6 +68,28 @@ def _file(request: Request, typed: dict[str, str]) -> Response:
     except LedgerError as error:
         return _form(who, error, typed=kept)
     return RedirectResponse(f"/complaints/{filed['ref']}?done=filed", 303)
+
+
+def _filed_once(
+    request: Request, who: Visitor, filing: Filing, key: str
+) -> dict[str, Any]:
+    """File `filing` once for the form's request id `key`: sent again, the
+    first filing's answer, nothing recorded (as the API's Idempotency-Key)."""
+    case = filing_case(filing)
+    if not key:  # a form from elsewhere, without an id: as the API unkeyed
+        return served(request).run(who.identity, case)
+    digest = request_digest(request, filing)
+    with served(request).acting(who.identity) as ledger:
+
+        def run() -> tuple[int, bytes]:
+            return 201, json_bytes(case(ledger))
+
+        def replay(saved: list[UUID]) -> tuple[int, bytes]:
+            return 201, json_bytes(ledger.complaint_saved(saved))
+
+        _, answer = ledger.idempotent(f"page:{key}", digest, run, replay)
+    filed: dict[str, Any] = json.loads(answer)
+    return filed
 
 
 def body(typed: dict[str, str]) -> dict[str, Any]:

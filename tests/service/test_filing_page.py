@@ -101,3 +101,24 @@ def test_the_page_files_confidentially_for_a_lead_and_refuses_an_auditor(
     forged = lee.post("/complaints/new", data={"csrf": "forged", **FORM})
     assert forged.status_code == 403
     assert events(server.plaint) == before
+
+
+def test_a_form_sent_twice_files_once(server: Server) -> None:
+    bob, csrf = server.session("bob")
+    form = bob.get("/complaints/new")
+    found = re.search(r'name="request" value="([\w-]{20,})"', form.text)
+    assert found is not None
+    sent = {"csrf": csrf, "request": found.group(1), **FORM}
+    first = bob.post("/complaints/new", data=sent)
+    before = events(server.plaint)
+    again = bob.post("/complaints/new", data=sent)  # a double click
+    assert first.headers["location"] == again.headers["location"]
+    assert again.headers["location"] == "/complaints/C-1?done=filed"
+    assert events(server.plaint) == before
+    # Another form is another request.
+    other = re.search(r'name="request" value="([\w-]{20,})"',
+                      bob.get("/complaints/new").text)  # fmt: skip
+    assert other is not None
+    assert other.group(1) != found.group(1)
+    bob.post("/complaints/new", data={**sent, "request": other.group(1)})
+    assert json.loads(server.plaint.ok("list", "--json"))[-1]["ref"] == "C-2"
