@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ledger.application import ComplaintLedger
+    from ledger.domain.identity import Identity
     from service.auth import Caller
 
 Case = Callable[["ComplaintLedger"], Any]
@@ -63,31 +64,44 @@ def post(
     replayed: Callable[[dict[str, Any]], Any] | None = None,
 ) -> Response:
     """Run a use case that records something, as the caller; with an
-    `Idempotency-Key`, only once for that key and this very request: the same
-    key again answers the first result and records nothing. If the first
-    request's events were saved but its answer lost (its server died),
-    `replayed` makes the answer from the complaint it saved, as it stands."""
+    `Idempotency-Key`, only once for that key and this very request (`once`)."""
     key = request.headers.get("idempotency-key")
-    with served(request).acting(caller.identity) as ledger:
+    done, body = once(request, caller.identity, key, fields, case, status, replayed)
+    return answer(done, body)
+
+
+def once(
+    request: Request,
+    identity: Identity,
+    key: str | None,
+    fields: Fields | None,
+    case: Case,
+    status: int = 200,
+    replayed: Callable[[dict[str, Any]], Any] | None = None,
+) -> tuple[int, bytes]:
+    """The status and JSON body of `case` run as `identity`; with `key`, only
+    once for that key and this very request: the same key again answers the
+    first result and records nothing. If the first request's events were
+    saved but its answer lost (its server died), `replayed` makes the answer
+    from the complaint it saved, as it stands."""
+    with served(request).acting(identity) as ledger:
 
         def run() -> tuple[int, bytes]:
             return status, json_bytes(case(ledger))
 
         if key is None:
-            done, body = run()
-        else:
-            digest = request_digest(request, fields)
+            return run()
+        digest = request_digest(request, fields)
 
-            def replay(saved: list[UUID]) -> tuple[int, bytes]:
-                if replayed is None:
-                    raise ConcurrencyConflict(
-                        f"the request with Idempotency-Key {key} was done, but "
-                        "its answer was lost; send a new request to see the state"
-                    )
-                return status, json_bytes(replayed(ledger.complaint_saved(saved)))
+        def replay(saved: list[UUID]) -> tuple[int, bytes]:
+            if replayed is None:
+                raise ConcurrencyConflict(
+                    f"the request with Idempotency-Key {key} was done, but "
+                    "its answer was lost; send a new request to see the state"
+                )
+            return status, json_bytes(replayed(ledger.complaint_saved(saved)))
 
-            done, body = ledger.idempotent(key, digest, run, replay)
-    return answer(done, body)
+        return ledger.idempotent(key, digest, run, replay)
 
 
 def request_digest(request: Request, fields: Fields | None) -> str:

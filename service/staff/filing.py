@@ -9,19 +9,18 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Any
-from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from ledger.domain.plain import filed
 from ledger.domain.vocabulary import Channel, Severity
 from ledger.errors import InvalidInput, LedgerError
-from service.api.common import json_bytes, request_digest
+from service.api.common import once
 from service.api.complaints import Filing, filing_case
 from service.errors import validation_sentence
-from service.served import served
 from service.visitor import Visitor, staff_member, staff_page, staff_refused
 
 router = APIRouter(include_in_schema=False)
@@ -60,36 +59,29 @@ def _file(request: Request, typed: dict[str, str]) -> Response:
     try:
         who.check(typed.get("csrf", ""))
         filing = Filing.model_validate(body(typed), strict=False)
-        filed = _filed_once(request, who, filing, typed.get("request", ""))
+        done = _filed_once(request, who, filing, typed.get("request", ""))
     except ValidationError as error:
         blamed = _field_of(error.errors())
         refusal = InvalidInput(validation_sentence(error.errors()), blamed)
         return _form(who, refusal, typed=kept)
     except LedgerError as error:
         return _form(who, error, typed=kept)
-    return RedirectResponse(f"/complaints/{filed['ref']}?done=filed", 303)
+    return RedirectResponse(f"/complaints/{done['ref']}?done=filed", 303)
 
 
 def _filed_once(
     request: Request, who: Visitor, filing: Filing, key: str
 ) -> dict[str, Any]:
-    """File `filing` once for the form's request id `key`: sent again, the
-    first filing's answer, nothing recorded (as the API's Idempotency-Key)."""
-    case = filing_case(filing)
-    if not key:  # a form from elsewhere, without an id: as the API unkeyed
-        return served(request).run(who.identity, case)
-    digest = request_digest(request, filing)
-    with served(request).acting(who.identity) as ledger:
-
-        def run() -> tuple[int, bytes]:
-            return 201, json_bytes(case(ledger))
-
-        def replay(saved: list[UUID]) -> tuple[int, bytes]:
-            return 201, json_bytes(ledger.complaint_saved(saved))
-
-        _, answer = ledger.idempotent(f"page:{key}", digest, run, replay)
-    filed: dict[str, Any] = json.loads(answer)
-    return filed
+    """File `filing` once for the form's request id `key`, as the API files
+    once for an Idempotency-Key: sent again, the first filing's answer and
+    nothing recorded. A form from elsewhere, without an id, files as the
+    API does unkeyed."""
+    _, answer = once(
+        request, who.identity, f"page:{key}" if key else None, filing,
+        filing_case(filing), 201, replayed=filed,
+    )  # fmt: skip
+    recorded: dict[str, Any] = json.loads(answer)
+    return recorded
 
 
 def body(typed: dict[str, str]) -> dict[str, Any]:
